@@ -1,0 +1,153 @@
+"""Errors of the .gx language: one class per kind, each with a source span.
+
+``format_error`` renders the message every front end shows:
+
+    script.gx:2:10: SyntaxError: unexpected '*'; expected an expression
+        y = (x + * 2)
+                 ^
+
+Exit codes follow shared/spec/CLI.md: syntax/static errors 2, everything that
+happens while running 1 (a security refusal found before running is 2).
+"""
+from __future__ import annotations
+
+
+class GxError(Exception):
+    kind = "Error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, filename: str | None = None,
+                 line: int | None = None, col: int | None = None,
+                 end_line: int | None = None, end_col: int | None = None,
+                 source_line: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.col = col
+        self.end_line = end_line
+        self.end_col = end_col
+        self.source_line = source_line
+        self.hint = hint
+
+    def at(self, node, filename=None, source=None) -> "GxError":
+        """Fill in the position from an AST node (only if none is set yet)."""
+        if self.line is None and node is not None:
+            self.line, self.col = node.line, node.col
+            self.end_line, self.end_col = node.end_line, node.end_col
+        if self.filename is None and filename is not None:
+            self.filename = filename
+        if self.source_line is None and source is not None and self.line:
+            lines = source.splitlines()
+            if 0 < self.line <= len(lines):
+                self.source_line = lines[self.line - 1]
+        return self
+
+    @property
+    def location(self) -> str:
+        parts = [self.filename or "<script>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.kind}: {self.message}"
+
+
+class GxSyntaxError(GxError):
+    kind = "SyntaxError"
+    exit_code = 2
+
+
+class GxNameError(GxError):
+    kind = "NameError"
+
+
+class GxTypeError(GxError):
+    kind = "TypeError"
+
+
+class GxShapeError(GxError):
+    kind = "ShapeError"
+
+
+class GxValueError(GxError):
+    kind = "ValueError"
+
+
+class GxRuntimeError(GxError):
+    """Autograd misuse, failed asserts, and other errors while running."""
+    kind = "RuntimeError"
+
+
+class GxAssertionError(GxRuntimeError):
+    kind = "AssertionError"
+
+
+class GxLimitError(GxError):
+    """A resource limit was reached; the message names the option raising it."""
+    kind = "LimitError"
+
+
+class GxSecurityError(GxError):
+    """A sandbox refusal. Static ones (found before running) exit with 2."""
+    kind = "SecurityError"
+
+    def __init__(self, message: str, *, static: bool = False, **kw):
+        super().__init__(message, **kw)
+        self.exit_code = 2 if static else 1
+
+
+class GxNumericError(GxError):
+    """A NaN or infinity appeared under --strict."""
+    kind = "NumericError"
+
+
+class GxInterrupt(GxError):
+    """Ctrl-C stopped a running script."""
+    kind = "Interrupted"
+    exit_code = 130
+
+
+class GxWarning:
+    """A warning with a position (NaN/inf without --strict, .grad of a non-leaf)."""
+
+    def __init__(self, message: str, *, filename=None, line=None, col=None,
+                 end_col=None, source_line=None, category="NumericWarning"):
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.col = col
+        self.end_col = end_col
+        self.source_line = source_line
+        self.category = category
+
+    def __str__(self) -> str:
+        loc = ":".join(str(p) for p in (self.filename or "<script>", self.line, self.col)
+                       if p is not None)
+        return f"{loc}: {self.category}: {self.message}"
+
+
+def caret_lines(source_line: str | None, col: int | None, end_col: int | None = None,
+                end_line_same: bool = True) -> list[str]:
+    """The quoted source line and a caret line under the column (1-based)."""
+    if source_line is None or col is None:
+        return []
+    text = source_line.expandtabs(1).rstrip("\n")
+    width = 1
+    if end_col is not None and end_line_same and end_col > col:
+        width = min(end_col - col, max(1, len(text) - col + 1))
+    return ["    " + text, "    " + " " * (col - 1) + "^" * width]
+
+
+def format_error(err: "GxError | GxWarning") -> str:
+    """Plain-text message: 'file:line:col: Kind: message', source line, caret."""
+    lines = [str(err)]
+    same = getattr(err, "end_line", None) in (None, err.line)
+    lines += caret_lines(err.source_line, err.col, getattr(err, "end_col", None), same)
+    hint = getattr(err, "hint", None)
+    if hint:
+        lines.append(f"hint: {hint}")
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""The typed AST of a .gx script.
+
+The parser builds these from the Lark grammar; the static checker and the
+compiler read them. Every node carries its source span: ``line`` and ``col``
+are 1-based and point at the first character; ``end_line``/``end_col`` point
+just past the last character (so a one-character token at 1:5 has end_col 6).
+
+Operators are kept as their source spelling ('+', '**', 'not in', ...), so
+error messages can quote them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(slots=True)
+class Node:
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+# ----------------------------------------------------------------- expressions
+
+@dataclass(slots=True)
+class Name(Node):
+    id: str
+
+
+@dataclass(slots=True)
+class Constant(Node):
+    value: Union[int, float, str, bool, None]
+
+
+@dataclass(slots=True)
+class BinOp(Node):
+    op: str            # + - * / // % ** @
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(slots=True)
+class UnaryOp(Node):
+    op: str            # - + not
+    operand: "Expr"
+
+
+@dataclass(slots=True)
+class BoolOp(Node):
+    op: str            # and or
+    values: list["Expr"]
+
+
+@dataclass(slots=True)
+class Compare(Node):
+    left: "Expr"
+    ops: list[str]     # < <= > >= == != is 'is not' in 'not in'
+    comparators: list["Expr"]
+
+
+@dataclass(slots=True)
+class IfExp(Node):
+    test: "Expr"
+    body: "Expr"
+    orelse: "Expr"
+
+
+@dataclass(slots=True)
+class Keyword(Node):
+    name: str
+    value: "Expr"
+
+
+@dataclass(slots=True)
+class Call(Node):
+    func: "Expr"
+    args: list["Expr"]
+    keywords: list[Keyword]
+
+
+@dataclass(slots=True)
+class Attribute(Node):
+    value: "Expr"
+    attr: str
+    attr_col: int      # column of the attribute name itself (for error carets)
+
+
+@dataclass(slots=True)
+class Slice(Node):
+    lower: "Expr | None"
+    upper: "Expr | None"
+    step: "Expr | None"
+
+
+@dataclass(slots=True)
+class Subscript(Node):
+    value: "Expr"
+    index: "Expr"      # an expression, a Slice, or a Tuple of those (x[:, 0])
+
+
+@dataclass(slots=True)
+class Tuple(Node):
+    elts: list["Expr"]
+
+
+@dataclass(slots=True)
+class List(Node):
+    elts: list["Expr"]
+
+
+Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Call,
+             Attribute, Subscript, Slice, Tuple, List]
+
+
+# ------------------------------------------------------------------ statements
+
+@dataclass(slots=True)
+class Assign(Node):
+    targets: list["Expr"]   # a = b = e has two targets; each is Name,
+    value: "Expr"           # Attribute, Subscript, or Tuple/List of those
+
+
+@dataclass(slots=True)
+class AugAssign(Node):
+    target: "Expr"          # Name, Attribute or Subscript
+    op: str                 # the binary operator: '+' for '+=', '@' for '@='
+    value: "Expr"
+
+
+@dataclass(slots=True)
+class ExprStmt(Node):
+    value: "Expr"
+
+
+@dataclass(slots=True)
+class If(Node):
+    test: "Expr"
+    body: list["Stmt"]
+    orelse: list["Stmt"]    # elif is a single nested If here
+
+
+@dataclass(slots=True)
+class While(Node):
+    test: "Expr"
+    body: list["Stmt"]
+
+
+@dataclass(slots=True)
+class For(Node):
+    target: "Expr"          # Name or Tuple of Names
+    iter: "Expr"
+    body: list["Stmt"]
+
+
+@dataclass(slots=True)
+class Break(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Continue(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Pass(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Param(Node):
+    name: str
+    default: "Expr | None"
+
+
+@dataclass(slots=True)
+class FunctionDef(Node):
+    name: str
+    params: list[Param]
+    body: list["Stmt"]
+
+
+@dataclass(slots=True)
+class Return(Node):
+    value: "Expr | None"
+
+
+@dataclass(slots=True)
+class WithItem(Node):
+    context: "Expr"
+    name: "str | None"      # with no_grad() as g: (rare, but Python allows it)
+
+
+@dataclass(slots=True)
+class With(Node):
+    items: list[WithItem]
+    body: list["Stmt"]
+
+
+@dataclass(slots=True)
+class Assert(Node):
+    test: "Expr"
+    msg: "Expr | None"
+
+
+@dataclass(slots=True)
+class Alias(Node):
+    name: str               # dotted module or imported name: 'torch', 'torch.autograd'
+    asname: "str | None"
+
+
+@dataclass(slots=True)
+class Import(Node):
+    names: list[Alias]
+
+
+@dataclass(slots=True)
+class ImportFrom(Node):
+    module: str             # dotted
+    names: list[Alias]
+
+
+Stmt = Union[Assign, AugAssign, ExprStmt, If, While, For, Break, Continue,
+             Pass, FunctionDef, Return, With, Assert, Import, ImportFrom]
+
+
+@dataclass(slots=True)
+class Module:
+    body: list[Stmt] = field(default_factory=list)
+    filename: str = "<script>"
+    source: str = ""
