@@ -1,5 +1,482 @@
-def main():  # placeholder until the CLI lands
-    import sys
-    from . import __version__
-    print(f"gradcli {__version__}")
-    sys.exit(0)
+"""The gradcli command line: thin click commands over ``gradcli.session``.
+
+Each command is: options in -> one Session call -> a renderer out. Errors are
+mapped to messages and exit codes in exactly one place, ``_guarded``:
+
+    0 success, 1 an error in the script (or a failed check), 2 usage and syntax
+    errors, 130 Ctrl-C, 141 the reader closed the pipe (quietly).
+
+Start-up matters (``gradcli --help`` must not import numpy, lark or rich), so
+this module imports only click and the standard library at the top; the
+session, the renderers and Rich are imported inside the commands that need them.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
+
+
+class State:
+    """Per-invocation facts the error handler needs (never a module global)."""
+
+    def __init__(self):
+        self.format = None
+        self.debug = False
+
+
+# ----------------------------------------------------------------- value parsing
+
+def parse_value(text: str):
+    """A number or a (nested) list literal: '1.5', '-2', '[1, 2, 3]', 'nan', 'inf'."""
+    import json
+    special = {"nan": float("nan"), "inf": float("inf"), "+inf": float("inf"),
+               "-inf": float("-inf"), "true": True, "false": False}
+    t = text.strip()
+    if t.lower() in special:
+        return special[t.lower()]
+    try:
+        value = json.loads(t)
+    except ValueError:
+        try:
+            import ast
+            value = ast.literal_eval(t)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            raise ValueError(f"not a number or a list of numbers: {text!r}") from None
+    return check_value(value, text)
+
+
+def check_value(value, text=None):
+    """Accept numbers, booleans and (nested) lists of them; 'nan'/'inf' strings too."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, str) and v.lower() in ("nan", "inf", "-inf", "+inf"):
+            continue
+        elif not isinstance(v, (int, float, bool)):
+            raise ValueError(f"not a number or a list of numbers: {text if text is not None else v!r}")
+    return _floats(value)
+
+
+def _floats(value):
+    if isinstance(value, str):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_floats(v) for v in value]
+    return value
+
+
+def _valid_name(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and not name.startswith("_")
+
+
+def parse_assignment(text: str):
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not _valid_name(name):
+        raise ValueError(f"expected NAME=VALUE, got {text!r}")
+    return name, parse_value(value)
+
+
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6,
+          "mib": 2**20, "g": 10**9, "gb": 10**9, "gib": 2**30, "t": 10**12, "tb": 10**12, "tib": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """'512M', '2GiB', '100000' -> bytes."""
+    t = text.strip().lower().replace(" ", "")
+    i = len(t)
+    while i and not (t[i - 1].isdigit() or t[i - 1] == "."):
+        i -= 1
+    number, unit = t[:i], t[i:]
+    try:
+        value = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise ValueError(f"not a size: {text!r} (examples: 512M, 2GiB, 100000)") from None
+    if value <= 0:
+        raise ValueError(f"size must be positive: {text!r}")
+    return int(value)
+
+
+def parse_range(text: str):
+    a, sep, b = text.partition(":")
+    try:
+        lo, hi = float(a), float(b)
+    except ValueError:
+        raise ValueError(f"expected A:B with numbers, got {text!r}") from None
+    if not sep or not lo < hi or not (abs(lo) < float("inf") and abs(hi) < float("inf")):
+        raise ValueError(f"expected A:B with finite A < B, got {text!r}")
+    return lo, hi
+
+
+def _click_parser(fn, multiple=False):
+    def callback(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return [fn(v) for v in value] if multiple else fn(value)
+        except ValueError as e:
+            raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+    return callback
+
+
+# ----------------------------------------------------------------- common options
+
+class Common:
+    """The common options of one invocation, and what is built from them."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def output(self):
+        from .render.output import Output, resolve_format
+        fmt = resolve_format(self.format)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and isinstance(ctx.find_object(State), State):
+            ctx.find_object(State).format = fmt
+        return Output(fmt, out=click.get_text_stream("stdout"), err=click.get_text_stream("stderr"))
+
+    def variables(self) -> dict:
+        values = {}
+        if self.vars_file:
+            values.update(_read_vars_file(self.vars_file))
+        for name, value in self.set_values or ():
+            values[name] = value
+        return values
+
+    def session(self, output, variables=None):
+        from .session import Limits, Options, Session
+        given = {"timeout": self.timeout, "max_steps": self.max_steps, "max_memory": self.max_memory}
+        limits = Limits(**{k: v for k, v in given.items() if v is not None})
+        opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
+                       allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
+                       limits=limits, variables=self.variables() if variables is None else variables)
+        return Session(opts, on_print=output.print_event, on_warning=output.warning)
+
+
+def _read_vars_file(path: str) -> dict:
+    import json
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read(16 * 2**20))
+    except OSError as e:
+        raise click.BadParameter(f"cannot read {path!r}: {e.strerror}", param_hint="--vars") from None
+    except ValueError as e:
+        raise click.BadParameter(f"{path!r} is not valid JSON: {e}", param_hint="--vars") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path!r} must hold a JSON object of NAME: VALUE", param_hint="--vars")
+    out = {}
+    for name, value in data.items():
+        if not _valid_name(name):
+            raise click.BadParameter(f"{name!r} is not a valid variable name", param_hint="--vars")
+        try:
+            out[name] = check_value(value)
+        except ValueError as e:
+            raise click.BadParameter(f"{name}: {e}", param_hint="--vars") from None
+    return out
+
+
+def _format_option(f):
+    return click.option("--format", "format", type=click.Choice(["pretty", "plain", "json"]),
+                        default=None,
+                        help="Output format [default: pretty on a terminal, plain otherwise "
+                             "or when NO_COLOR is set].")(f)
+
+
+_COMMON = [
+    click.option("--seed", type=int, default=None, metavar="N", help="Seed the random generator."),
+    click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
+                 show_default=True, help="Default floating dtype of tensors."),
+    click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
+                 callback=_click_parser(parse_assignment, multiple=True),
+                 help="Define a variable (a number or a list literal); repeatable."),
+    click.option("--vars", "vars_file", type=click.Path(dir_okay=False), metavar="FILE.json",
+                 help="Define variables from a JSON object of NAME: VALUE."),
+    click.option("--allow-read", multiple=True, type=click.Path(), metavar="PATH",
+                 help="Let load() read this file or directory; repeatable."),
+    click.option("--allow-write", multiple=True, type=click.Path(), metavar="PATH",
+                 help="Let save() write this file or directory; repeatable."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="Stop the script after this much wall time."),
+    click.option("--max-steps", type=click.IntRange(min=1), metavar="N",
+                 help="Stop after N loop iterations and calls."),
+    click.option("--max-memory", callback=_click_parser(parse_size), metavar="SIZE",
+                 help="Total tensor memory allowed (e.g. 512M, 2GiB)."),
+    click.option("--strict", is_flag=True,
+                 help="A NaN or infinity from any operation is an error (else a warning)."),
+    click.option("--debug", is_flag=True, help="Show the internal traceback of an error."),
+]
+
+
+def common_options(output_format=True):
+    """The options every command shares, spelled the same everywhere; the command
+    receives them as one ``common`` argument."""
+    names = ("seed", "dtype", "set_values", "vars_file", "allow_read", "allow_write",
+             "timeout", "max_steps", "max_memory", "strict", "debug", "format")
+
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kw):
+            common = Common(**{n: kw.pop(n, None) for n in names})
+            state = click.get_current_context().find_object(State)
+            if state is not None:
+                state.debug = bool(common.debug)
+                state.format = common.format
+            return f(*args, common=common, **kw)
+        options = list(_COMMON) + ([_format_option] if output_format else [])
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+    return decorate
+
+
+# ----------------------------------------------------------------- the one error handler
+
+def _guarded(call, state: State) -> int:
+    """Run the command line; map every outcome to (message, exit code)."""
+    try:
+        rv = call()
+        sys.stdout.flush()
+        return rv if isinstance(rv, int) else EXIT_OK
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except click.Abort:
+        click.echo("Interrupted", err=True)
+        return EXIT_INTERRUPT
+    except KeyboardInterrupt:
+        _debug_traceback(state)
+        click.echo("Interrupted", err=True)
+        return EXIT_INTERRUPT
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
+    except Exception as e:              # noqa: BLE001 - the one place that decides
+        from .lang.errors import GxError
+        if isinstance(e, GxError):
+            _debug_traceback(state)
+            from .render.output import Output, resolve_format
+            try:
+                Output(resolve_format(state.format), err=click.get_text_stream("stderr")).error(e)
+            except BrokenPipeError:
+                pass
+            return e.exit_code
+        if state.debug:
+            _debug_traceback(state)
+        click.echo(f"gradcli: internal error: {type(e).__name__}: {e}"
+                   + ("" if state.debug else " (run with --debug for the traceback)"), err=True)
+        return EXIT_ERROR
+
+
+def _debug_traceback(state: State) -> None:
+    if state.debug:
+        import traceback
+        traceback.print_exc(file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the final flush stays quiet."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+class GradcliGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(self.commands)      # in the order they are defined: run, grad, repl, ...
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        state = State()
+        extra.setdefault("obj", state)
+        state = extra["obj"] if isinstance(extra["obj"], State) else state
+        code = _guarded(lambda: super(GradcliGroup, self).main(
+            args, prog_name or "gradcli", complete_var, standalone_mode=False, **extra), state)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+# ----------------------------------------------------------------- commands
+
+def _read_script(path: str):
+    """(source bytes, filename for messages); '-' is standard input."""
+    limit = 64 * 2**20      # the session refuses far smaller sources; never read more
+    if path == "-":
+        stream = click.get_binary_stream("stdin")
+        return stream.read(limit + 1), "<stdin>"
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit + 1), path
+    except OSError as e:
+        raise click.BadParameter(f"cannot read {path!r}: {e.strerror}", param_hint="SCRIPT") from None
+
+
+def _parse_values(values) -> dict:
+    try:
+        return dict(parse_assignment(v) for v in values)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="NAME=VALUE") from None
+
+
+@click.group(cls=GradcliGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="gradcli",
+                      message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx):
+    """Differentiate expressions and .gx scripts (a Python subset with PyTorch's
+    autograd) from the shell.
+
+    Without a command: the REPL on a terminal, else the script on standard input.
+    """
+    if ctx.invoked_subcommand is None:
+        if click.get_text_stream("stdin").isatty() and sys.stdout.isatty():
+            return ctx.invoke(repl)
+        return ctx.invoke(run, script="-")
+
+
+@cli.command()
+@click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--summary", is_flag=True, help="Then a table of the script's tensors.")
+@click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
+@common_options()
+def run(script, summary, graph_var, common):
+    """Run a .gx SCRIPT (a path, or - for standard input)."""
+    out = common.output()
+    source, filename = _read_script(script)
+    session = common.session(out)
+    session.run(source, filename)
+    from .render import results
+    results.after_run(out, session, summary=summary, graph_var=graph_var)
+
+
+@cli.command()
+@click.argument("expr")
+@click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
+@click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2 adds the Hessian.")
+@click.option("--jsonl", is_flag=True,
+              help="Read one JSON object of values per line from stdin; write one JSON line each.")
+@common_options()
+def grad(expr, values, wrt, order, jsonl, common):
+    """Value and gradient of EXPR at the given NAME=VALUE points.
+
+    \b
+    Example:  gradcli grad 'x**2*sin(x)' x=1.5
+    VALUE is a number or a list literal (w=[1,2,3]).
+    """
+    from .render import results
+    given = _parse_values(values)
+    wrt_names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    if jsonl:
+        common.format = "json"
+        out = common.output()
+        session = common.session(out)
+        return results.grad_lines(out, session, expr, given, wrt_names, order,
+                                  click.get_text_stream("stdin"))
+    out = common.output()
+    session = common.session(out)
+    result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names, order=order)
+    results.render_grad(out, expr, result)
+
+
+@cli.command()
+@common_options()
+def repl(common):
+    """Interactive session: multi-line blocks, history, tab completion."""
+    from .repl import run_repl
+    return run_repl(common)
+
+
+@cli.command()
+@click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--var", "var", required=True, metavar="NAME", help="The tensor whose history to export.")
+@click.option("--format", "graph_format", default="tree", show_default=True,
+              type=click.Choice(["tree", "dot", "mermaid", "json", "svg", "png"]),
+              help="tree in the terminal; dot, mermaid, json text; svg, png through Graphviz.")
+@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of standard output.")
+@common_options(output_format=False)
+def graph(script, var, graph_format, out_path, common):
+    """Export the graph history of tensor NAME after running SCRIPT."""
+    out = common.output()
+    source, filename = _read_script(script)
+    session = common.session(out)
+    session.run(source, filename)
+    from .render import results
+    return results.export_graph(out, session, var, graph_format, out_path)
+
+
+@cli.command()
+@click.argument("target", metavar="SCRIPT_OR_EXPR")
+@click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Rows of the table of the worst errors.")
+@common_options()
+def check(target, values, top, common):
+    """Compare analytic gradients with central finite differences.
+
+    SCRIPT_OR_EXPR is a .gx file (every leaf that requires grad is checked) or an
+    expression whose free variables are given as NAME=VALUE. Exit 1 on mismatch.
+    """
+    out = common.output()
+    given = _parse_values(values)
+    if target == "-" or target.endswith(".gx") or os.path.isfile(target):
+        source, filename = _read_script(target)
+    else:
+        from .render.results import expr_check_source
+        source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
+        given = {}
+    session = common.session(out, variables={**common.variables(), **given})
+    result = session.check(source, filename)
+    from .render import results
+    return results.render_check(out, result, top)
+
+
+@cli.command()
+@click.argument("expr")
+@click.option("--var", default="x", show_default=True, metavar="NAME", help="The variable on the x axis.")
+@click.option("--range", "range_", default="-5:5", show_default=True, metavar="A:B",
+              callback=_click_parser(parse_range), help="The interval of the variable.")
+@click.option("--points", type=click.IntRange(2, 5000), default=201, show_default=True,
+              help="Number of sample points.")
+@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a .svg or .png file instead of drawing in the terminal.")
+@common_options()
+def plot(expr, var, range_, points, out_path, common):
+    """Draw EXPR and df/dVAR over a range, in the terminal or to a file."""
+    if not _valid_name(var):
+        raise click.BadParameter(f"not a variable name: {var!r}", param_hint="--var")
+    if out_path and not out_path.lower().endswith((".svg", ".png")):
+        raise click.BadParameter("the file name must end in .svg or .png", param_hint="--out")
+    out = common.output()
+    session = common.session(out)
+    from .render import plot as plotting
+    data = plotting.sample(session, expr, var, range_, points, common.variables())
+    return plotting.draw(out, data, out_path)
+
+
+def main():
+    cli.main(prog_name="gradcli")
+
+
+if __name__ == "__main__":
+    main()

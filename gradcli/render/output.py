@@ -1,0 +1,119 @@
+"""Where a command's output goes, and in which of the three formats.
+
+One ``Output`` is made per invocation (never a module-level console): it knows
+the format (``pretty``, ``plain`` or ``json``), the two streams, and creates a
+Rich console only when pretty output is actually written, so plain and json runs
+never import Rich.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from . import jsonenc
+
+FORMATS = ("pretty", "plain", "json")
+
+
+def no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def resolve_format(requested: str | None, stream=None) -> str:
+    """The --format given, else pretty on a terminal without NO_COLOR, else plain.
+    NO_COLOR turns pretty into plain even when asked for."""
+    stream = stream if stream is not None else sys.stdout
+    if requested == "json":
+        return "json"
+    if no_color():
+        return "plain"
+    if requested:
+        return requested
+    return "pretty" if _isatty(stream) else "plain"
+
+
+class Output:
+    def __init__(self, fmt: str = "plain", out=None, err=None):
+        self.format = fmt
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self._console = None
+        self._err_console = None
+        self._warned = set()
+
+    @property
+    def pretty(self) -> bool:
+        return self.format == "pretty"
+
+    @property
+    def json(self) -> bool:
+        return self.format == "json"
+
+    # -- consoles, made on first use
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+            self._console = Console(file=self.out, highlight=True, soft_wrap=True)
+        return self._console
+
+    def err_console(self):
+        if self._err_console is None:
+            from rich.console import Console
+            self._err_console = Console(file=self.err, highlight=False, soft_wrap=True)
+        return self._err_console
+
+    def err_pretty(self) -> bool:
+        return self.format == "pretty" and not no_color() and _isatty(self.err)
+
+    # -- writing
+    def line(self, text: str = "") -> None:
+        """A line of text: highlighted in pretty mode, as is otherwise."""
+        if self.pretty:
+            self.console().print(text, markup=False, emoji=False)
+        else:
+            self.out.write(text + "\n")
+
+    def raw(self, text: str) -> None:
+        self.out.write(text)
+
+    def renderable(self, obj) -> None:
+        self.console().print(obj)
+
+    def emit(self, obj) -> None:
+        """One JSON object on its own line, flushed (NDJSON)."""
+        self.out.write(jsonenc.dumps(obj) + "\n")
+        self.out.flush()
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    # -- what a session reports while running
+    def print_event(self, event) -> None:
+        if self.json:
+            self.emit({"event": "print", "text": event.text,
+                       "values": [jsonenc.encode_value(v) for v in event.values]})
+        else:
+            self.line(event.text)
+
+    def warning(self, warning) -> None:
+        """Each warning once per place and message (as Python's warnings do),
+        so a loop does not repeat it thousands of times."""
+        from .errors import render_problem
+        key = (getattr(warning, "filename", None), getattr(warning, "line", None),
+               getattr(warning, "col", None), str(getattr(warning, "message", warning)))
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        self.flush()
+        render_problem(self, warning, kind="warning")
+
+    def error(self, error) -> None:
+        from .errors import render_problem
+        render_problem(self, error, kind="error")

@@ -1,0 +1,248 @@
+"""``gradcli plot``: f and df/dx over an interval, in the terminal or to a file.
+
+The terminal plot uses plotext (imported only here). Files are written without
+a plotting library: SVG as text, PNG through a small rasteriser and zlib.
+Points where f or df/dx is NaN or infinite break the curves.
+"""
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+
+WIDTH, HEIGHT = 720, 450
+MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 70, 20, 30, 40
+COLOURS = {"f": (31, 119, 180), "df": (255, 127, 14)}
+
+
+class PlotData:
+    def __init__(self, expr, var, xs, fs, dfs):
+        self.expr, self.var, self.xs, self.fs, self.dfs = expr, var, xs, fs, dfs
+
+    @property
+    def labels(self):
+        return (f"f({self.var}) = {self.expr}", f"df/d{self.var}")
+
+
+def _scalar(value) -> float:
+    if hasattr(value, "item"):
+        try:
+            return float(value.item())
+        except (TypeError, ValueError):
+            return math.nan
+    return float(value)
+
+
+def sample(session, expr, var, range_, points, variables) -> PlotData:
+    lo, hi = range_
+    xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+    fs, dfs = [], []
+    for x in xs:
+        result = session.grad_expr(expr, {**variables, var: x}, wrt=[var])
+        fs.append(_scalar(result.value))
+        dfs.append(_scalar(result.grads[var]))
+    return PlotData(expr, var, xs, fs, dfs)
+
+
+def draw(out, data: PlotData, out_path=None) -> int:
+    if out_path:
+        if out_path.lower().endswith(".svg"):
+            with open(out_path, "w", encoding="utf-8") as f:
+                f.write(to_svg(data))
+        else:
+            with open(out_path, "wb") as f:
+                f.write(to_png(data))
+        if not out.json:
+            out.line(f"wrote {out_path}")
+        else:
+            out.emit({"event": "plot", "file": out_path})
+        return 0
+    if out.json:
+        from .jsonenc import encode_value
+        out.emit({"expr": data.expr, "var": data.var, "x": data.xs,
+                  "f": encode_value(data.fs), "df": encode_value(data.dfs)})
+        return 0
+    out.raw(terminal_plot(data, colour=out.pretty) + "\n")
+    return 0
+
+
+def _finite_runs(xs, ys):
+    """Consecutive finite points, as lists of (x, y)."""
+    runs, cur = [], []
+    for x, y in zip(xs, ys):
+        if math.isfinite(y):
+            cur.append((x, y))
+        elif cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def terminal_plot(data: PlotData, colour=False, width=None, height=None) -> str:
+    import shutil
+
+    import plotext
+    cols, rows = shutil.get_terminal_size((80, 24))
+    width = width or max(40, min(cols, 100))
+    height = height or max(12, min(rows - 2, 24))
+    fig = plotext.figure
+    fig.clear()
+    for ys, label in ((data.fs, data.labels[0]), (data.dfs, data.labels[1])):
+        first = True
+        for run in _finite_runs(data.xs, ys):
+            signal = fig.signal([p[0] for p in run], [p[1] for p in run])
+            signal.lines()
+            if first:
+                signal.label(label)
+                first = False
+            fig.draw(signal)
+    fig.plot_size(width, height)
+    fig.label(data.var, axis=0)
+    return fig.build().string(colorless=not colour).rstrip("\n")
+
+
+# ----------------------------------------------------------------- shared geometry
+
+def _bounds(data: PlotData):
+    ys = [y for y in data.fs + data.dfs if math.isfinite(y)]
+    lo, hi = (min(ys), max(ys)) if ys else (-1.0, 1.0)
+    if lo == hi:
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = (hi - lo) * 0.05
+    return data.xs[0], data.xs[-1], lo - pad, hi + pad
+
+
+def _mapper(data: PlotData):
+    x0, x1, y0, y1 = _bounds(data)
+    pw, ph = WIDTH - MARGIN_L - MARGIN_R, HEIGHT - MARGIN_T - MARGIN_B
+
+    def to_px(x, y):
+        return (MARGIN_L + (x - x0) / (x1 - x0) * pw, MARGIN_T + (y1 - y) / (y1 - y0) * ph)
+    return to_px, (x0, x1, y0, y1)
+
+
+def _ticks(lo, hi, n=5):
+    """About n round tick values in [lo, hi]."""
+    span = hi - lo
+    raw = span / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
+    start = math.ceil(lo / step) * step
+    ticks, t = [], start
+    while t <= hi + step * 1e-9:
+        ticks.append(0.0 if abs(t) < step * 1e-9 else t)
+        t += step
+    return ticks
+
+
+def _tick_label(t) -> str:
+    return f"{t:.6g}"
+
+
+# ----------------------------------------------------------------- SVG
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def to_svg(data: PlotData) -> str:
+    to_px, (x0, x1, y0, y1) = _mapper(data)
+    left, top, right, bottom = MARGIN_L, MARGIN_T, WIDTH - MARGIN_R, HEIGHT - MARGIN_B
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+           f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+           'fill="none" stroke="#444"/>']
+    for t in _ticks(x0, x1):
+        px, _ = to_px(t, y0)
+        out.append(f'<line x1="{px:.2f}" y1="{top}" x2="{px:.2f}" y2="{bottom}" stroke="#eee"/>')
+        out.append(f'<text x="{px:.2f}" y="{bottom + 16}" text-anchor="middle">{_tick_label(t)}</text>')
+    for t in _ticks(y0, y1):
+        _, py = to_px(x0, t)
+        out.append(f'<line x1="{left}" y1="{py:.2f}" x2="{right}" y2="{py:.2f}" stroke="#eee"/>')
+        out.append(f'<text x="{left - 6}" y="{py + 4:.2f}" text-anchor="end">{_tick_label(t)}</text>')
+    if y0 < 0 < y1:
+        _, py = to_px(x0, 0.0)
+        out.append(f'<line x1="{left}" y1="{py:.2f}" x2="{right}" y2="{py:.2f}" stroke="#999"/>')
+    for ys, key, label in ((data.fs, "f", data.labels[0]), (data.dfs, "df", data.labels[1])):
+        colour = "#%02x%02x%02x" % COLOURS[key]
+        for run in _finite_runs(data.xs, ys):
+            pts = " ".join("%.2f,%.2f" % to_px(x, y) for x, y in run)
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    for i, (key, label) in enumerate(zip(("f", "df"), data.labels)):
+        colour = "#%02x%02x%02x" % COLOURS[key]
+        y = top + 16 + 16 * i
+        out.append(f'<line x1="{left + 10}" y1="{y - 4}" x2="{left + 30}" y2="{y - 4}" '
+                   f'stroke="{colour}" stroke-width="2"/>')
+        out.append(f'<text x="{left + 36}" y="{y}">{_esc(label)}</text>')
+    out.append(f'<text x="{(left + right) / 2}" y="{HEIGHT - 6}" text-anchor="middle">'
+               f'{_esc(data.var)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------- PNG
+
+def _png(width, height, rows: list[bytearray]) -> bytes:
+    def chunk(kind, payload):
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+class _Canvas:
+    def __init__(self, w, h):
+        self.w, self.h = w, h
+        self.rows = [bytearray(b"\xff" * (3 * w)) for _ in range(h)]
+
+    def dot(self, x, y, rgb, size=1):
+        for dx in range(size):
+            for dy in range(size):
+                px, py = int(x) + dx, int(y) + dy
+                if 0 <= px < self.w and 0 <= py < self.h:
+                    self.rows[py][3 * px:3 * px + 3] = bytes(rgb)
+
+    def line(self, a, b, rgb, size=1):
+        (x0, y0), (x1, y1) = a, b
+        n = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+        for i in range(n + 1):
+            t = i / n
+            self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, rgb, size)
+
+
+def to_png(data: PlotData) -> bytes:
+    """The same picture as the SVG without text (ticks, axes, both curves)."""
+    to_px, (x0, x1, y0, y1) = _mapper(data)
+    c = _Canvas(WIDTH, HEIGHT)
+    left, top, right, bottom = MARGIN_L, MARGIN_T, WIDTH - MARGIN_R, HEIGHT - MARGIN_B
+    grey, light = (68, 68, 68), (230, 230, 230)
+    for t in _ticks(x0, x1):
+        px, _ = to_px(t, y0)
+        c.line((px, top), (px, bottom), light)
+        c.line((px, bottom), (px, bottom + 5), grey)
+    for t in _ticks(y0, y1):
+        _, py = to_px(x0, t)
+        c.line((left, py), (right, py), light)
+        c.line((left - 5, py), (left, py), grey)
+    if y0 < 0 < y1:
+        _, py = to_px(x0, 0.0)
+        c.line((left, py), (right, py), (150, 150, 150))
+    for a, b in (((left, top), (right, top)), ((right, top), (right, bottom)),
+                 ((right, bottom), (left, bottom)), ((left, bottom), (left, top))):
+        c.line(a, b, grey)
+    for ys, key in ((data.fs, "f"), (data.dfs, "df")):
+        for run in _finite_runs(data.xs, ys):
+            pts = [to_px(x, y) for x, y in run]
+            for a, b in zip(pts, pts[1:]):
+                c.line(a, b, COLOURS[key], size=2)
+            if len(pts) == 1:
+                c.dot(*pts[0], COLOURS[key], size=2)
+    for i, key in enumerate(("f", "df")):
+        y = top + 12 + 12 * i
+        c.line((left + 10, y), (left + 30, y), COLOURS[key], size=2)
+    return _png(WIDTH, HEIGHT, c.rows)

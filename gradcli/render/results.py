@@ -1,0 +1,260 @@
+"""What each command shows once the session has answered.
+
+Every function takes the invocation's ``Output`` and a session result, and
+writes it in that output's format (pretty, plain or json). Exit codes other than
+0 are returned (``check`` returns 1 on a mismatch); errors are raised to the CLI.
+"""
+from __future__ import annotations
+
+from . import jsonenc
+
+
+def tensor_text(value) -> str:
+    """A value as the REPL and ``grad`` show it: tensors as PyTorch prints them."""
+    if jsonenc.is_tensor(value):
+        return repr(value)
+    if hasattr(value, "dtype") and hasattr(value, "shape"):       # a bare ndarray
+        from ..engine.printing import format_tensor
+        return format_tensor(value)
+    return repr(value)
+
+
+# ----------------------------------------------------------------- run
+
+def after_run(out, session, summary=False, graph_var=None) -> None:
+    if graph_var is not None:
+        history = session.history(graph_var)
+        if out.json:
+            out.emit({"event": "graph", "var": graph_var, "history": jsonenc.encode_value(history)})
+        else:
+            from .history import render_tree
+            render_tree(out, history)
+    if out.json:
+        variables = session.variables
+        out.emit({"event": "result",
+                  "vars": {name: jsonenc.encode_variable(v) for name, v in variables.items()}})
+    elif summary:
+        from .table import render_summary
+        render_summary(out, session.variables)
+
+
+# ----------------------------------------------------------------- grad
+
+def _d(names) -> str:
+    """'dx' for ('x',), 'dx dy' style names for the Hessian: 'd2f/dx2', 'd2f/dxdy'."""
+    a, b = names
+    return f"d2f/d{a}2" if a == b else f"d2f/d{a}d{b}"
+
+
+def hessian_items(hessian) -> list[tuple[tuple[str, str], object]]:
+    """The Hessian as ((row name, column name), block) pairs, whatever its nesting."""
+    if not hessian:
+        return []
+    items = []
+    for key, value in hessian.items():
+        if isinstance(key, tuple):
+            items.append((key, value))
+        elif isinstance(value, dict):
+            items.extend(((key, k2), v2) for k2, v2 in value.items())
+        else:
+            items.append(((key, key), value))
+    return items
+
+
+def grad_json(expr, result) -> dict:
+    obj = {"expr": expr, "value": jsonenc.encode_value(result.value),
+           "grad": {name: jsonenc.encode_value(g) for name, g in result.grads.items()}}
+    if getattr(result, "hessian", None) is not None:
+        nested: dict = {}
+        for (a, b), block in hessian_items(result.hessian):
+            nested.setdefault(a, {})[b] = jsonenc.encode_value(block)
+        obj["hessian"] = nested
+    return obj
+
+
+def grad_lines_text(result) -> list[str]:
+    lines = [f"f = {tensor_text(result.value)}"]
+    for name, g in result.grads.items():
+        lines.append(f"df/d{name} = {tensor_text(g)}")
+    if getattr(result, "hessian", None) is not None:
+        for names, block in hessian_items(result.hessian):
+            lines.append(f"{_d(names)} = {tensor_text(block)}")
+    return lines
+
+
+def render_grad(out, expr, result) -> None:
+    if out.json:
+        out.emit(grad_json(expr, result))
+        return
+    for line in grad_lines_text(result):
+        out.line(line)
+
+
+def _error_json(err) -> dict:
+    return {"kind": getattr(err, "kind", type(err).__name__), "message": getattr(err, "message", str(err)),
+            "line": getattr(err, "line", None), "col": getattr(err, "col", None)}
+
+
+def grad_lines(out, session, expr, given, wrt, order, stdin) -> int:
+    """``grad --jsonl``: one JSON object of values per input line -> one JSON line out.
+
+    A bad line (not JSON, a bad value, a runtime error at those values) gives
+    ``{"expr": ..., "error": {...}}`` and the stage goes on; the exit status is
+    then 1. A syntax error in EXPR stops at once (exit 2): no line could succeed.
+    """
+    import json
+
+    from ..cli import check_value
+    from ..lang.errors import GxError, GxSyntaxError
+    failed = False
+    for number, line in enumerate(stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("expected a JSON object of NAME: VALUE")
+            values = dict(given)
+            values.update({k: check_value(v) for k, v in data.items()})
+        except ValueError as e:
+            failed = True
+            out.emit({"expr": expr, "line": number,
+                      "error": {"kind": "InputError", "message": str(e), "line": None, "col": None}})
+            continue
+        try:
+            result = session.grad_expr(expr, values, wrt=wrt, order=order)
+        except GxSyntaxError:
+            raise
+        except GxError as e:
+            failed = True
+            out.emit({"expr": expr, "line": number, "error": _error_json(e)})
+            continue
+        out.emit(grad_json(expr, result))
+    return 1 if failed else 0
+
+
+# ----------------------------------------------------------------- graph
+
+def export_graph(out, session, var, fmt, out_path) -> int:
+    from . import history as h
+    hist = session.history(var)
+    if fmt == "tree":
+        if out_path:
+            _write_text(out_path, "\n".join(h.tree_lines(hist)) + "\n")
+        else:
+            h.render_tree(out, hist)
+        return 0
+    if fmt in ("dot", "mermaid", "json"):
+        text = {"dot": h.to_dot, "mermaid": h.to_mermaid, "json": h.to_json}[fmt](hist) + "\n"
+        if out_path:
+            _write_text(out_path, text)
+        else:
+            out.raw(text)
+        return 0
+    return _graphviz(out, h.to_dot(hist), fmt, out_path)
+
+
+def _write_text(path, text) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _graphviz(out, dot_text, fmt, out_path) -> int:
+    import shutil
+    import subprocess
+
+    from .errors import render_message
+    exe = shutil.which("dot")
+    if exe is None:
+        render_message(out, f"--format {fmt} needs the Graphviz 'dot' program, which is not "
+                            "installed (e.g. apt install graphviz); --format dot or mermaid "
+                            "write the graph as text without it")
+        return 1
+    if out_path is None and fmt == "png" and out.out.isatty():
+        render_message(out, "refusing to write PNG data to a terminal; use --out FILE.png")
+        return 2
+    proc = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, timeout=60)
+    if proc.returncode != 0:
+        render_message(out, f"Graphviz failed: {proc.stderr.decode(errors='replace').strip()}")
+        return 1
+    if out_path:
+        with open(out_path, "wb") as f:
+            f.write(proc.stdout)
+    else:
+        out.flush()
+        buffer = getattr(out.out, "buffer", None)
+        if buffer is None:
+            out.raw(proc.stdout.decode("utf-8", errors="replace"))
+        else:
+            buffer.write(proc.stdout)
+            buffer.flush()
+    return 0
+
+
+# ----------------------------------------------------------------- check
+
+CHECK_HEADERS = ["name", "index", "analytic", "numeric", "abs err", "rel err"]
+
+
+def _g(x) -> str:
+    return f"{x:.6g}" if isinstance(x, float) else str(x)
+
+
+def _index(index) -> str:
+    if index is None or index == ():
+        return "-"
+    if isinstance(index, tuple):
+        return "[" + ", ".join(str(i) for i in index) + "]"
+    return str(index)
+
+
+def render_check(out, result, top=10) -> int:
+    rows = sorted(result.rows, key=lambda r: (-_sortable(r.rel_err), -_sortable(r.abs_err)))
+    status = 0 if result.ok else 1
+    if out.json:
+        out.emit({"ok": bool(result.ok), "checked": len(result.rows),
+                  "worst": [{"name": r.name, "index": list(r.index) if isinstance(r.index, tuple) else r.index,
+                             "analytic": jsonenc.encode_value(r.analytic),
+                             "numeric": jsonenc.encode_value(r.numeric),
+                             "abs_err": jsonenc.encode_value(r.abs_err),
+                             "rel_err": jsonenc.encode_value(r.rel_err)} for r in rows[:top]]})
+        return status
+    from .table import render_table
+    table = [[r.name, _index(r.index), _g(float(r.analytic)), _g(float(r.numeric)),
+              f"{float(r.abs_err):.2e}", f"{float(r.rel_err):.2e}"] for r in rows[:top]]
+    if table:
+        render_table(out, CHECK_HEADERS, table, right={2, 3, 4, 5})
+    n = len(result.rows)
+    if result.ok:
+        out.line(f"OK: {n} gradient entr{'y' if n == 1 else 'ies'} match finite differences")
+    else:
+        out.line(f"FAILED: analytic and finite-difference gradients differ ({n} entries checked)")
+    return status
+
+
+def _sortable(x) -> float:
+    import math
+    x = float(x)
+    return math.inf if math.isnan(x) else x
+
+
+def expr_check_source(expr: str, values: dict) -> str:
+    """A script for ``check EXPR x=1.5``: each value a leaf that requires grad,
+    then the expression."""
+    lines = []
+    for name, value in values.items():
+        lines.append(f"{name} = tensor({_literal(value)}, requires_grad=True)")
+    lines.append(f"f = {expr}")
+    return "\n".join(lines) + "\n"
+
+
+def _literal(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, float):
+        if value != value:
+            return "float('nan')"
+        if value in (float("inf"), float("-inf")):
+            return ("-" if value < 0 else "") + "float('inf')"
+        return repr(value)
+    return repr(float(value)) if isinstance(value, (int, bool)) else repr(value)
