@@ -39,6 +39,8 @@ class BinOp(Node):
     op: str            # + - * / // % ** @
     left: "Expr"
     right: "Expr"
+    op_line: int = 0   # position of the operator itself (error carets: `1 / 0`
+    op_col: int = 0    # points at '/'); 0 when unknown
 
 
 @dataclass(slots=True)

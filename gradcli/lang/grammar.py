@@ -1,0 +1,182 @@
+"""Find grammar/gx.lark, build the Lark LALR parser once per process, cache it.
+
+The grammar ships inside the wheel as ``gradcli/grammar/gx.lark`` (pyproject's
+hatch force-include); in a source checkout or editable install it is
+``<repo>/grammar/gx.lark``. Lark's own cache (the analysed LALR tables) lives
+in the user's cache directory (``$XDG_CACHE_HOME/gradcli`` or
+``~/.cache/gradcli``, mode 0700), never in a shared /tmp file; when that
+directory cannot be used, the parser is built without a cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark
+from lark.indenter import Indenter
+
+from .errors import GxLimitError, GxSyntaxError
+
+_PKG_DIR = Path(__file__).resolve().parent.parent          # .../gradcli
+_CANDIDATES = (
+    _PKG_DIR / "grammar" / "gx.lark",                        # installed wheel
+    _PKG_DIR.parent / "grammar" / "gx.lark",                 # source checkout
+)
+
+START_RULES = ["start", "eval_input"]
+MAX_BLOCK_DEPTH = 100       # Python's own limit on indentation levels
+
+
+def grammar_path() -> Path:
+    for path in _CANDIDATES:
+        if path.is_file():
+            return path
+    raise FileNotFoundError("gx.lark not found in " + ", ".join(map(str, _CANDIDATES)))
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def grammar_hash() -> str:
+    """Changes whenever the grammar (or the Lark version reading it) changes."""
+    import lark
+    h = hashlib.sha256(grammar_text().encode("utf-8"))
+    h.update(lark.__version__.encode())
+    return h.hexdigest()
+
+
+def cache_dir() -> Path | None:
+    """The user's private gradcli cache directory (created 0700), or None.
+
+    None when it cannot be created, is not a directory we own, or is writable
+    by others: a cache another user can write is a code-injection vector
+    (Lark's cache and ours are pickles).
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not base or not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "gradcli"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.lstat()
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return None
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        if not os.access(path, os.W_OK | os.X_OK):
+            return None
+    except OSError:
+        return None
+    return path
+
+
+class GxIndenter(Indenter):
+    """Python's INDENT/DEDENT tokens, with positions on the indentation errors.
+
+    Lark's Indenter raises a DedentError without a position and asserts on an
+    unmatched ')'. Brackets are checked before parsing (lexcheck), so here only
+    the dedent error needs its line and column, and blocks are limited in depth.
+    """
+    NL_type = "_NEWLINE"
+    OPEN_PAREN_types = ["LPAR", "LSQB"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def handle_NL(self, token):
+        if self.paren_level > 0:
+            return
+        yield token
+        indent_str = token.rsplit("\n", 1)[1]
+        indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
+        levels = self.indent_level
+        if indent > levels[-1]:
+            if len(levels) > MAX_BLOCK_DEPTH:
+                raise GxLimitError(
+                    f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels",
+                    line=token.end_line, col=token.end_column,
+                    end_line=token.end_line, end_col=token.end_column + 1)
+            levels.append(indent)
+            yield token.new_borrow_pos(self.INDENT_type, indent_str, token)
+        else:
+            while indent < levels[-1]:
+                levels.pop()
+                yield token.new_borrow_pos(self.DEDENT_type, indent_str, token)
+            if indent != levels[-1]:
+                raise GxSyntaxError(
+                    "unindent does not match any outer indentation level",
+                    line=token.end_line, col=token.end_column,
+                    end_line=token.end_line, end_col=token.end_column + 1)
+
+    def _process(self, stream):
+        open_types, close_types = self.OPEN_PAREN_types, self.CLOSE_PAREN_types
+        nl_type = self.NL_type
+        token = None
+        for token in stream:
+            typ = token.type
+            if typ == nl_type:
+                yield from self.handle_NL(token)
+            else:
+                yield token
+                if typ in open_types:
+                    self.paren_level += 1
+                elif typ in close_types and self.paren_level > 0:
+                    self.paren_level -= 1
+        while len(self.indent_level) > 1:
+            self.indent_level.pop()
+            if token is not None:
+                yield token.new_borrow_pos(self.DEDENT_type, "", token)
+
+
+def _lark_options(transformer) -> dict:
+    return dict(parser="lalr", lexer="contextual", postlex=GxIndenter(),
+                start=START_RULES, transformer=transformer,
+                maybe_placeholders=True, propagate_positions=False)
+
+
+def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
+    """A new Lark parser for gx.lark (uses the user cache when possible)."""
+    text = grammar_text()
+    opts = _lark_options(transformer)
+    directory = cache_dir() if use_cache else None
+    if directory is None:
+        return Lark(text, **opts)
+    final = directory / f"gx-lark-{grammar_hash()[:20]}-py{sys.version_info[0]}{sys.version_info[1]}.cache"
+    if final.exists():
+        return Lark(text, cache=str(final), **opts)
+    # First run: let Lark write its cache to a private temporary name, then
+    # move it into place atomically so a concurrent reader never sees half.
+    tmp = directory / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    parser = Lark(text, cache=str(tmp), **opts)
+    try:
+        if tmp.exists():
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    return parser
+
+
+_PARSERS: dict = {}
+
+
+def get_parser(transformer) -> Lark:
+    """The process-wide parser for this transformer class (built on first use)."""
+    key = type(transformer)
+    parser = _PARSERS.get(key)
+    if parser is None:
+        parser = _PARSERS[key] = build_parser(transformer)
+    return parser
