@@ -53,25 +53,8 @@ def parse_value(text: str):
 
 
 def check_value(value, text=None):
-    """Accept numbers, booleans and (nested) lists of them; 'nan'/'inf' strings too."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)):
-            stack.extend(v)
-        elif isinstance(v, str) and v.lower() in ("nan", "inf", "-inf", "+inf"):
-            continue
-        elif not isinstance(v, (int, float, bool)):
-            raise ValueError(f"not a number or a list of numbers: {text if text is not None else v!r}")
-    return _floats(value)
-
-
-def _floats(value):
-    if isinstance(value, str):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_floats(v) for v in value]
-    return value
+    from .render.jsonenc import decode_value
+    return decode_value(value, text)
 
 
 def _valid_name(name: str) -> bool:

@@ -44,7 +44,7 @@ def _children(history) -> dict:
 
 def tree_lines(history) -> list[str]:
     """The history as an indented tree; a node reached again is written as a
-    reference ('-> n3 AddBackward0 (shown above)') instead of being repeated."""
+    reference ('-> [n3] AddBackward0 (shown above)') instead of being repeated."""
     nodes = {n["id"]: n for n in history["nodes"]}
     kids = _children(history)
     seen = set()
@@ -55,7 +55,8 @@ def tree_lines(history) -> list[str]:
         nid, head, rest, depth = stack.pop()
         node = nodes[nid]
         if nid in seen:
-            lines.append(f"{head}-> [{nid}] {node['op']} (shown above)")
+            who = f"{node['name']}: " if node.get("name") else ""
+            lines.append(f"{head}-> [{nid}] {who}{node['op']} (shown above)")
             continue
         seen.add(nid)
         lines.append(f"{head}{label(node)} [{nid}]")

@@ -96,6 +96,31 @@ def encode_variable(value) -> dict:
     return {"type": kind, "value": None}
 
 
+def decode_value(value, text=None):
+    """A value given from outside (JSON, --set, NAME=VALUE): a number, a boolean
+    or a (nested) list of them; the strings "nan", "inf", "-inf" become floats.
+    Raises ValueError otherwise."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, str) and v.lower() in ("nan", "inf", "-inf", "+inf"):
+            continue
+        elif not isinstance(v, (int, float, bool)):
+            shown = text if text is not None else v
+            raise ValueError(f"not a number or a list of numbers: {shown!r}")
+    return _floats(value)
+
+
+def _floats(value):
+    if isinstance(value, str):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_floats(v) for v in value]
+    return value
+
+
 def dumps(obj) -> str:
     """One compact JSON line (never bare NaN/Infinity)."""
     return json.dumps(obj, allow_nan=False, ensure_ascii=False, separators=(", ", ": "))

@@ -129,11 +129,11 @@ def _ticks(lo, hi, n=5):
     raw = span / n
     mag = 10 ** math.floor(math.log10(raw))
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
-    start = math.ceil(lo / step) * step
-    ticks, t = [], start
-    while t <= hi + step * 1e-9:
-        ticks.append(0.0 if abs(t) < step * 1e-9 else t)
-        t += step
+    k = math.ceil(lo / step - 1e-9)
+    ticks = []
+    while k * step <= hi + step * 1e-9:
+        ticks.append(round(k * step, 12) + 0.0)
+        k += 1
     return ticks
 
 

@@ -104,7 +104,6 @@ def grad_lines(out, session, expr, given, wrt, order, stdin) -> int:
     """
     import json
 
-    from ..cli import check_value
     from ..lang.errors import GxError, GxSyntaxError
     failed = False
     for number, line in enumerate(stdin, 1):
@@ -115,7 +114,7 @@ def grad_lines(out, session, expr, given, wrt, order, stdin) -> int:
             if not isinstance(data, dict):
                 raise ValueError("expected a JSON object of NAME: VALUE")
             values = dict(given)
-            values.update({k: check_value(v) for k, v in data.items()})
+            values.update({k: jsonenc.decode_value(v) for k, v in data.items()})
         except ValueError as e:
             failed = True
             out.emit({"expr": expr, "line": number,

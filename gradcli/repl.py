@@ -1,0 +1,243 @@
+"""The interactive loop over one Session.
+
+``Repl`` holds the logic (what a line does) and is driven by one of two front
+ends: prompt_toolkit on a terminal (line editing, history file, completion),
+or plain line reading when standard input is not a terminal.
+
+* A block (a line ending in ``:``) goes on until an empty line; an open
+  bracket goes on until the parser says the text is complete
+  (``session.is_complete``).
+* A bare expression echoes its value (tensors as PyTorch prints them).
+* ``:help :vars :graph NAME :reset :quit``.
+* Ctrl-C cancels the line being typed, or stops the running statement (the
+  session keeps every variable as it was after the last completed statement);
+  Ctrl-D leaves.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+HELP = """\
+Commands:
+  :help         this help
+  :vars         the session's variables (tensors as a table)
+  :graph NAME   the graph history of tensor NAME as a tree
+  :reset        forget every variable
+  :quit         leave (Ctrl-D too)
+Write .gx statements as in a script; a block ends with an empty line.
+A bare expression shows its value. Ctrl-C cancels the line or stops a running loop."""
+
+PROMPT, MORE = ">>> ", "... "
+
+
+def history_path() -> str:
+    """$XDG_DATA_HOME/gradcli/history (default ~/.local/share/gradcli/history)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "gradcli", "history")
+
+
+def _opens_block(line: str) -> bool:
+    code = line.split("#", 1)[0].rstrip()
+    return code.endswith(":")
+
+
+class Repl:
+    def __init__(self, session, out):
+        self.session = session
+        self.out = out
+        self.buffer: list[str] = []
+        self.done = False
+
+    # -- what the front ends ask
+    @property
+    def prompt(self) -> str:
+        return MORE if self.buffer else PROMPT
+
+    def indent(self) -> str:
+        """Indentation to pre-fill on a continuation line."""
+        if not self.buffer:
+            return ""
+        last = self.buffer[-1]
+        if not last.strip():
+            return ""
+        lead = last[: len(last) - len(last.lstrip())]
+        return lead + "    " if _opens_block(last) else lead
+
+    def cancel(self) -> None:
+        self.buffer = []
+
+    def push(self, line: str) -> None:
+        """One line typed by the user."""
+        if not self.buffer:
+            if not line.strip():
+                return
+            if line.strip().startswith(":"):
+                self.command(line.strip())
+                return
+        self.buffer.append(line.rstrip("\r\n"))
+        source = "\n".join(self.buffer) + "\n"
+        blank = not line.strip()
+        in_block = _opens_block(self.buffer[0]) or len(self.buffer) > 1 and any(
+            _opens_block(b) for b in self.buffer)
+        if not blank and not self._complete(source):
+            return
+        if in_block and not blank:
+            return
+        self.buffer = []
+        self.execute(source)
+
+    def finish(self) -> None:
+        """End of input: run what is left in the buffer."""
+        if self.buffer:
+            source = "\n".join(self.buffer) + "\n"
+            self.buffer = []
+            self.execute(source)
+
+    def _complete(self, source: str) -> bool:
+        try:
+            return bool(self.session.is_complete(source))
+        except Exception:      # let execute() report the problem with its position
+            return True
+
+    def execute(self, source: str) -> None:
+        from .lang.errors import GxError
+        from .render.results import tensor_text
+        try:
+            shown, value = self.session.exec_interactive(source, filename="<repl>")
+        except GxError as e:
+            self.out.flush()
+            self.out.error(e)
+            return
+        if shown and value is not None:
+            self.out.line(tensor_text(value))
+
+    # -- colon commands
+    def command(self, text: str) -> None:
+        from .lang.errors import GxError
+        name, _, arg = text.partition(" ")
+        arg = arg.strip()
+        if name in (":quit", ":q", ":exit"):
+            self.done = True
+        elif name in (":help", ":h", ":?"):
+            for line in HELP.splitlines():
+                self.out.line(line)
+        elif name == ":vars":
+            self.show_vars()
+        elif name == ":reset":
+            self.session.reset()
+            self.out.line("(all variables forgotten)")
+        elif name == ":graph":
+            if not arg:
+                self.out.line("usage: :graph NAME")
+                return
+            from .render.history import render_tree
+            try:
+                render_tree(self.out, self.session.history(arg))
+            except GxError as e:
+                self.out.error(e)
+        else:
+            self.out.line(f"unknown command {name}; :help lists them")
+
+    def show_vars(self) -> None:
+        from .render.jsonenc import is_tensor
+        from .render.results import tensor_text
+        from .render.table import render_summary, short
+        variables = self.session.variables
+        if not variables:
+            self.out.line("(no variables)")
+            return
+        if any(is_tensor(v) for v in variables.values()):
+            render_summary(self.out, variables)
+        for name, value in variables.items():
+            if not is_tensor(value):
+                self.out.line(f"{name} = {short(tensor_text(value), 60)}")
+
+
+# ----------------------------------------------------------------- completion
+
+_ATTR = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z0-9_]*)$")
+_NAME = re.compile(r"([A-Za-z][A-Za-z0-9_]*)$")
+
+
+def completions(session, text_before_cursor: str) -> list[tuple[str, int]]:
+    """(candidate, start offset) pairs for the word before the cursor."""
+    m = _ATTR.search(text_before_cursor)
+    if m:
+        owner, prefix = m.group(1), m.group(2)
+        value = session.variables.get(owner)
+        if value is None:
+            return []
+        try:
+            names = session.attributes(value)
+        except Exception:
+            return []
+        return [(n, -len(prefix)) for n in sorted(names) if n.startswith(prefix)]
+    m = _NAME.search(text_before_cursor)
+    if not m:
+        return []
+    prefix = m.group(1)
+    return [(n, -len(prefix)) for n in sorted(set(session.names())) if n.startswith(prefix)]
+
+
+def _completer(session):
+    from prompt_toolkit.completion import Completer, Completion
+
+    class GxCompleter(Completer):
+        def get_completions(self, document, complete_event):
+            for text, start in completions(session, document.text_before_cursor):
+                yield Completion(text, start_position=start)
+    return GxCompleter()
+
+
+# ----------------------------------------------------------------- front ends
+
+def run_repl(common) -> int:
+    import click
+    out = common.output()
+    session = common.session(out)
+    repl = Repl(session, out)
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty() and out.out.isatty():
+        return _terminal_loop(repl, session)
+    return _plain_loop(repl, stdin)
+
+
+def _plain_loop(repl: Repl, stdin) -> int:
+    for line in stdin:
+        try:
+            repl.push(line)
+        except KeyboardInterrupt:
+            repl.cancel()
+        if repl.done:
+            return 0
+    repl.finish()
+    return 0
+
+
+def _terminal_loop(repl: Repl, session) -> int:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+    path = history_path()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        history = FileHistory(path)
+    except OSError:
+        history = InMemoryHistory()
+    prompt = PromptSession(history=history, completer=_completer(session),
+                           complete_while_typing=False)
+    repl.out.line("gradcli REPL: .gx statements, :help for commands, Ctrl-D to leave")
+    while not repl.done:
+        try:
+            line = prompt.prompt(repl.prompt, default=repl.indent())
+        except KeyboardInterrupt:
+            repl.cancel()
+            continue
+        except EOFError:
+            break
+        try:
+            repl.push(line)
+        except KeyboardInterrupt:
+            repl.cancel()
+            repl.out.line("Interrupted")
+    return 0

@@ -1,0 +1,105 @@
+"""Import directions stay one-way (docs/architecture.md), checked by parsing
+every module's imports with ``ast`` (top-level and inside functions), and the
+start-up promise: ``gradcli --help`` imports neither numpy nor lark nor rich."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "gradcli"
+STDLIB = set(sys.stdlib_module_names)
+
+
+def imports(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative ones resolved)."""
+    package = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts[:-1])
+    if path.name == "__init__.py":
+        package = ".".join(path.relative_to(ROOT.parent).parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+                if not node.module:
+                    found.update(f"{mod}.{a.name}" for a in node.names)
+                    continue
+            else:
+                mod = node.module
+            found.add(mod)
+    return found
+
+
+def modules(sub: str):
+    target = ROOT / sub
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target]
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def check(sub, allowed_third_party=(), forbidden_own=()):
+    bad = []
+    for path in modules(sub):
+        for name in imports(path):
+            if top(name) in STDLIB or top(name) in allowed_third_party:
+                continue
+            if top(name) == "gradcli":
+                if any(name == f or name.startswith(f + ".") for f in forbidden_own):
+                    bad.append((path.name, name))
+                continue
+            bad.append((path.name, name))
+    return bad
+
+
+def test_imports_resolve_relative_names():
+    assert "gradcli.lang.errors" in imports(ROOT / "render" / "errors.py")
+    assert "gradcli.render.jsonenc" in imports(ROOT / "render" / "output.py")
+
+
+def test_engine_imports_only_numpy_and_stdlib():
+    assert check("engine", ("numpy",), forbidden_own=(
+        "gradcli.lang", "gradcli.session", "gradcli.render", "gradcli.cli", "gradcli.repl")) == []
+
+
+def test_lang_never_imports_click_rich_or_the_front_ends():
+    assert check("lang", ("numpy", "lark"), forbidden_own=(
+        "gradcli.session", "gradcli.render", "gradcli.cli", "gradcli.repl")) == []
+
+
+def test_render_does_not_import_the_front_ends():
+    assert check("render", ("numpy", "rich", "plotext"), forbidden_own=(
+        "gradcli.session", "gradcli.cli", "gradcli.repl")) == []
+
+
+def test_session_imports_neither_click_nor_rich():
+    if not (ROOT / "session.py").exists():
+        pytest.skip("no session yet")
+    assert check("session.py", ("numpy", "lark"), forbidden_own=(
+        "gradcli.render", "gradcli.cli", "gradcli.repl")) == []
+
+
+def test_cli_top_level_imports_only_click():
+    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:           # module level only: commands import lazily
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or ".")
+    assert {top(n) for n in names} - STDLIB <= {"click", "__future__", ""}
+
+
+def test_help_imports_neither_numpy_nor_lark_nor_rich():
+    code = ("import sys\nfrom gradcli.cli import cli\n"
+            "try:\n    cli.main(['--help'], prog_name='gradcli')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'lark', 'rich', 'prompt_toolkit', 'plotext') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
