@@ -4,21 +4,22 @@
 
 The engine is imported lazily so that `gradcli --help` starts without numpy.
 """
-__version__ = "0.1.0"
+import importlib
 
-_ENGINE_NAMES = None
+__version__ = "0.1.0"
 
 
 def __getattr__(name):
-    global _ENGINE_NAMES
-    from . import engine
-    if _ENGINE_NAMES is None:
-        _ENGINE_NAMES = set(engine.__all__)
-    if name in _ENGINE_NAMES:
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(name)
+    engine = importlib.import_module("gradcli.engine")
+    if name == "__all__":
+        return list(engine.__all__)
+    if name in engine.__all__:
         return getattr(engine, name)
     raise AttributeError(f"module 'gradcli' has no attribute {name!r}")
 
 
 def __dir__():
-    from . import engine
+    engine = importlib.import_module("gradcli.engine")
     return sorted(set(globals()) | set(engine.__all__))

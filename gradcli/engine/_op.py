@@ -1,0 +1,131 @@
+"""What every op shares: operand conversion, size checks, anomaly checks, recording.
+
+An op computes its numpy result first, then calls ``record`` (which makes a node
+only when an input requires grad and grad mode is on).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .context import STATE
+from .errors import EngineTypeError, LimitError, ShapeError
+from .node import make_node
+from .variable import Variable, _result, _wrap, to_array
+
+_number = (int, float, bool)
+
+
+def lift(x) -> Variable:
+    """A Variable for an operand that is not one yet (numbers, lists, arrays)."""
+    if type(x) is Variable:
+        return x
+    if isinstance(x, (_number, list, tuple, np.ndarray, np.generic)):
+        return _wrap(to_array(x))
+    raise EngineTypeError(f"expected a tensor or a number, got {type(x).__name__}")
+
+
+def operand(b):
+    """(data, node) of the second operand of a binary op; numbers stay Python numbers
+    so that numpy's weak scalar typing keeps float32 tensors float32."""
+    if type(b) is Variable:
+        return b._data, b._node
+    if type(b) in (float, int):
+        return b, None
+    if isinstance(b, (_number, np.generic, np.ndarray)):
+        return b, None
+    if isinstance(b, (list, tuple)):
+        return to_array(b), None
+    raise EngineTypeError(f"expected a tensor or a number, got {type(b).__name__}")
+
+
+def check_size(shape, st=None) -> None:
+    """Raise LimitError before allocating an array of ``shape`` over the scope's limit."""
+    st = st or STATE.get()
+    limit = st.max_elements
+    if limit is not None:
+        n = math.prod(shape)
+        if n > limit:
+            raise LimitError(f"array of {_pretty(n)} elements exceeds the limit of {_pretty(limit)} elements")
+
+
+def _pretty(n: int) -> str:
+    if n >= 10 ** 6 and n == 10 ** round(math.log10(n)):
+        return f"10^{round(math.log10(n))}"
+    return f"{n:,}"
+
+
+def broadcast_check(ad, bd, st) -> None:
+    """Shapes that cannot broadcast raise ShapeError naming both; big results LimitError."""
+    sa = getattr(ad, "shape", ())
+    sb = getattr(bd, "shape", ())
+    if sa == sb or not sb or not sa:
+        if st.max_elements is None or not sb or not sa:
+            return
+    try:
+        shape = np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise ShapeError(f"cannot broadcast {sa} and {sb}: "
+                         f"the sizes must match or be 1 in each dimension") from None
+    if st.max_elements is not None:
+        check_size(shape, st)
+
+
+def finite(out) -> bool:
+    if type(out) is np.float64 or type(out) is float:
+        return math.isfinite(out)
+    kind = out.dtype.kind
+    if kind not in "fc":
+        return True
+    return bool(np.isfinite(out).all())
+
+
+def anomaly(out, name, st, phase="forward") -> None:
+    if not finite(out):
+        st.anomaly(phase, name, st.tag() if st.tag is not None else None)
+
+
+def record(out, cls, next_, saved, st, vers=None) -> Variable:
+    """The result Variable; records a ``cls`` node if some edge requires grad."""
+    if st.anomaly is not None:
+        anomaly(out, cls.name, st)
+    if not st.grad:
+        return _wrap(out)
+    for n in next_:
+        if n is not None:
+            break
+    else:
+        return _wrap(out)
+    node = make_node(cls, next_, saved, out.shape, st)
+    node.vers = vers
+    return _result(out, node)
+
+
+def dims(ndim: int, dim, axis=None):
+    """Normalized tuple of axes (None: all), from PyTorch's ``dim`` or numpy's ``axis``."""
+    if dim is None:
+        dim = axis
+    if dim is None:
+        return None
+    if isinstance(dim, Variable):
+        dim = dim.item()
+    if isinstance(dim, (list, tuple)):
+        out = tuple(_one_axis(d, ndim) for d in dim)
+        if len(set(out)) != len(out):
+            raise ShapeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        return out
+    return (_one_axis(dim, ndim),)
+
+
+def _one_axis(d, ndim):
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        raise EngineTypeError(f"dim must be an integer, got {type(d).__name__}")
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise ShapeError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return int(d) % n
+
+
+def keep(keepdim, keepdims):
+    return bool(keepdims) if keepdims is not None else bool(keepdim)

@@ -1,0 +1,290 @@
+"""Arithmetic primitives: + - * / ** neg, remainder, floor division, comparisons.
+
+These are the hot path of define-by-run loops, so each is written out rather than
+generated: convert the other operand, compute, record. Gradients of broadcast
+inputs are summed back to each input's shape by ``unbroadcast`` only.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._op import broadcast_check, lift, operand, record
+from .context import STATE
+from .node import Node
+from .shape import sum_to
+from .variable import Variable, _wrap
+
+
+def unbroadcast(g, shape):
+    """The gradient ``g`` of a broadcast result, summed back to an input's ``shape``."""
+    if g is None or g._data.shape == shape:
+        return g
+    return sum_to(g, shape)
+
+
+# ------------------------------------------------------------------------ add
+
+class AddBackward0(Node):
+    __slots__ = ()
+    name = "AddBackward0"
+    frees = False   # keeps only shapes, so a second backward may pass through it
+
+    def apply(self, g):
+        na, nb = self.next
+        return (None if na is None else unbroadcast(g, na.shape),
+                None if nb is None else unbroadcast(g, nb.shape))
+
+
+def add(a, b):
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    bd, bn = operand(b)
+    st = STATE.get()
+    if type(bd) is not float:
+        broadcast_check(ad, bd, st)
+    out = ad + bd
+    return record(out, AddBackward0, (a._node, bn), None, st)
+
+
+class SubBackward0(Node):
+    __slots__ = ()
+    name = "SubBackward0"
+    frees = False
+
+    def apply(self, g):
+        na, nb = self.next
+        return (None if na is None else unbroadcast(g, na.shape),
+                None if nb is None else unbroadcast(-g, nb.shape))
+
+
+def sub(a, b):
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    bd, bn = operand(b)
+    st = STATE.get()
+    if type(bd) is not float:
+        broadcast_check(ad, bd, st)
+    out = ad - bd
+    return record(out, SubBackward0, (a._node, bn), None, st)
+
+
+def rsub(a, b):
+    return sub(lift(b), a)
+
+
+# ------------------------------------------------------------------------ mul
+
+class MulBackward0(Node):
+    __slots__ = ()
+    name = "MulBackward0"
+
+    def apply(self, g):
+        a, b = self.saved
+        na, nb = self.next
+        ga = None if na is None else unbroadcast(g * b, na.shape)
+        gb = None if nb is None else unbroadcast(g * a, nb.shape)
+        return ga, gb
+
+
+def mul(a, b):
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    st = STATE.get()
+    if type(b) is Variable:
+        bd = b._data
+        broadcast_check(ad, bd, st)
+        out = ad * bd
+        # a and b are saved: record their versions so in-place edits are caught
+        return record(out, MulBackward0, (a._node, b._node), (a, b), st,
+                      (a._version, b._version))
+    bd, bn = operand(b)
+    if type(bd) is not float:
+        broadcast_check(ad, bd, st)
+    out = ad * bd
+    # only b (a constant) is needed to differentiate with respect to a
+    return record(out, MulBackward0, (a._node, None), (None, bd), st)
+
+
+# ------------------------------------------------------------------------ div
+
+class DivBackward0(Node):
+    __slots__ = ()
+    name = "DivBackward0"
+
+    def apply(self, g):
+        a, b = self.saved
+        na, nb = self.next
+        ga = None if na is None else unbroadcast(g / b, na.shape)
+        gb = None if nb is None else unbroadcast(-g * a / (b * b), nb.shape)
+        return ga, gb
+
+
+def div(a, b):
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    st = STATE.get()
+    if type(b) is Variable:
+        bd = b._data
+        broadcast_check(ad, bd, st)
+        out = np.true_divide(ad, bd)
+        return record(out, DivBackward0, (a._node, b._node), (a, b), st,
+                      (a._version, b._version))
+    bd, bn = operand(b)
+    if type(bd) is not float:
+        broadcast_check(ad, bd, st)
+    out = np.true_divide(ad, bd)
+    return record(out, DivBackward0, (a._node, None), (None, bd), st)
+
+
+def rdiv(a, b):
+    return div(lift(b), a)
+
+
+# ------------------------------------------------------------------------ neg
+
+class NegBackward0(Node):
+    __slots__ = ()
+    name = "NegBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (-g,)
+
+
+def neg(a):
+    if type(a) is not Variable:
+        a = lift(a)
+    st = STATE.get()
+    return record(-a._data, NegBackward0, (a._node,), None, st)
+
+
+def pos(a):
+    return a
+
+
+# ------------------------------------------------------------------------ pow
+
+class PowBackward0(Node):
+    """x ** c for a constant exponent c."""
+    __slots__ = ()
+    name = "PowBackward0"
+
+    def apply(self, g):
+        x, c = self.saved
+        if np.all(np.asarray(c) == 0):
+            return (unbroadcast(g * 0.0, self.next[0].shape),)
+        return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+
+
+class PowBackward1(Node):
+    """x ** y with both tensors (or a constant base: c ** y)."""
+    __slots__ = ()
+    name = "PowBackward1"
+
+    def apply(self, g):
+        x, y = self.saved
+        nx, ny = self.next
+        gx = gy = None
+        if nx is not None:
+            gx = unbroadcast(g * (y * x ** (y - 1)), nx.shape)
+        if ny is not None:
+            from .elementwise import log, where
+            # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0
+            zero = _wrap(np.asarray(x._data) == 0)
+            gy = unbroadcast(g * where(zero, 0.0, x ** y * log(where(zero, 1.0, x))), ny.shape)
+        return gx, gy
+
+
+def pow(a, b):
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    st = STATE.get()
+    if type(b) is not Variable:
+        bd, _ = operand(b)
+        if type(bd) is not float:
+            broadcast_check(ad, bd, st)
+        out = _power(ad, bd)
+        return record(out, PowBackward0, (a._node, None), (a, bd), st, (a._version,))
+    bd = b._data
+    broadcast_check(ad, bd, st)
+    out = _power(ad, bd)
+    return record(out, PowBackward1, (a._node, b._node), (a, b), st,
+                  (a._version, b._version))
+
+
+def rpow(a, b):
+    """b ** a with b a number: the base is a constant."""
+    return pow(lift(b), a)
+
+
+def _power(x, y):
+    """x ** y as numpy does it, except that a negative base never gives a complex
+    number and an integer tensor to a negative integer power gives floats."""
+    xa = np.asarray(x)
+    if xa.dtype.kind in "iub" and np.any(np.asarray(y) < 0):
+        xa = xa.astype(STATE.get().dtype)
+        return np.power(xa, y)
+    return np.power(x, y)
+
+
+# ------------------------------------------------- not differentiable / other
+
+class RemainderBackward0(Node):
+    __slots__ = ()
+    name = "RemainderBackward0"
+
+    def apply(self, g):
+        q = self.saved
+        na, nb = self.next
+        ga = None if na is None else unbroadcast(g, na.shape)
+        gb = None if nb is None else unbroadcast(g * _wrap(-q), nb.shape)
+        return ga, gb
+
+
+def remainder(a, b):
+    """Python's and PyTorch's ``%`` (the sign follows the divisor)."""
+    if type(a) is not Variable:
+        a = lift(a)
+    ad = a._data
+    bd, bn = operand(b)
+    st = STATE.get()
+    broadcast_check(ad, bd, st)
+    out = np.mod(ad, bd)
+    q = np.floor_divide(ad, bd)
+    return record(out, RemainderBackward0, (a._node, bn), q, st)
+
+
+def floor_divide(a, b):
+    """``//``: integer-valued, so its derivative is zero almost everywhere; like
+    PyTorch the result does not require grad."""
+    if type(a) is not Variable:
+        a = lift(a)
+    bd, _ = operand(b)
+    broadcast_check(a._data, bd, STATE.get())
+    return _wrap(np.floor_divide(a._data, bd))
+
+
+def _compare(ufunc):
+    def op(a, b):
+        if type(a) is not Variable:
+            a = lift(a)
+        if b is None or isinstance(b, str):
+            return NotImplemented
+        bd, _ = operand(b)
+        broadcast_check(a._data, bd, STATE.get())
+        return _wrap(ufunc(a._data, bd))
+    op.__name__ = ufunc.__name__
+    return op
+
+
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)

@@ -1,0 +1,155 @@
+"""Engine state that scopes nest over: grad mode, default dtype, limits, anomaly mode, RNG.
+
+All of it lives in one immutable ``State`` held by a ``ContextVar`` (never a module
+global), so ``with no_grad():`` nests, threads and sessions do not leak into each
+other, and an op pays for one ``ContextVar.get()``.
+
+Mutable parts that must survive leaving a scope (the RNG after ``manual_seed``, the
+flop budget already spent) sit in small holder objects that copies of the state share.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import numpy as np
+
+
+class RngBox:
+    """The random generator of a scope; ``manual_seed`` replaces ``gen`` in place."""
+    __slots__ = ("gen",)
+
+    def __init__(self, seed=None):
+        self.gen = np.random.default_rng(seed)
+
+
+class Budget:
+    """Work spent against ``max_flops`` (matmul-class operations)."""
+    __slots__ = ("spent",)
+
+    def __init__(self):
+        self.spent = 0
+
+
+class State:
+    __slots__ = ("grad", "dtype", "anomaly", "tag", "max_elements", "max_flops",
+                 "budget", "rng")
+
+    def __init__(self, grad=True, dtype=np.dtype(np.float64), anomaly=None, tag=None,
+                 max_elements=None, max_flops=None, budget=None, rng=None):
+        self.grad = grad
+        self.dtype = dtype
+        self.anomaly = anomaly
+        self.tag = tag
+        self.max_elements = max_elements
+        self.max_flops = max_flops
+        self.budget = budget if budget is not None else Budget()
+        self.rng = rng if rng is not None else RngBox()
+
+    def replace(self, **kw) -> "State":
+        new = State.__new__(State)
+        for name in State.__slots__:
+            setattr(new, name, kw[name] if name in kw else getattr(self, name))
+        return new
+
+
+STATE: ContextVar[State] = ContextVar("gradcli_engine_state", default=State())
+
+
+@contextmanager
+def _scoped(**kw):
+    token = STATE.set(STATE.get().replace(**kw))
+    try:
+        yield
+    finally:
+        STATE.reset(token)
+
+
+class _GradMode:
+    """``no_grad()`` / ``enable_grad()``: a context manager and a decorator."""
+
+    def __init__(self, mode: bool):
+        self.mode = mode
+        self._tokens = []
+
+    def __enter__(self):
+        self._tokens.append(STATE.set(STATE.get().replace(grad=self.mode)))
+        return self
+
+    def __exit__(self, *exc):
+        STATE.reset(self._tokens.pop())
+        return False
+
+    def __call__(self, fn):
+        def wrapper(*args, **kwargs):
+            with _GradMode(self.mode):
+                return fn(*args, **kwargs)
+        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
+        wrapper.__doc__ = getattr(fn, "__doc__", None)
+        return wrapper
+
+    def __repr__(self):
+        return "enable_grad()" if self.mode else "no_grad()"
+
+
+def no_grad() -> _GradMode:
+    """Operations inside record no graph (their results do not require grad)."""
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Re-enables recording inside a ``no_grad`` scope."""
+    return _GradMode(True)
+
+
+def set_grad_enabled(mode: bool) -> _GradMode:
+    return _GradMode(bool(mode))
+
+
+def is_grad_enabled() -> bool:
+    return STATE.get().grad
+
+
+def default_dtype(dtype):
+    """Scope in which Python floats and float factories become ``dtype``."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"default dtype must be a floating point type, not {dt}")
+    return _scoped(dtype=dt)
+
+
+def get_default_dtype() -> np.dtype:
+    return STATE.get().dtype
+
+
+def limits(max_elements: int | None = None, max_flops: float | None = None):
+    """Scope with size limits, checked before anything is allocated (LimitError)."""
+    return _scoped(max_elements=max_elements, max_flops=max_flops, budget=Budget())
+
+
+def anomaly_mode(callback, tag=None):
+    """Scope in which every forward op whose output, and every backward node whose
+    gradient, holds a NaN or infinity calls ``callback(phase, op_name, tag_value)``.
+    ``tag`` is a zero-argument callable; each node keeps its value from creation time
+    (the language passes the current source position)."""
+    return _scoped(anomaly=callback, tag=tag)
+
+
+def rng_scope(seed=None):
+    """Scope with its own random generator (a session owns one)."""
+    return _scoped(rng=RngBox(seed))
+
+
+def manual_seed(seed: int) -> None:
+    """Reseeds the generator of the current scope (like ``torch.manual_seed``)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        from .errors import EngineValueError
+        raise EngineValueError(f"seed must be a non-negative integer, got {seed!r}")
+    STATE.get().rng.gen = np.random.default_rng(int(seed))
+
+
+seed = manual_seed
+
+
+def generator() -> np.random.Generator:
+    return STATE.get().rng.gen

@@ -1,0 +1,199 @@
+"""Elementwise primitives. The unary ones are one table: forward, what the rule
+needs (x, the input; y, the output), and the derivative in engine ops.
+
+Subgradients follow PyTorch (docs/subgradients.md): abs'(0) = 0, relu'(0) = 0,
+sign' = 0, clamp passes the gradient on its (inclusive) bounds, maximum/minimum
+give half to each side on ties.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._op import broadcast_check, lift, operand, record
+from .arith import unbroadcast
+from .context import STATE
+from .errors import EngineValueError
+from .node import Node
+from .variable import Variable, _result, _wrap
+
+
+def _np_sigmoid(x):
+    # stable on both sides: exp of a non-positive number only
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))[()]
+
+
+def _np_softplus(x):
+    return np.logaddexp(0, x)
+
+
+def _mask(cond):
+    """A constant 0/1 tensor of the default float dtype (kept out of the graph)."""
+    return _wrap(np.asarray(cond, dtype=STATE.get().dtype)[()])
+
+
+# name: (PyTorch node name, numpy forward, derivative (g, x, y) -> grad, saves)
+UNARY = {
+    "exp":      ("ExpBackward0", np.exp, lambda g, x, y: g * y, "y"),
+    "log":      ("LogBackward0", np.log, lambda g, x, y: g / x, "x"),
+    "log1p":    ("Log1PBackward0", np.log1p, lambda g, x, y: g / (x + 1), "x"),
+    "expm1":    ("Expm1Backward0", np.expm1, lambda g, x, y: g * (y + 1), "y"),
+    "sqrt":     ("SqrtBackward0", np.sqrt, lambda g, x, y: g / (y * 2), "y"),
+    "sin":      ("SinBackward0", np.sin, lambda g, x, y: g * cos(x), "x"),
+    "cos":      ("CosBackward0", np.cos, lambda g, x, y: g * -sin(x), "x"),
+    "tan":      ("TanBackward0", np.tan, lambda g, x, y: g * (y * y + 1), "y"),
+    "asin":     ("AsinBackward0", np.arcsin, lambda g, x, y: g / sqrt(1 - x * x), "x"),
+    "acos":     ("AcosBackward0", np.arccos, lambda g, x, y: -g / sqrt(1 - x * x), "x"),
+    "atan":     ("AtanBackward0", np.arctan, lambda g, x, y: g / (x * x + 1), "x"),
+    "sinh":     ("SinhBackward0", np.sinh, lambda g, x, y: g * cosh(x), "x"),
+    "cosh":     ("CoshBackward0", np.cosh, lambda g, x, y: g * sinh(x), "x"),
+    "tanh":     ("TanhBackward0", np.tanh, lambda g, x, y: g * (1 - y * y), "y"),
+    "sigmoid":  ("SigmoidBackward0", _np_sigmoid, lambda g, x, y: g * (y * (1 - y)), "y"),
+    "softplus": ("SoftplusBackward0", _np_softplus, lambda g, x, y: g * sigmoid(x), "x"),
+    "abs":      ("AbsBackward0", np.abs, lambda g, x, y: g * _wrap(np.sign(x._data)), "x"),
+    "relu":     ("ReluBackward0", lambda d: np.maximum(d, 0),
+                 lambda g, x, y: g * _mask(np.asarray(y._data) > 0), "y"),
+    "sign":     ("SignBackward0", np.sign, lambda g, x, y: g * 0.0, ""),
+}
+
+
+class UnaryBackward(Node):
+    __slots__ = ()
+    rule = None
+    saves = ""
+
+    def apply(self, g):
+        s = self.saved
+        x = s[0] if self.saves == "x" else None
+        y = _result(s[0], self) if self.saves == "y" else None
+        return (type(self).rule(g, x, y),)
+
+
+def _make_unary(fname, node_name, np_fn, rule, saves):
+    cls = type(node_name, (UnaryBackward,), {
+        "__slots__": (), "name": node_name, "rule": staticmethod(rule), "saves": saves})
+
+    def op(x):
+        if type(x) is not Variable:
+            x = lift(x)
+        xd = x._data
+        if xd.dtype.kind in "iub" and fname not in ("abs", "relu", "sign"):
+            xd = xd.astype(STATE.get().dtype)
+        out = np_fn(xd)
+        st = STATE.get()
+        if saves == "x":
+            return record(out, cls, (x._node,), (x,), st, (x._version,))
+        return record(out, cls, (x._node,), (out,) if saves == "y" else None, st)
+
+    op.__name__ = fname
+    op.__qualname__ = fname
+    op.__doc__ = f"Elementwise {fname}; its derivative rule is {node_name}."
+    return cls, op
+
+
+_g = globals()
+for _name, (_node, _fn, _rule, _saves) in UNARY.items():
+    _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _saves)
+    _g[_node] = _cls
+del _g, _name, _node, _fn, _rule, _saves, _cls
+
+# make the names visible to linters and readers
+exp = exp; log = log; log1p = log1p; expm1 = expm1; sqrt = sqrt  # noqa: E702,F821
+sin = sin; cos = cos; tan = tan; asin = asin; acos = acos; atan = atan  # noqa: E702,F821
+sinh = sinh; cosh = cosh; tanh = tanh; sigmoid = sigmoid; softplus = softplus  # noqa: E702,F821
+abs = abs; relu = relu; sign = sign  # noqa: E702,F821,A001
+
+
+# ----------------------------------------------------------- maximum/minimum
+
+class MaximumBackward0(Node):
+    __slots__ = ()
+    name = "MaximumBackward0"
+
+    def apply(self, g):
+        wa, wb = self.saved
+        na, nb = self.next
+        return (None if na is None else unbroadcast(g * wa, na.shape),
+                None if nb is None else unbroadcast(g * wb, nb.shape))
+
+
+class MinimumBackward0(MaximumBackward0):
+    __slots__ = ()
+    name = "MinimumBackward0"
+
+
+def _extremum(a, b, np_fn, cmp, cls):
+    a = lift(a)
+    bd, bn = operand(b)
+    ad = a._data
+    st = STATE.get()
+    broadcast_check(ad, bd, st)
+    out = np_fn(ad, bd)
+    if not st.grad or (a._node is None and bn is None):
+        return record(out, cls, (None, None), None, st)
+    win = cmp(ad, bd)
+    tie = np.equal(ad, bd)
+    wa = _mask(win + 0.5 * tie)            # ties: half the gradient to each side
+    wb = _mask((~win & ~tie) + 0.5 * tie)
+    return record(out, cls, (a._node, bn), (wa, wb), st)
+
+
+def maximum(a, b):
+    return _extremum(a, b, np.maximum, np.greater, MaximumBackward0)
+
+
+def minimum(a, b):
+    return _extremum(a, b, np.minimum, np.less, MinimumBackward0)
+
+
+# --------------------------------------------------------------------- where
+
+class WhereBackward0(Node):
+    __slots__ = ()
+    name = "WhereBackward0"
+
+    def apply(self, g):
+        cond = self.saved
+        na, nb = self.next
+        return (None if na is None else unbroadcast(g * _mask(cond), na.shape),
+                None if nb is None else unbroadcast(g * _mask(~cond), nb.shape))
+
+
+def where(cond, a, b):
+    c = np.asarray(cond._data if type(cond) is Variable else cond).astype(bool)
+    a = lift(a)
+    bd, bn = operand(b)
+    st = STATE.get()
+    broadcast_check(c, a._data, st)
+    broadcast_check(a._data, bd, st)
+    out = np.where(c, a._data, bd)[()]
+    full = np.broadcast_to(c, np.shape(out))
+    return record(out, WhereBackward0, (a._node, bn), full, st)
+
+
+# --------------------------------------------------------------------- clamp
+
+class ClampBackward1(Node):
+    __slots__ = ()
+    name = "ClampBackward1"
+
+    def apply(self, g):
+        return (g * self.saved,)
+
+
+def clamp(x, min=None, max=None):
+    """Clamp into [min, max]; the gradient passes where min <= x <= max (inclusive)."""
+    x = lift(x)
+    if min is None and max is None:
+        raise EngineValueError("clamp: at least one of 'min' or 'max' must not be None")
+    lo = -np.inf if min is None else (min._data if type(min) is Variable else min)
+    hi = np.inf if max is None else (max._data if type(max) is Variable else max)
+    xd = x._data
+    out = np.minimum(np.maximum(xd, lo), hi)[()]
+    if np.ndim(out) > np.ndim(xd) or np.shape(out) != np.shape(xd):
+        out = np.broadcast_to(out, np.broadcast_shapes(np.shape(xd), np.shape(out)))
+    inside = _mask((xd >= lo) & (xd <= hi))
+    return record(out, ClampBackward1, (x._node,), inside, STATE.get())
+
+
+clip = clamp

@@ -1,0 +1,163 @@
+"""Derived autograd tools: jacobian, hessian, gradcheck, gradgradcheck.
+
+``gradcheck`` follows torch.autograd.gradcheck's contract: float64 inputs,
+central differences with eps 1e-6, and |analytic - numeric| <= atol + rtol * |numeric|
+with atol 1e-5, rtol 1e-3.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .backward import grad
+from .errors import AutogradError
+from .variable import Variable, _wrap
+
+
+class GradcheckError(AutogradError):
+    """Analytic and numerical gradients disagree."""
+
+
+def _tuple(x):
+    return tuple(x) if isinstance(x, (list, tuple)) else (x,)
+
+
+def _fresh(x):
+    v = Variable(np.array(x._data if type(x) is Variable else x, copy=True)[()])
+    return v.requires_grad_(True)
+
+
+def jacobian(f, inputs, create_graph=False):
+    """d f(x) / d x with shape f(x).shape + x.shape (a tuple of those for several inputs)."""
+    single = not isinstance(inputs, (list, tuple))
+    xs = tuple(x if create_graph and type(x) is Variable and x.requires_grad else _fresh(x)
+               for x in _tuple(inputs))
+    y = f(*xs)
+    if type(y) is not Variable:
+        raise AutogradError("jacobian: the function must return a tensor")
+    n = y.numel()
+    flat_rows = [[] for _ in xs]
+    for i in range(n):
+        seed = np.zeros(n, dtype=y.dtype)
+        seed[i] = 1
+        if y.requires_grad:
+            gs = grad([y], list(xs), [_wrap(seed.reshape(y.shape)[()])], retain_graph=True,
+                      create_graph=create_graph, allow_unused=True)
+        else:
+            gs = (None,) * len(xs)
+        for k, (x, g) in enumerate(zip(xs, gs)):
+            flat_rows[k].append(g if g is not None else _wrap(np.zeros_like(x._data)[()]))
+    from .shape import reshape, stack
+    out = tuple(reshape(stack(rows), tuple(y.shape) + tuple(x.shape))
+                for rows, x in zip(flat_rows, xs))
+    return out[0] if single else out
+
+
+def hessian(f, inputs, create_graph=False):
+    """Second derivatives of a scalar function: shape x.shape + x.shape."""
+    if isinstance(inputs, (list, tuple)):
+        raise AutogradError("hessian: pass a single tensor (several inputs are not supported)")
+
+    def gradient(x):
+        y = f(x)
+        if type(y) is not Variable or y.numel() != 1:
+            raise AutogradError("hessian: the function must return a one-element tensor")
+        (g,) = grad(y, x, create_graph=True, allow_unused=True)
+        return g if g is not None else _wrap(np.zeros_like(x._data)[()])
+
+    return jacobian(gradient, _fresh(inputs), create_graph=create_graph)
+
+
+def _numeric(f, xs, diff, eps):
+    """Numerical Jacobians by central differences, one per (output, input) pair."""
+    # f runs with grad mode as the caller has it: gradgradcheck's f calls grad() itself
+    outs = [np.asarray(o._data, dtype=np.float64).ravel() for o in _tuple(f(*xs))]
+    jac = {}
+    for k in diff:
+        x = xs[k]
+        arr = np.array(x._data, dtype=np.float64)
+        flat = arr.reshape(-1)
+        cols = [np.zeros((o.size, flat.size)) for o in outs]
+        for j in range(flat.size):
+            orig = flat[j]
+            vals = []
+            for delta in (eps, -eps):
+                flat[j] = orig + delta
+                x._data = arr.copy()[()] if arr.ndim == 0 else arr.copy()
+                vals.append([np.asarray(o._data, dtype=np.float64).ravel() for o in _tuple(f(*xs))])
+            flat[j] = orig
+            x._data = arr.copy()[()] if arr.ndim == 0 else arr.copy()
+            for i in range(len(outs)):
+                cols[i][:, j] = (vals[0][i] - vals[1][i]) / (2 * eps)
+        for i in range(len(outs)):
+            jac[i, k] = cols[i]
+    return jac
+
+
+def _analytic(f, xs, diff):
+    outs = _tuple(f(*xs))
+    jac = {}
+    for i, o in enumerate(outs):
+        n = o.numel()
+        for k in diff:
+            jac[i, k] = np.zeros((n, xs[k].numel()))
+        if not o.requires_grad:
+            continue
+        for r in range(n):
+            seed = np.zeros(n)
+            seed[r] = 1
+            gs = grad([o], [xs[k] for k in diff], [_wrap(seed.reshape(o.shape)[()])],
+                      retain_graph=True, allow_unused=True)
+            for k, g in zip(diff, gs):
+                if g is not None:
+                    jac[i, k][r] = np.asarray(g._data, dtype=np.float64).ravel()
+    return jac
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """True when f's analytic gradients match central differences at ``inputs``."""
+    xs = _tuple(inputs)
+    diff = [k for k, x in enumerate(xs) if type(x) is Variable and x.requires_grad]
+    if not diff:
+        raise AutogradError("gradcheck expects at least one input tensor to require gradient")
+    for k in diff:
+        if xs[k].dtype != np.float64:
+            raise AutogradError(f"gradcheck: input {k} must be float64 (got {xs[k].dtype}); "
+                                "finite differences are not accurate enough otherwise")
+    analytic = _analytic(f, xs, diff)
+    numeric = _numeric(f, xs, diff, eps)
+    for key, a in analytic.items():
+        nmr = numeric[key]
+        if not np.all(np.abs(a - nmr) <= atol + rtol * np.abs(nmr)):
+            if not raise_exception:
+                return False
+            i, k = key
+            raise GradcheckError(
+                f"Jacobian mismatch for output {i} with respect to input {k},\n"
+                f"numerical:{nmr}\nanalytical:{a}")
+    return True
+
+
+def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, seed=0):
+    """gradcheck of the vector-Jacobian product of f: checks second derivatives."""
+    xs = _tuple(inputs)
+    diff = [k for k, x in enumerate(xs) if type(x) is Variable and x.requires_grad]
+    outs = _tuple(f(*xs))
+    rng = np.random.default_rng(seed)
+    if grad_outputs is None:
+        vs = [Variable(rng.standard_normal(o.shape)[()], requires_grad=True) for o in outs]
+    else:
+        vs = [v if type(v) is Variable else Variable(v, requires_grad=True)
+              for v in _tuple(grad_outputs)]
+    n = len(xs)
+
+    def vjp(*args):
+        ins, v = args[:n], args[n:]
+        os_ = _tuple(f(*ins))
+        pairs = [(o, w) for o, w in zip(os_, v) if o.requires_grad]
+        gs = grad([o for o, _ in pairs], [ins[k] for k in diff], [w for _, w in pairs],
+                  create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else _wrap(np.zeros_like(ins[k]._data)[()])
+                     for k, g in zip(diff, gs))
+
+    return gradcheck(vjp, tuple(xs) + tuple(vs), eps, atol, rtol, raise_exception)

@@ -1,0 +1,234 @@
+"""Linear algebra: matmul (vector, matrix and batched cases), dot, outer, inv, det,
+solve, trace, diag. Rules are written in engine ops (matmul, transpose, solve, ...)
+so that they differentiate again."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._op import check_size, lift, record
+from .arith import unbroadcast
+from .context import STATE
+from .errors import EngineValueError, LimitError, ShapeError
+from .node import Node
+from .shape import getitem, index_add, mT, reshape, unsqueeze
+from .variable import Variable, _result, _wrap
+
+
+# -------------------------------------------------------------------- matmul
+
+class MmBackward0(Node):
+    __slots__ = ()
+    name = "MmBackward0"
+
+    def apply(self, g):
+        a, b = self.saved
+        na, nb = self.next
+        sa, sb = a._data.shape, b._data.shape
+        # treat vectors as matrices: a (n,) is (1, n); b (n,) is (n, 1)
+        a2 = unsqueeze(a, 0) if len(sa) == 1 else a
+        b2 = unsqueeze(b, -1) if len(sb) == 1 else b
+        g2 = g
+        if len(sa) == 1:
+            g2 = unsqueeze(g2, -2) if len(sb) > 1 else unsqueeze(g2, 0)
+        if len(sb) == 1:
+            g2 = unsqueeze(g2, -1)
+        ga = gb = None
+        if na is not None:
+            ga = reshape(unbroadcast(matmul(g2, mT(b2)), a2._data.shape), sa)
+        if nb is not None:
+            gb = reshape(unbroadcast(matmul(mT(a2), g2), b2._data.shape), sb)
+        return ga, gb
+
+
+class DotBackward0(MmBackward0):
+    __slots__ = ()
+    name = "DotBackward0"
+
+
+class MvBackward0(MmBackward0):
+    __slots__ = ()
+    name = "MvBackward0"
+
+
+class BmmBackward0(MmBackward0):
+    __slots__ = ()
+    name = "BmmBackward0"
+
+
+def _matmul_shape(sa, sb):
+    if not sa or not sb:
+        raise ShapeError(f"both arguments to matmul need to be at least 1D, but they are "
+                         f"{len(sa)}D and {len(sb)}D")
+    k1 = sa[-1]
+    k2 = sb[0] if len(sb) == 1 else sb[-2]
+    if k1 != k2:
+        raise ShapeError(f"matmul: shapes {sa} and {sb} cannot be multiplied ({k1} != {k2})")
+    m = sa[-2] if len(sa) > 1 else None
+    n = sb[-1] if len(sb) > 1 else None
+    try:
+        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    except ValueError:
+        raise ShapeError(f"matmul: batch dimensions of {sa} and {sb} cannot broadcast") from None
+    return batch + tuple(d for d in (m, n) if d is not None), k1
+
+
+def matmul(a, b):
+    a = lift(a)
+    b = lift(b)
+    ad, bd = a._data, b._data
+    shape, k = _matmul_shape(ad.shape, bd.shape)
+    st = STATE.get()
+    if st.max_elements is not None:
+        check_size(shape, st)
+    if st.max_flops is not None:
+        work = 2 * k * int(np.prod(shape, dtype=np.float64))
+        if st.budget.spent + work > st.max_flops:
+            raise LimitError(f"matmul of {ad.shape} and {bd.shape} would exceed the work budget "
+                             f"of {st.max_flops:.3g} floating point operations")
+        st.budget.spent += work
+    out = np.matmul(ad, bd)
+    na, nb = len(ad.shape), len(bd.shape)
+    cls = (DotBackward0 if na == nb == 1 else MvBackward0 if nb == 1 else
+           MmBackward0 if na <= 2 and nb == 2 else BmmBackward0)
+    return record(out, cls, (a._node, b._node), (a, b), st, (a._version, b._version))
+
+
+def dot(a, b):
+    a, b = lift(a), lift(b)
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise ShapeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    a, b = lift(a), lift(b)
+    return reshape(a, (-1, 1)) * reshape(b, (1, -1))
+
+
+# ----------------------------------------------------------------- inv / det
+
+def _square(x, what):
+    s = x._data.shape
+    if len(s) < 2 or s[-1] != s[-2]:
+        raise ShapeError(f"{what}: A must be batches of square matrices, but they are {s}")
+
+
+def _linalg(fn, what, *args):
+    try:
+        return fn(*args)
+    except np.linalg.LinAlgError as e:
+        raise EngineValueError(f"{what}: the matrix is singular ({e}); it has no inverse") from None
+
+
+class LinalgInvExBackward0(Node):
+    __slots__ = ()
+    name = "LinalgInvExBackward0"
+
+    def apply(self, g):
+        y = mT(_result(self.saved, self))
+        return (-(y @ g @ y),)
+
+
+def inv(x):
+    x = lift(x)
+    _square(x, "linalg.inv")
+    out = _linalg(np.linalg.inv, "linalg.inv", x._data)
+    return record(out, LinalgInvExBackward0, (x._node,), out, STATE.get())
+
+
+class LinalgDetBackward0(Node):
+    __slots__ = ()
+    name = "LinalgDetBackward0"
+
+    def apply(self, g):
+        x, out = self.saved
+        d = _result(out, self)
+        # d det(A)/dA = det(A) * inv(A)^T
+        return (unsqueeze(unsqueeze(g * d, -1), -1) * mT(inv(x)),)
+
+
+def det(x):
+    x = lift(x)
+    _square(x, "linalg.det")
+    out = np.linalg.det(x._data)[()]
+    return record(out, LinalgDetBackward0, (x._node,), (x, out), STATE.get(), (x._version,))
+
+
+class LinalgSolveExBackward0(Node):
+    __slots__ = ()
+    name = "LinalgSolveExBackward0"
+
+    def apply(self, g):
+        a, out, vec = self.saved
+        na, nb = self.next
+        x = _result(out, self)
+        gb = solve(mT(a), g)
+        ga = None
+        if na is not None:
+            if vec:
+                ga = -(unsqueeze(gb, -1) @ unsqueeze(x, -2))
+            else:
+                ga = -(gb @ mT(x))
+            ga = unbroadcast(ga, a._data.shape)
+        return ga, (gb if nb is not None else None)
+
+
+def solve(a, b):
+    a, b = lift(a), lift(b)
+    _square(a, "linalg.solve")
+    n = a._data.shape[-1]
+    bs = b._data.shape
+    vec = len(bs) == 1 or (len(bs) == len(a._data.shape) - 1 and bs == a._data.shape[:-1])
+    if (bs[0] if len(bs) == 1 else bs[-2] if not vec else bs[-1]) != n:
+        raise ShapeError(f"linalg.solve: incompatible shapes of A {a._data.shape} and B {bs}")
+    if vec:
+        out = _linalg(np.linalg.solve, "linalg.solve", a._data, np.asarray(b._data)[..., None])[..., 0]
+    else:
+        out = _linalg(np.linalg.solve, "linalg.solve", a._data, b._data)
+    return record(out, LinalgSolveExBackward0, (a._node, b._node), (a, out, vec), STATE.get(),
+                  (a._version,))
+
+
+# --------------------------------------------------------------- trace / diag
+
+class TraceBackward0(Node):
+    __slots__ = ()
+    name = "TraceBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (g * _wrap(np.eye(*self.saved, dtype=STATE.get().dtype)),)
+
+
+def trace(x):
+    x = lift(x)
+    s = x._data.shape
+    if len(s) != 2:
+        raise ShapeError(f"trace: expected a matrix, but got a tensor of shape {s}")
+    return record(np.trace(x._data)[()], TraceBackward0, (x._node,), s, STATE.get())
+
+
+class DiagBackward0(Node):
+    __slots__ = ()
+    name = "DiagBackward0"
+    frees = False
+
+    def apply(self, g):
+        shape, k = self.saved
+        ar = np.arange(k)
+        if len(shape) == 1:          # diag made a matrix: read its diagonal back
+            return (getitem(g, (ar, ar)),)
+        return (index_add(g, (ar, ar), shape),)
+
+
+def diag(x):
+    """1-D: the square matrix with x on its diagonal; 2-D: the diagonal."""
+    x = lift(x)
+    s = x._data.shape
+    if len(s) not in (1, 2):
+        raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {s}")
+    if len(s) == 1:
+        check_size((s[0], s[0]))
+    out = np.diag(x._data).copy()
+    k = s[0] if len(s) == 1 else min(s)
+    return record(out, DiagBackward0, (x._node,), (s, k), STATE.get())

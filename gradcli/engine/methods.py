@@ -1,0 +1,114 @@
+"""Installs operators and op methods on Variable (``x + y``, ``x.exp()``, ``x.sum(dim=0)``).
+
+Kept apart so that variable.py does not import every op module.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import arith, elementwise as ew, linalg, reduce as rd, shape as sh
+from .backward import backward
+from .variable import Variable, _wrap
+
+
+def _r(fn):
+    return lambda self, other: fn(other, self) if False else fn(arith.lift(other), self)
+
+
+def _clone(self):
+    """A copy that stays in the graph (gradients flow back through it)."""
+    return self * 1 if self._node is not None else _wrap(np.array(self._data, copy=True)[()])
+
+
+def _float(self):
+    return _cast(self, np.float32)
+
+
+def _double(self):
+    return _cast(self, np.float64)
+
+
+def _cast(self, dt):
+    if self._data.dtype == dt:
+        return self
+    from ._op import record
+    from .context import STATE
+    from .node import Node
+
+    class ToCopyBackward0(Node):
+        __slots__ = ()
+        name = "ToCopyBackward0"
+        frees = False
+
+        def apply(self_node, g):
+            return (_cast(g, self_node.saved),)
+
+    return record(np.asarray(self._data).astype(dt)[()], ToCopyBackward0, (self._node,),
+                  self._data.dtype, STATE.get())
+
+
+def _max(self, dim=None, keepdim=False, **kw):
+    return rd.max(self, dim, keepdim, **kw)
+
+
+def _min(self, dim=None, keepdim=False, **kw):
+    return rd.min(self, dim, keepdim, **kw)
+
+
+def _expand_as(self, other):
+    return sh.expand(self, other.shape)
+
+
+def _view_as(self, other):
+    return sh.reshape(self, other.shape)
+
+
+def _t(self):
+    return sh.transpose(self, 0, 1) if self.ndim == 2 else self
+
+
+METHODS = {
+    # operators
+    "__add__": arith.add, "__radd__": arith.add,
+    "__sub__": arith.sub, "__rsub__": arith.rsub,
+    "__mul__": arith.mul, "__rmul__": arith.mul,
+    "__truediv__": arith.div, "__rtruediv__": arith.rdiv,
+    "__floordiv__": arith.floor_divide,
+    "__rfloordiv__": lambda a, b: arith.floor_divide(arith.lift(b), a),
+    "__mod__": arith.remainder, "__rmod__": lambda a, b: arith.remainder(arith.lift(b), a),
+    "__pow__": arith.pow, "__rpow__": arith.rpow,
+    "__matmul__": linalg.matmul, "__rmatmul__": lambda a, b: linalg.matmul(b, a),
+    "__neg__": arith.neg, "__pos__": arith.pos, "__abs__": ew.abs,
+    "__lt__": arith.lt, "__le__": arith.le, "__gt__": arith.gt, "__ge__": arith.ge,
+    "__eq__": arith.eq, "__ne__": arith.ne,
+    "__getitem__": sh.getitem,
+    # methods
+    "backward": backward, "clone": _clone, "float": _float, "double": _double,
+    "add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
+    "pow": arith.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
+    "outer": linalg.outer, "inverse": linalg.inv, "det": linalg.det, "trace": linalg.trace,
+    "diag": linalg.diag,
+    "sum": rd.sum, "mean": rd.mean, "prod": rd.prod, "max": _max, "min": _min,
+    "amax": rd.amax, "amin": rd.amin,
+    "norm": rd.norm, "var": rd.var, "std": rd.std, "logsumexp": rd.logsumexp,
+    "softmax": rd.softmax, "log_softmax": rd.log_softmax, "cumsum": rd.cumsum,
+    "argmax": rd.argmax, "argmin": rd.argmin,
+    "reshape": sh.reshape, "view": sh.view, "flatten": sh.flatten, "squeeze": sh.squeeze,
+    "unsqueeze": sh.unsqueeze, "transpose": sh.transpose, "permute": sh.permute,
+    "expand": sh.expand, "expand_as": _expand_as, "view_as": _view_as, "t": _t,
+    "clamp": ew.clamp, "clip": ew.clamp, "maximum": ew.maximum, "minimum": ew.minimum,
+}
+for _n in ew.UNARY:
+    METHODS[_n] = getattr(ew, _n)
+
+PROPERTIES = {"T": sh.T, "mT": sh.mT}
+
+
+def install():
+    for name, fn in METHODS.items():
+        setattr(Variable, name, fn)
+    for name, fn in PROPERTIES.items():
+        setattr(Variable, name, property(fn))
+
+
+install()

@@ -1,0 +1,88 @@
+"""Function nodes of the graph: the base class, ``AccumulateGrad`` and recording helpers.
+
+A node is made by a forward op that had an input requiring grad. It holds:
+
+- ``next``: one entry per differentiable input, the input's node or None
+  (``next_functions`` shows them as PyTorch does: ``((node, 0), (None, 0))``);
+- ``saved``: what the derivative rule needs (engine Variables, arrays, numbers);
+  freed after backward unless ``retain_graph=True``;
+- ``vers``: the version counters of saved input Variables at save time;
+- ``shape``: the output's shape (history, and the check on every gradient);
+- ``depth``: longest path to a leaf (the graph-size limit uses it);
+- ``tag``: whatever the anomaly scope's ``tag()`` returned (a source position).
+
+``apply(g)`` returns one gradient (a Variable or None) per ``next`` entry, written
+in engine ops so that the same rule, run with grad mode on, builds the graph of
+the derivative (``create_graph=True``).
+"""
+from __future__ import annotations
+
+import weakref
+
+
+class _Freed:
+    """Marks a node whose saved values were released by a backward pass."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<freed>"
+
+
+FREED = _Freed()
+
+
+class Node:
+    __slots__ = ("next", "saved", "vers", "shape", "depth", "tag", "retain", "__weakref__")
+    name = "Node"
+    frees = True   # saved values are released after backward (False: only shapes are kept)
+
+    def apply(self, g):  # pragma: no cover - every op overrides it
+        raise NotImplementedError(f"{self.name} has no derivative rule")
+
+    @property
+    def next_functions(self):
+        return tuple((n, 0) for n in self.next)
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: gradients stop here and add into ``.grad``."""
+    __slots__ = ("variable_ref",)
+    name = "AccumulateGrad"
+
+    def __init__(self, leaf):
+        self.next = ()
+        self.saved = None
+        self.vers = None
+        self.depth = 0
+        self.tag = None
+        self.retain = None
+        self.variable_ref = weakref.ref(leaf)
+        self.shape = leaf._data.shape
+
+    @property
+    def variable(self):
+        return self.variable_ref()
+
+    @property
+    def next_functions(self):
+        return ()
+
+
+def make_node(cls, next_, saved, shape, st):
+    """A node of class ``cls`` with edges ``next_``; ``st`` is the engine State."""
+    node = cls.__new__(cls)
+    node.next = next_
+    node.saved = saved
+    node.vers = None
+    node.shape = shape
+    d = 0
+    for n in next_:
+        if n is not None and n.depth >= d:
+            d = n.depth + 1
+    node.depth = d
+    node.tag = st.tag() if st.tag is not None else None
+    node.retain = None
+    return node

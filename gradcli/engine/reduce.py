@@ -1,0 +1,415 @@
+"""Reductions, with PyTorch's ``dim``/``keepdim`` (numpy's ``axis``/``keepdims`` too).
+
+The common backward move is ``_spread``: put the reduced axes back (size 1) and
+expand the gradient to the input's shape.
+"""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from ._op import dims, keep, lift, record
+from .context import STATE
+from .elementwise import _mask, exp, log, sqrt, where, abs as _abs
+from .errors import EngineValueError, ShapeError
+from .node import Node
+from .shape import expand, reshape
+from .variable import Variable, _result, _wrap
+
+
+def _kept_shape(shape, axes):
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _spread(g, shape, axes, keepdim):
+    """Gradient of a reduction over ``axes`` back to the input ``shape``."""
+    if not keepdim:
+        g = reshape(g, _kept_shape(shape, axes))
+    return expand(g, shape)
+
+
+def _count(shape, axes):
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+
+
+# ----------------------------------------------------------------- sum / mean
+
+class SumBackward0(Node):
+    __slots__ = ()
+    name = "SumBackward0"
+    frees = False
+
+    def apply(self, g):
+        shape, axes, kd = self.saved
+        return (_spread(g, shape, axes, kd),)
+
+
+class SumBackward1(SumBackward0):
+    __slots__ = ()
+    name = "SumBackward1"
+
+
+def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    x = lift(x)
+    xd = x._data
+    axes = dims(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    if xd.dtype.kind == "b":
+        xd = xd.astype(np.int64)
+    out = np.sum(xd, axis=axes, keepdims=kd)
+    cls = SumBackward0 if axes is None and not kd else SumBackward1
+    return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
+
+
+class MeanBackward0(Node):
+    __slots__ = ()
+    name = "MeanBackward0"
+    frees = False
+
+    def apply(self, g):
+        shape, axes, kd = self.saved
+        return (_spread(g / _count(shape, axes), shape, axes, kd),)
+
+
+class MeanBackward1(MeanBackward0):
+    __slots__ = ()
+    name = "MeanBackward1"
+
+
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    x = lift(x)
+    xd = x._data
+    if xd.dtype.kind not in "fc":
+        raise EngineValueError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {xd.dtype}")
+    axes = dims(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    out = np.mean(xd, axis=axes, keepdims=kd)
+    cls = MeanBackward0 if axes is None and not kd else MeanBackward1
+    return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
+
+
+# ---------------------------------------------------------------------- prod
+
+class ProdBackward0(Node):
+    __slots__ = ()
+    name = "ProdBackward0"
+
+    def apply(self, g):
+        x, out, axes, kd = self.saved
+        shape = x._data.shape
+        ge = _spread(g, shape, axes, kd)
+        xd = np.asarray(x._data)
+        if np.any(xd == 0):
+            # products of all the other elements, exactly (no division by zero)
+            return (ge * _wrap(_others_product(xd, axes)),)
+        y = _spread(_result(out, self), shape, axes, kd)
+        return (ge * y / x,)
+
+
+class ProdBackward1(ProdBackward0):
+    __slots__ = ()
+    name = "ProdBackward1"
+
+
+def _others_product(xd, axes):
+    """For each element, the product of the other elements of its reduction group
+    (exclusive prefix times exclusive suffix products: exact when some are zero)."""
+    nd = xd.ndim
+    if nd == 0:
+        return np.ones_like(xd)
+    axes = tuple(range(nd)) if axes is None else axes
+    dst = tuple(range(nd - len(axes), nd))
+    moved = np.moveaxis(xd, axes, dst)
+    lead = moved.shape[:nd - len(axes)]
+    flat = moved.reshape(lead + (-1,))
+    ones = np.ones(lead + (1,), dtype=xd.dtype)
+    left = np.concatenate((ones, np.cumprod(flat[..., :-1], -1)), -1)
+    right = np.concatenate((np.cumprod(flat[..., :0:-1], -1)[..., ::-1], ones), -1)
+    return np.moveaxis((left * right).reshape(moved.shape), dst, axes)
+
+
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    x = lift(x)
+    xd = x._data
+    axes = dims(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    out = np.prod(xd, axis=axes, keepdims=kd)
+    cls = ProdBackward0 if axes is None and not kd else ProdBackward1
+    return record(out, cls, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
+
+
+# ------------------------------------------------------------------- max / min
+
+MinMax = namedtuple("MinMax", "values indices")
+
+
+class MaxBackward1(Node):
+    """Full max/min: ties share the gradient evenly (PyTorch's rule)."""
+    __slots__ = ()
+    name = "MaxBackward1"
+
+    def apply(self, g):
+        share, = self.saved
+        return (g * share,)
+
+
+class MinBackward1(MaxBackward1):
+    __slots__ = ()
+    name = "MinBackward1"
+
+
+class MaxBackward0(Node):
+    """max/min along a dim: the whole gradient goes to the first index."""
+    __slots__ = ()
+    name = "MaxBackward0"
+    frees = False
+
+    def apply(self, g):
+        idx, shape, axis, kd = self.saved
+        if not kd:
+            g = reshape(g, _kept_shape(shape, (axis,)))
+        from .shape import index_add
+        return (index_add(g, _along(idx, axis, shape), shape),)
+
+
+class MinBackward0(MaxBackward0):
+    __slots__ = ()
+    name = "MinBackward0"
+
+
+def _along(idx_kept, axis, shape):
+    """An advanced index selecting ``idx_kept`` (keepdim shape) along ``axis``."""
+    grids = list(np.indices(idx_kept.shape, sparse=True))
+    grids[axis] = idx_kept
+    return tuple(grids)
+
+
+def _minmax(x, dim, keepdim, axis, keepdims, is_max):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    st = STATE.get()
+    if dim is None and axis is None:
+        if xd.size == 0:
+            raise EngineValueError("max(): Expected reduction dim to be specified for input.numel() == 0")
+        out = (np.max if is_max else np.min)(xd)[()]
+        if not st.grad or x._node is None:
+            return record(out, MaxBackward1, (None,), None, st)
+        hits = xd == out
+        share = _mask(hits / np.count_nonzero(hits))
+        return record(out, MaxBackward1 if is_max else MinBackward1, (x._node,), (share,), st)
+    ax = dims(xd.ndim, dim, axis)[0]
+    kd = keep(keepdim, keepdims)
+    idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
+    vals = np.take_along_axis(xd, idx, axis=ax)
+    if not kd:
+        vals = np.squeeze(vals, ax)
+    vals = vals[()] if vals.ndim == 0 else vals
+    cls = MaxBackward0 if is_max else MinBackward0
+    values = record(vals, cls, (x._node,), (idx, xd.shape, ax, kd), st)
+    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)))
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _minmax(x, dim, keepdim, axis, keepdims, True)
+
+
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _minmax(x, dim, keepdim, axis, keepdims, False)
+
+
+amax = max
+amin = min
+
+
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _arg(x, dim, keepdim, axis, keepdims, np.argmax)
+
+
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _arg(x, dim, keepdim, axis, keepdims, np.argmin)
+
+
+def _arg(x, dim, keepdim, axis, keepdims, fn):
+    xd = np.asarray(lift(x)._data)
+    axes = dims(xd.ndim, dim, axis)
+    if axes is None:
+        out = np.int64(fn(xd))
+        return _wrap(np.reshape(out, (1,) * xd.ndim) if keep(keepdim, keepdims) else out)
+    out = fn(xd, axis=axes[0])
+    if keep(keepdim, keepdims):
+        out = np.expand_dims(out, axes[0])
+    return _wrap(out.astype(np.int64)[()])
+
+
+# ---------------------------------------------------------------------- norm
+
+class NormBackward1(Node):
+    """2-norm; at a zero norm the gradient is 0 (PyTorch's subgradient)."""
+    __slots__ = ()
+    name = "NormBackward1"
+
+    def apply(self, g):
+        x, out, axes, kd = self.saved
+        shape = x._data.shape
+        y = _spread(_result(out, self), shape, axes, kd)
+        zero = _wrap(np.asarray(y._data) == 0)
+        return (_spread(g, shape, axes, kd) * where(zero, 0.0, x / where(zero, 1.0, y)),)
+
+
+def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=None):
+    x = lift(x)
+    xd = x._data
+    if ord is not None:
+        p = ord
+    axes = dims(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    if p in ("fro", 2, 2.0):
+        out = np.sqrt(np.sum(np.square(xd), axis=axes, keepdims=kd))
+        if xd.dtype.kind in "iub":
+            raise EngineValueError("norm(): input dtype should be floating point")
+        return record(out, NormBackward1, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
+    d = dim if dim is not None else axis
+    if p == 1:
+        return sum(_abs(x), d, kd)
+    if p in (math.inf, "inf"):
+        return max(_abs(x)) if d is None else max(_abs(x), d, kd).values
+    if p == 0:
+        return sum(_wrap((np.asarray(xd) != 0).astype(xd.dtype)), d, kd)
+    if isinstance(p, (int, float)) and p > 0:
+        return sum(_abs(x) ** p, d, kd) ** (1.0 / p)
+    raise EngineValueError(f"norm: unsupported p={p!r}")
+
+
+# ------------------------------------------------------------------ var / std
+
+def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
+    """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
+    x = lift(x)
+    axes = dims(x._data.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    c = 1 if correction is None else correction
+    if unbiased is not None:
+        c = 1 if unbiased else 0
+    n = _count(x._data.shape, axes)
+    d = x - mean(x, axes, True)
+    return sum(d * d, axes, kd) / builtins_max(n - c, 0)
+
+
+def std(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
+    return sqrt(var(x, dim, keepdim, unbiased=unbiased, correction=correction, axis=axis,
+                    keepdims=keepdims))
+
+
+def builtins_max(a, b):
+    return a if a > b else b
+
+
+# ------------------------------------------------------------------ logsumexp
+
+class LogsumexpBackward0(Node):
+    __slots__ = ()
+    name = "LogsumexpBackward0"
+
+    def apply(self, g):
+        x, out, axes, kd = self.saved
+        shape = x._data.shape
+        y = _spread(_result(out, self), shape, axes, kd)
+        dead = _wrap(np.isneginf(np.asarray(y._data)))  # all -inf: gradient 0, not NaN
+        return (_spread(g, shape, axes, kd) * where(dead, 0.0, exp(x - where(dead, 0.0, y))),)
+
+
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if xd.dtype.kind != "f":
+        xd = xd.astype(STATE.get().dtype)
+    axes = dims(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(_kept_shape(xd.shape, axes))
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):  # all -inf: log(0) = -inf is the answer
+        out = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+    if not kd:
+        out = out.reshape([s for i, s in enumerate(out.shape)
+                           if not (axes is None or i in axes)])
+    out = out[()]
+    return record(out, LogsumexpBackward0, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
+
+
+# ------------------------------------------------------- softmax / log_softmax
+
+class SoftmaxBackward0(Node):
+    __slots__ = ()
+    name = "SoftmaxBackward0"
+
+    def apply(self, g):
+        out, axis = self.saved
+        y = _result(out, self)
+        return (y * (g - sum(g * y, axis, True)),)
+
+
+def softmax(x, dim=-1, *, axis=None):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if xd.dtype.kind != "f":
+        xd = xd.astype(STATE.get().dtype)
+    if xd.ndim == 0:
+        xd = xd.reshape(())
+    ax = dims(xd.ndim, axis if axis is not None else dim)[0] if xd.ndim else None
+    m = np.max(xd, axis=ax, keepdims=True)
+    e = np.exp(xd - np.where(np.isfinite(m), m, 0.0))
+    out = (e / np.sum(e, axis=ax, keepdims=True))[()]
+    return record(out, SoftmaxBackward0, (x._node,), (out, ax), STATE.get())
+
+
+class LogSoftmaxBackward0(Node):
+    __slots__ = ()
+    name = "LogSoftmaxBackward0"
+
+    def apply(self, g):
+        out, axis = self.saved
+        y = _result(out, self)
+        return (g - exp(y) * sum(g, axis, True),)
+
+
+def log_softmax(x, dim=-1, *, axis=None):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if xd.dtype.kind != "f":
+        xd = xd.astype(STATE.get().dtype)
+    ax = dims(xd.ndim, axis if axis is not None else dim)[0] if xd.ndim else None
+    m = np.max(xd, axis=ax, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = (xd - m - np.log(np.sum(np.exp(xd - m), axis=ax, keepdims=True)))[()]
+    return record(out, LogSoftmaxBackward0, (x._node,), (out, ax), STATE.get())
+
+
+# -------------------------------------------------------------------- cumsum
+
+class CumsumBackward0(Node):
+    __slots__ = ()
+    name = "CumsumBackward0"
+    frees = False
+
+    def apply(self, g):
+        axis = self.saved
+        # reversed cumulative sum: sum_{j >= i} g_j = total - cumsum_i + g_i
+        return (sum(g, axis, True) - cumsum(g, axis) + g,)
+
+
+def cumsum(x, dim=None, *, axis=None):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if dim is None and axis is None:
+        if xd.ndim > 1:
+            raise ShapeError("cumsum() needs dim for a tensor of more than one dimension")
+        dim = 0
+    ax = dims(xd.ndim, dim, axis)[0]
+    out = np.cumsum(xd, axis=ax if xd.ndim else None).reshape(xd.shape)[()]
+    return record(out, CumsumBackward0, (x._node,), ax, STATE.get())

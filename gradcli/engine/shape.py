@@ -1,0 +1,337 @@
+"""Shape primitives. Each is linear, and its derivative is another of them:
+expand <-> sum_to, reshape <-> reshape, permute <-> permute, getitem <-> index_add,
+cat/stack <-> getitem."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._op import check_size, dims, lift, record
+from .context import STATE
+from .errors import EngineTypeError, ShapeError
+from .node import Node
+from .variable import Variable, _index, _wrap
+
+
+def _sizes(args) -> tuple:
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` -> (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    out = []
+    for a in args:
+        if type(a) is Variable:
+            a = a.item()
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise EngineTypeError(f"sizes must be integers, got {type(a).__name__}")
+        out.append(int(a))
+    return tuple(out)
+
+
+# ------------------------------------------------------------ expand / sum_to
+
+class ExpandBackward0(Node):
+    __slots__ = ()
+    name = "ExpandBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (sum_to(g, self.saved),)
+
+
+def expand(x, *sizes):
+    x = lift(x)
+    shape = _sizes(sizes)
+    xs = x._data.shape
+    if len(shape) < len(xs):
+        raise ShapeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
+                         f"or equal to the number of dimensions in the tensor ({len(xs)})")
+    lead = len(shape) - len(xs)
+    shape = tuple(xs[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape))
+    try:
+        np.broadcast_shapes(xs, shape)
+        if np.broadcast_shapes(xs, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ShapeError(f"expand: the shape {xs} cannot be expanded to {shape}") from None
+    st = STATE.get()
+    check_size(shape, st)
+    if shape == xs:
+        return x
+    out = np.broadcast_to(x._data, shape)
+    return record(out, ExpandBackward0, (x._node,), xs, st)
+
+
+class SumToBackward0(Node):
+    __slots__ = ()
+    name = "SumToBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (expand(g, self.saved),)
+
+
+def sum_to(x, shape):
+    """Sums the broadcast dimensions of ``x`` away so that it has ``shape``."""
+    xs = x._data.shape
+    if xs == shape:
+        return x
+    lead = len(xs) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and xs[i + lead] != 1)
+    out = np.sum(x._data, axis=axes, keepdims=True)
+    if lead:
+        out = out.reshape(shape)
+    return record(out, SumToBackward0, (x._node,), xs, STATE.get())
+
+
+# -------------------------------------------------------------------- reshape
+
+class ViewBackward0(Node):
+    __slots__ = ()
+    name = "ViewBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (reshape(g, self.saved),)
+
+
+class SqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+    name = "SqueezeBackward0"
+
+
+class UnsqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+    name = "UnsqueezeBackward0"
+
+
+def _reshaped(x, shape, cls):
+    xs = x._data.shape
+    if shape == xs:
+        return x
+    try:
+        out = np.reshape(x._data, shape)
+    except ValueError:
+        raise ShapeError(f"shape '{list(shape)}' is invalid for input of size "
+                         f"{math.prod(xs)}") from None
+    return record(out, cls, (x._node,), xs, STATE.get())
+
+
+def reshape(x, *shape):
+    x = lift(x)
+    return _reshaped(x, _sizes(shape), ViewBackward0)
+
+
+view = reshape
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    x = lift(x)
+    xs = x._data.shape
+    if not xs:
+        return _reshaped(x, (1,), ViewBackward0)
+    s, e = dims(len(xs), start_dim)[0], dims(len(xs), end_dim)[0]
+    if s > e:
+        raise ShapeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return _reshaped(x, xs[:s] + (math.prod(xs[s:e + 1]),) + xs[e + 1:], ViewBackward0)
+
+
+def squeeze(x, dim=None):
+    x = lift(x)
+    xs = x._data.shape
+    if dim is None:
+        shape = tuple(s for s in xs if s != 1)
+    else:
+        ax = dims(len(xs), dim)
+        shape = tuple(s for i, s in enumerate(xs) if not (i in ax and s == 1))
+    return _reshaped(x, shape, SqueezeBackward0)
+
+
+def unsqueeze(x, dim):
+    x = lift(x)
+    xs = x._data.shape
+    d = dims(len(xs) + 1, dim)[0]
+    return _reshaped(x, xs[:d] + (1,) + xs[d:], UnsqueezeBackward0)
+
+
+# -------------------------------------------------------------------- permute
+
+class PermuteBackward0(Node):
+    __slots__ = ()
+    name = "PermuteBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (permute(g, tuple(np.argsort(self.saved))),)
+
+
+class TransposeBackward0(PermuteBackward0):
+    __slots__ = ()
+    name = "TransposeBackward0"
+
+
+def permute(x, *order, _cls=PermuteBackward0):
+    x = lift(x)
+    n = x._data.ndim
+    order = _sizes(order)
+    if sorted(d % max(n, 1) for d in order) != list(range(n)) or len(order) != n:
+        raise ShapeError(f"permute: dims {order} are not a permutation of the {n} dimensions")
+    order = tuple(d % n for d in order)
+    if order == tuple(range(n)):
+        return x
+    return record(np.transpose(x._data, order), _cls, (x._node,), order, STATE.get())
+
+
+def transpose(x, dim0=0, dim1=1):
+    x = lift(x)
+    n = x._data.ndim
+    if n < 2 and dim0 in (0, -1) and dim1 in (0, 1, -1):
+        return x
+    a, b = dims(n, dim0)[0], dims(n, dim1)[0]
+    order = list(range(n))
+    order[a], order[b] = order[b], order[a]
+    return permute(x, tuple(order), _cls=TransposeBackward0)
+
+
+def T(x):
+    """``x.T``: all dimensions reversed (a no-op below 2-D)."""
+    n = x._data.ndim
+    return x if n < 2 else permute(x, tuple(range(n - 1, -1, -1)))
+
+
+def mT(x):
+    return transpose(x, -2, -1)
+
+
+# ------------------------------------------------------------------- indexing
+
+def _is_basic(idx) -> bool:
+    items = idx if type(idx) is tuple else (idx,)
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
+               for i in items)
+
+
+class IndexBackward0(Node):
+    __slots__ = ()
+    name = "IndexBackward0"
+    frees = False
+
+    def apply(self, g):
+        idx, shape = self.saved
+        return (index_add(g, idx, shape),)
+
+
+class SliceBackward0(IndexBackward0):
+    __slots__ = ()
+    name = "SliceBackward0"
+
+
+class SelectBackward0(IndexBackward0):
+    __slots__ = ()
+    name = "SelectBackward0"
+
+
+def getitem(x, index):
+    x = lift(x)
+    idx = _index(index)
+    xd = x._data
+    try:
+        out = np.asarray(xd)[idx]
+    except IndexError as e:
+        raise ShapeError(f"index {index!r} is out of range for a tensor of shape {xd.shape}: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise EngineTypeError(f"invalid index {index!r}: {e}") from None
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    if _is_basic(idx):
+        cls = SelectBackward0 if isinstance(idx, (int, np.integer)) else SliceBackward0
+    else:
+        cls = IndexBackward0
+    return record(out, cls, (x._node,), (idx, xd.shape), STATE.get())
+
+
+class IndexPutBackward0(Node):
+    """Derivative of ``index_add`` (the derivative of indexing): indexing again."""
+    __slots__ = ()
+    name = "IndexPutBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (getitem(g, self.saved),)
+
+
+def index_add(g, idx, shape):
+    """zeros(shape) with ``g`` added at ``idx``; repeated indices add up."""
+    out = np.zeros(shape, dtype=np.result_type(g._data, np.float32))
+    np.add.at(out, idx, g._data)
+    if out.ndim == 0:
+        out = out[()]
+    return record(out, IndexPutBackward0, (g._node,), idx, STATE.get())
+
+
+# ---------------------------------------------------------------- cat / stack
+
+class CatBackward0(Node):
+    __slots__ = ()
+    name = "CatBackward0"
+    frees = False
+
+    def apply(self, g):
+        axis, sizes = self.saved
+        out, start = [], 0
+        pre = (slice(None),) * axis
+        for size, n in zip(sizes, self.next):
+            out.append(None if n is None else getitem(g, pre + (slice(start, start + size),)))
+            start += size
+        return tuple(out)
+
+
+def cat(tensors, dim=0, *, axis=None):
+    ts = [lift(t) for t in _seq(tensors, "cat")]
+    datas = [np.asarray(t._data) for t in ts]
+    nd = datas[0].ndim
+    if nd == 0:
+        raise ShapeError("zero-dimensional tensor cannot be concatenated")
+    ax = dims(nd, axis if axis is not None else dim)[0]
+    try:
+        out = np.concatenate(datas, axis=ax)
+    except ValueError:
+        raise ShapeError("cat: sizes of tensors must match except in dimension "
+                         f"{ax}; got shapes {[d.shape for d in datas]}") from None
+    st = STATE.get()
+    return record(out, CatBackward0, tuple(t._node for t in ts),
+                  (ax, tuple(d.shape[ax] for d in datas)), st)
+
+
+class StackBackward0(Node):
+    __slots__ = ()
+    name = "StackBackward0"
+    frees = False
+
+    def apply(self, g):
+        pre = (slice(None),) * self.saved
+        return tuple(None if n is None else getitem(g, pre + (i,)) for i, n in enumerate(self.next))
+
+
+def stack(tensors, dim=0, *, axis=None):
+    ts = [lift(t) for t in _seq(tensors, "stack")]
+    datas = [np.asarray(t._data) for t in ts]
+    ax = dims(datas[0].ndim + 1, axis if axis is not None else dim)[0]
+    try:
+        out = np.stack(datas, axis=ax)
+    except ValueError:
+        raise ShapeError(f"stack expects each tensor to be equal size, got shapes "
+                         f"{[d.shape for d in datas]}") from None
+    return record(out, StackBackward0, tuple(t._node for t in ts), ax, STATE.get())
+
+
+def _seq(tensors, what):
+    if type(tensors) is Variable or not isinstance(tensors, (list, tuple)):
+        raise EngineTypeError(f"{what}() expects a list or tuple of tensors")
+    if not tensors:
+        raise EngineValueError(f"{what}() expects a non-empty list of tensors")
+    return tensors
+
+
+from .errors import EngineValueError  # noqa: E402  (used by _seq)

@@ -1,0 +1,360 @@
+"""The Variable (alias Tensor): an ndarray plus its place in the graph.
+
+Invariant that keeps every op cheap: ``v._node is not None`` exactly when ``v``
+requires grad. For a leaf that requires grad ``_node`` is its ``AccumulateGrad``
+(``grad_fn`` still reads None, as in PyTorch); for a result it is the node that
+made it.
+
+``_data`` is an ndarray or a numpy scalar (0-d results of numpy are scalars,
+which are much faster to compute with); in-place writes turn a scalar into a
+0-d array first. Op methods (``x.exp()``, ``x.sum(dim=0)``, operators) are
+installed by ``gradcli.engine.methods``.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .context import STATE
+from .errors import AutogradError, EngineTypeError, EngineValueError
+from .node import AccumulateGrad
+
+_new = object.__new__
+
+
+class GradWarning(UserWarning):
+    """Reading ``.grad`` of a non-leaf, and similar autograd advice."""
+
+
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.")
+
+
+class Variable:
+    __slots__ = ("_data", "_node", "_grad", "_version", "_base", "__weakref__")
+    __array_priority__ = 1000      # numpy defers to our reflected operators
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, *, dtype=None):
+        self._data = to_array(data, dtype)
+        self._node = None
+        self._grad = None
+        self._version = 0
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------ graph state
+    @property
+    def requires_grad(self) -> bool:
+        return self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True) -> "Variable":
+        node = self._node
+        if node is not None and type(node) is not AccumulateGrad:
+            if not requires_grad:
+                raise AutogradError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return self
+        if requires_grad:
+            if node is None:
+                if self._data.dtype.kind not in "fc":
+                    raise EngineTypeError(
+                        "Only Tensors of floating point dtype can require gradients "
+                        f"(this one has dtype {self._data.dtype})")
+                self._node = AccumulateGrad(self)
+        else:
+            self._node = None
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        node = self._node
+        return node is None or type(node) is AccumulateGrad
+
+    @property
+    def grad_fn(self):
+        node = self._node
+        return None if node is None or type(node) is AccumulateGrad else node
+
+    @property
+    def grad(self):
+        node = self._node
+        if node is not None and type(node) is not AccumulateGrad and node.retain is None:
+            warnings.warn(NONLEAF_GRAD_WARNING, GradWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is None:
+            self._grad = None
+            return
+        value = value if type(value) is Variable else Variable(value)
+        if value.shape != self.shape:
+            raise EngineValueError(
+                f"assigned grad has shape {value.shape} but the tensor has shape {self.shape}")
+        self._grad = value
+
+    def retain_grad(self) -> None:
+        node = self._node
+        if node is None:
+            raise AutogradError("can't retain_grad on Tensor that has requires_grad=False")
+        if type(node) is not AccumulateGrad and node.retain is None:
+            import weakref
+            node.retain = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self._node
+        return node is not None and type(node) is not AccumulateGrad and node.retain is not None
+
+    # -------------------------------------------------------------- the data
+    @property
+    def data(self) -> "Variable":
+        """A Variable sharing this one's array, outside the graph (writes bump versions)."""
+        v = _wrap(self._data)
+        v._base = self
+        return v
+
+    @data.setter
+    def data(self, value):
+        arr = value._data if type(value) is Variable else to_array(value)
+        self._data = arr
+        self._bump()
+
+    def _bump(self):
+        self._version += 1
+        base = getattr(self, "_base", None)
+        if base is not None:
+            base._version += 1
+
+    def _writable(self) -> np.ndarray:
+        """The array, made a writable ndarray shared with the base, for in-place writes."""
+        arr = self._data
+        if type(arr) is not np.ndarray or not arr.flags.writeable:
+            old = arr
+            arr = np.array(arr)
+            self._data = arr
+            base = getattr(self, "_base", None)
+            if base is not None and base._data is old:
+                base._data = arr
+        return arr
+
+    def _check_inplace(self):
+        if self._node is not None and STATE.get().grad:
+            raise AutogradError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+                if self.is_leaf else
+                "in-place operations on a tensor that is part of the graph are not supported; "
+                "use an out-of-place op or .data")
+
+    def __setitem__(self, index, value):
+        self._check_inplace()
+        arr = self._writable()
+        val = value._data if type(value) is Variable else value
+        arr[_index(index)] = val
+        self._bump()
+
+    def zero_(self) -> "Variable":
+        self._check_inplace()
+        arr = self._writable()
+        arr[...] = 0
+        self._bump()
+        return self
+
+    def fill_(self, value) -> "Variable":
+        self._check_inplace()
+        arr = self._writable()
+        arr[...] = value._data if type(value) is Variable else value
+        self._bump()
+        return self
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    def size(self, dim=None):
+        shape = self._data.shape
+        if dim is None:
+            return shape
+        return shape[_axis(dim, len(shape))]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(np.size(self._data))
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise EngineTypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def item(self):
+        d = self._data
+        if np.size(d) != 1:
+            raise EngineValueError(
+                f"a Tensor with {np.size(d)} elements cannot be converted to Scalar")
+        return d.item() if hasattr(d, "item") else d
+
+    def tolist(self):
+        return np.asarray(self._data).tolist()
+
+    def numpy(self) -> np.ndarray:
+        if self._node is not None:
+            raise AutogradError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return np.asarray(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        arr = np.asarray(self._data)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def detach(self) -> "Variable":
+        return _wrap(self._data)
+
+    def __bool__(self) -> bool:
+        d = self._data
+        if np.size(d) != 1:
+            raise EngineValueError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})")
+        return bool(d)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub":
+            raise EngineTypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise EngineTypeError("iteration over a 0-d tensor")
+        from .shape import getitem
+        return (getitem(self, i) for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        node = self._node
+        try:
+            from .printing import format_tensor
+        except ImportError:  # printing lands separately; keep repr working meanwhile
+            fn = "" if node is None else f", grad_fn=<{node.name}>"
+            return f"tensor({np.asarray(self._data)!r}{fn})"
+        return format_tensor(np.asarray(self._data), node is not None and self.is_leaf,
+                             None if node is None or type(node) is AccumulateGrad else node.name)
+
+    __str__ = __repr__
+
+
+Tensor = Variable
+
+
+# -------------------------------------------------------------------- helpers
+
+def _wrap(data) -> Variable:
+    """A Variable outside the graph around ``data`` (no copy, no checks)."""
+    v = _new(Variable)
+    v._data = data
+    v._node = None
+    v._grad = None
+    v._version = 0
+    return v
+
+
+def _result(data, node) -> Variable:
+    """The output Variable of ``node`` (None: an output that does not require grad)."""
+    v = _new(Variable)
+    v._data = data
+    v._node = node
+    v._grad = None
+    v._version = 0
+    return v
+
+
+def to_array(data, dtype=None):
+    """ndarray (or numpy scalar) from Python data, with PyTorch's dtype rules:
+    floats become the scope's default float dtype, ints int64, bools bool."""
+    if type(data) is Variable:
+        arr = data._data
+        arr = arr.copy() if type(arr) is np.ndarray else arr
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)):
+            _check_nested(data)
+        try:
+            arr = np.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise EngineValueError(f"cannot make a tensor from {type(data).__name__}: {e}") from None
+        if arr.dtype.kind == "f" and dtype is None:
+            arr = arr.astype(STATE.get().dtype, copy=False)
+        elif arr.dtype.kind in "iu" and dtype is None:
+            arr = arr.astype(np.int64, copy=False)
+    if dtype is not None:
+        arr = np.asarray(arr).astype(np.dtype(dtype), copy=False)
+    kind = arr.dtype.kind
+    if kind not in "fiub":
+        raise EngineTypeError(f"tensors hold numbers; got data of dtype {arr.dtype}")
+    if type(arr) is np.ndarray and arr.ndim == 0:
+        arr = arr[()]
+    return arr
+
+
+def _check_nested(data, depth=0):
+    """Reject ragged or non-numeric nested lists before numpy turns them into objects."""
+    stack = [(data, 0)]
+    shape = {}
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, tuple)):
+            n = len(item)
+            if shape.setdefault(level, n) != n:
+                raise EngineValueError("nested lists of different lengths cannot make a tensor")
+            stack.extend((x, level + 1) for x in item)
+        elif level in shape and isinstance(item, (list, tuple)):
+            raise EngineValueError("nested lists of different depths cannot make a tensor")
+        elif not isinstance(item, (int, float, bool, np.generic, np.ndarray, Variable)):
+            raise EngineTypeError(f"tensors hold numbers, not {type(item).__name__}")
+
+
+def _axis(dim, ndim: int) -> int:
+    d = int(dim)
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        from .errors import ShapeError
+        raise ShapeError(
+            f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+            f"{max(ndim, 1) - 1}], but got {d})")
+    return d % max(ndim, 1)
+
+
+def _index(index):
+    """An index with Variables replaced by their arrays (bool masks, int index tensors)."""
+    if type(index) is Variable:
+        return np.asarray(index._data)
+    if type(index) is tuple:
+        return tuple(np.asarray(i._data) if type(i) is Variable else i for i in index)
+    if type(index) is list:
+        return np.asarray(index)
+    return index
