@@ -43,7 +43,7 @@ def parse_value(text: str):
         return special[t.lower()]
     try:
         value = json.loads(t)
-    except ValueError:
+    except (ValueError, RecursionError):
         try:
             import ast
             value = ast.literal_eval(t)
@@ -125,12 +125,12 @@ class Common:
         ctx = click.get_current_context(silent=True)
         if ctx is not None and isinstance(ctx.find_object(State), State):
             ctx.find_object(State).format = fmt
-        return Output(fmt, out=click.get_text_stream("stdout"), err=click.get_text_stream("stderr"))
+        return Output(fmt, out=sys.stdout, err=sys.stderr)
 
     def variables(self) -> dict:
         values = {}
         if self.vars_file:
-            values.update(_read_vars_file(self.vars_file))
+            values.update(self.vars_file)
         for name, value in self.set_values or ():
             values[name] = value
         return values
@@ -182,6 +182,7 @@ _COMMON = [
                  callback=_click_parser(parse_assignment, multiple=True),
                  help="Define a variable (a number or a list literal); repeatable."),
     click.option("--vars", "vars_file", type=click.Path(dir_okay=False), metavar="FILE.json",
+                 callback=lambda ctx, param, value: _read_vars_file(value) if value else None,
                  help="Define variables from a JSON object of NAME: VALUE."),
     click.option("--allow-read", multiple=True, type=click.Path(), metavar="PATH",
                  help="Let load() read this file or directory; repeatable."),
@@ -250,7 +251,7 @@ def _guarded(call, state: State) -> int:
             _debug_traceback(state)
             from .render.output import Output, resolve_format
             try:
-                Output(resolve_format(state.format), err=click.get_text_stream("stderr")).error(e)
+                Output(resolve_format(state.format), err=sys.stderr).error(e)
             except BrokenPipeError:
                 pass
             return e.exit_code
@@ -302,8 +303,9 @@ def _read_script(path: str):
     """(source bytes, filename for messages); '-' is standard input."""
     limit = 64 * 2**20      # the session refuses far smaller sources; never read more
     if path == "-":
-        stream = click.get_binary_stream("stdin")
-        return stream.read(limit + 1), "<stdin>"
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
+        return data, "<stdin>"
     try:
         with open(path, "rb") as f:
             return f.read(limit + 1), path
@@ -318,7 +320,7 @@ def _parse_values(values) -> dict:
         raise click.BadParameter(str(e), param_hint="NAME=VALUE") from None
 
 
-@click.group(cls=GradcliGroup, invoke_without_command=True,
+@click.group(name="gradcli", cls=GradcliGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="gradcli",
                       message="%(prog)s %(version)s")
@@ -330,7 +332,7 @@ def cli(ctx):
     Without a command: the REPL on a terminal, else the script on standard input.
     """
     if ctx.invoked_subcommand is None:
-        if click.get_text_stream("stdin").isatty() and sys.stdout.isatty():
+        if sys.stdin.isatty() and sys.stdout.isatty():
             return ctx.invoke(repl)
         return ctx.invoke(run, script="-")
 
@@ -374,7 +376,7 @@ def grad(expr, values, wrt, order, jsonl, common):
         out = common.output()
         session = common.session(out)
         return results.grad_lines(out, session, expr, given, wrt_names, order,
-                                  click.get_text_stream("stdin"))
+                                  sys.stdin)
     out = common.output()
     session = common.session(out)
     result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names, order=order)

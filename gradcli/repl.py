@@ -193,11 +193,11 @@ def _completer(session):
 # ----------------------------------------------------------------- front ends
 
 def run_repl(common) -> int:
-    import click
+    import sys
     out = common.output()
     session = common.session(out)
     repl = Repl(session, out)
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     if stdin.isatty() and out.out.isatty():
         return _terminal_loop(repl, session)
     return _plain_loop(repl, stdin)
