@@ -12,8 +12,11 @@ Every Lark exception becomes a GxSyntaxError worded for a person.
 from __future__ import annotations
 
 import ast as _pyast
+import dataclasses
 import gc
 import hashlib
+import io
+import operator
 import os
 import pickle
 import re
@@ -762,19 +765,63 @@ def parse_cached(source: str | bytes, filename: str = "<script>", *,
         return parse(source, filename, max_source=max_source, max_nesting=max_nesting)
     path = _ast_cache_path(data, max_source, max_nesting)
     if path is not None:
-        try:
-            with open(path, "rb") as f:
-                module = pickle.loads(f.read())
-            if type(module) is N.Module:
-                module.filename = filename
-                return module
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
-                ValueError, ImportError, IndexError):
-            pass
+        module = _load_ast(path)
+        if module is not None:
+            module.filename = filename
+            return module
     module = parse(source, filename, max_source=max_source, max_nesting=max_nesting)
     if path is not None:
-        _atomic_write(path, pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_write(path, dump_ast(module))
     return module
+
+
+# The AST pickles as (class, field values) calls: unpickling runs the dataclass
+# __init__ (fast) instead of the slots dataclass __setstate__, and only node
+# classes may be named in a cache file.
+_NODE_CLASSES = {name: cls for name, cls in vars(N).items()
+                 if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+                 and cls.__module__ == N.__name__}
+_REDUCERS = {}
+for _cls in _NODE_CLASSES.values():
+    _get = operator.attrgetter(*(f.name for f in dataclasses.fields(_cls)))
+    _REDUCERS[_cls] = (lambda cls, get: lambda obj: (cls, get(obj)))(_cls, _get)
+del _cls, _get
+
+
+class _NodeUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if module == N.__name__ and name in _NODE_CLASSES:
+            return _NODE_CLASSES[name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not an AST node")
+
+
+def dump_ast(module: N.Module) -> bytes:
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(module)
+    return buf.getvalue()
+
+
+def load_ast(data: bytes) -> N.Module:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        module = _NodeUnpickler(io.BytesIO(data)).load()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if type(module) is not N.Module:
+        raise pickle.UnpicklingError("not a Module")
+    return module
+
+
+def _load_ast(path: Path) -> N.Module | None:
+    try:
+        with open(path, "rb") as f:
+            return load_ast(f.read())
+    except Exception:       # a missing, stale or damaged cache entry: parse again
+        return None
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
