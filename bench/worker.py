@@ -4,7 +4,7 @@ run.py starts this with each side's own interpreter (gradcli's .venv or bench/.p
 one JSON line from stdout. The side's `prepare(params)` imports its library, builds the inputs and
 warms up on a tiny size; it returns `once()`, which does one forward + backward and returns
 {"fwd": s, "bwd": s, "value": float} (or {"total": s, ...}). The first call after `prepare` is
-also the memory measurement:
+the memory measurement:
 
     extra memory = peak RSS during that call - RSS just before it
 
@@ -58,9 +58,10 @@ def main():
             extra = _status_kib("VmHWM") - rss0
         else:
             extra = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - maxrss0
-        for _ in range(reps - 1):
-            samples.append(once())
-        out.update(ok=True, samples=samples, extra_kib=extra, mem_method=method,
+        # With reps > 1 the first sample only measures memory: the later, warm ones are timed
+        # (thread pools started, allocator settled). With reps == 1 it counts for both.
+        timed = [once() for _ in range(reps - 1)] or samples
+        out.update(ok=True, samples=timed, first=samples[0], extra_kib=extra, mem_method=method,
                    rss0_kib=rss0, value=samples[0].get("value"))
     except RecursionError as e:
         out.update(error=f"RecursionError: {e}")
