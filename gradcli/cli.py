@@ -245,7 +245,13 @@ def _guarded(call, state: State) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_PIPE
-    except Exception as e:              # noqa: BLE001 - the one place that decides
+    except BaseException as e:          # noqa: BLE001 - the one place that decides
+        from .render.output import OutputClosed
+        if isinstance(e, OutputClosed):         # EPIPE while the script was printing
+            _silence_stdout()
+            return EXIT_PIPE
+        if not isinstance(e, Exception):        # SystemExit and the like
+            raise
         from .lang.errors import GxError
         if isinstance(e, GxError):
             _debug_traceback(state)

@@ -20,6 +20,12 @@ def is_tensor(value) -> bool:
     return hasattr(value, "requires_grad") and callable(getattr(value, "numpy", None))
 
 
+def array_of(value):
+    """The ndarray (or numpy scalar) of a tensor, without touching its graph."""
+    detach = getattr(value, "detach", None)
+    return (detach() if callable(detach) else value).numpy()
+
+
 def _float(x: float):
     if math.isnan(x):
         return "nan"
@@ -46,7 +52,7 @@ def encode_value(value):
     if isinstance(value, float):
         return _float(value)
     if is_tensor(value):
-        value = value.numpy()
+        value = array_of(value)
     if hasattr(value, "tolist") and hasattr(value, "dtype"):    # ndarray or numpy scalar
         if getattr(value.dtype, "kind", "") == "c":
             value = value.real
@@ -84,7 +90,7 @@ def encode_variable(value) -> dict:
             "value": encode_value(value),
             "grad": None if grad is None else encode_value(grad),
             "shape": list(value.shape),
-            "dtype": str(value.numpy().dtype),
+            "dtype": str(array_of(value).dtype),
             "requires_grad": bool(value.requires_grad),
             "grad_fn": grad_fn_name(value),
         }

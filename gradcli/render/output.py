@@ -15,6 +15,12 @@ from . import jsonenc
 FORMATS = ("pretty", "plain", "json")
 
 
+class OutputClosed(BaseException):
+    """The reader of standard output went away (EPIPE). A BaseException, so that
+    it passes through the interpreter (which turns Exceptions into script errors)
+    up to the CLI, which ends quietly."""
+
+
 def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
@@ -60,7 +66,12 @@ class Output:
     def console(self):
         if self._console is None:
             from rich.console import Console
-            self._console = Console(file=self.out, highlight=True, soft_wrap=True)
+
+            class PipeAwareConsole(Console):
+                def on_broken_pipe(self):       # Rich would exit with 1; we end quietly with 141
+                    self.quiet = True
+                    raise OutputClosed()
+            self._console = PipeAwareConsole(file=self.out, highlight=True, soft_wrap=True)
         return self._console
 
     def err_console(self):
@@ -96,11 +107,25 @@ class Output:
 
     # -- what a session reports while running
     def print_event(self, event) -> None:
+        try:
+            self._print_event(event)
+        except BrokenPipeError:
+            raise OutputClosed() from None
+
+    def _print_event(self, event) -> None:
+        end = getattr(event, "end", "\n")
         if self.json:
-            self.emit({"event": "print", "text": event.text,
-                       "values": [jsonenc.encode_value(v) for v in event.values]})
-        else:
+            obj = {"event": "print", "text": event.text,
+                   "values": [jsonenc.encode_value(v) for v in event.values]}
+            if end != "\n":
+                obj["end"] = end
+            self.emit(obj)
+        elif end == "\n":
             self.line(event.text)
+        elif self.pretty:
+            self.console().print(event.text, markup=False, emoji=False, end=end)
+        else:
+            self.out.write(event.text + end)
 
     def warning(self, warning) -> None:
         """Each warning once per place and message (as Python's warnings do),

@@ -5,7 +5,7 @@ the same rows (lists of strings), so they always agree.
 """
 from __future__ import annotations
 
-from .jsonenc import grad_fn_name, is_tensor, read_grad
+from .jsonenc import array_of, grad_fn_name, is_tensor, read_grad
 
 CELL_WIDTH = 40
 
@@ -18,7 +18,7 @@ def short(text: str, width: int = CELL_WIDTH) -> str:
 
 def _body(value) -> str:
     from ..engine.printing import format_body
-    return short(format_body(value.numpy()))
+    return short(format_body(array_of(value)))
 
 
 def _shape(shape) -> str:
