@@ -482,16 +482,26 @@ def extra_sections(quick, only):
     """W6 (the parser developer's script) and a profile of gradcli's W2, when they exist."""
     out = {}
     script = os.path.join(HERE, "parse_speed.py")
-    if want("W6", only) and not (quick and not only):
+    if want("W6", only):
         if os.path.exists(script) and os.path.exists(PROJECT_PY):
             log("== W6: bench/parse_speed.py")
-            r = run_proc([PROJECT_PY, script] + (["--quick"] if quick else []), 580)
+            args = ["--lines", "1000", "--runs", "2"] if quick else []
+            r = run_proc([PROJECT_PY, script] + args, 580)
             status = ("timed out" if r["timed_out"] else f"exit {r['rc']}")
-            out["W6"] = {"command": ".venv/bin/python bench/parse_speed.py" + (" --quick" if quick else ""),
+            out["W6"] = {"command": " ".join([".venv/bin/python bench/parse_speed.py"] + args),
                          "status": status, "wall": r["wall"], "stdout": r["stdout"][-6000:],
-                         "stderr": r["stderr"][-1500:] if r["rc"] else ""}
+                         "stderr": r["stderr"][-1500:] if r["rc"] else "",
+                         "targets": w6_targets(r["stdout"])}
         else:
             out["W6"] = {"status": "skipped: bench/parse_speed.py is not there yet"}
+    if want("W1", only) and os.path.exists(GRADCLI):
+        log("== W1 import profile (python -X importtime) of gradcli grad")
+        argv = [PROJECT_PY, "-X", "importtime", "-m", "gradcli", "grad", "x**2*sin(x)", "x=1.5"]
+        run_proc(argv, 60)
+        r = run_proc(argv, 60)
+        if r["rc"] == 0:
+            out["importtime"] = {"command": ".venv/bin/python -X importtime -m gradcli grad "
+                                            "'x**2*sin(x)' x=1.5", "rows": importtime_rows(r["stderr"])}
     if want("W2", only) and os.path.exists(os.path.join(HERE, "profile_w2.py")):
         if not available(PROJECT_PY, SIDE_ENV["gradcli"][1]):
             log("== W2 profile (cProfile) of gradcli")
@@ -500,6 +510,39 @@ def extra_sections(quick, only):
             out["profile"] = {"command": ".venv/bin/python bench/profile_w2.py --steps "
                                          + ("1000" if quick else "10000"),
                               "stdout": r["stdout"][-8000:], "status": f"exit {r['rc']}"}
+    return out
+
+
+def importtime_rows(text, top=15):
+    """The slowest imports two levels deep: (cumulative ms, self ms, module)."""
+    rows = []
+    for line in text.splitlines():
+        parts = line.split("|")
+        if not line.startswith("import time:") or len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2][1:]
+        depth = (len(name) - len(name.lstrip())) // 2
+        if depth <= 1:
+            rows.append((int(parts[1]) / 1000, int(parts[0].split(":")[1]) / 1000,
+                         ("↳ " * depth) + name.strip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def w6_targets(text):
+    """Issue 5's W6 targets, read off parse_speed.py's summary lines."""
+    import re
+    out = []
+    for what, pat, limit, better in (
+            ("parse + AST ≥ 1.2× Lark's own parse-tree speed", r"parse\(\) vs lark-tree:\s*([\d.]+)x", 1.2, "hi"),
+            ("cached AST ≥ 10× parse", r"cached\s+vs parse\(\):\s*([\d.]+)x", 10, "hi"),
+            ("parser build from cache < 20 ms (issue 3)", r"Lark's cache.*?:\s*([\d.]+) ms", 20, "lo")):
+        m = re.search(pat, text)
+        if not m:
+            out.append((what, "not found in its output", "n/a"))
+            continue
+        v = float(m.group(1))
+        ok = v >= limit if better == "hi" else v < limit
+        out.append((what, f"{v:g}{'×' if better == 'hi' else ' ms'}", "PASS" if ok else "FAIL"))
     return out
 
 
@@ -538,14 +581,16 @@ def render(info, results, extras, loads):
          "\"gradient check\" compares each side's gradient (or checksum) with the floor's.",
          "", "## Targets (issue 5)", ""]
     tg = [(k, t) for k, (g, rows, tgts) in results.items() for t in tgts]
+    if extras.get("W6", {}).get("targets"):
+        tg += [("W6", t) for t in extras["W6"]["targets"]]
     if info["quick"]:
         tg = [(k, (a, b, "n/a (quick)")) for k, (a, b, c) in tg]
     if tg:
         L += ["| workload | target | measured | verdict |", "|---|---|---|---|"]
         L += [f"| {k} | {a} | {b} | {c} |" for k, (a, b, c) in tg]
     w6 = extras.get("W6")
-    if w6:
-        L += ["", f"W6 (parse speed): see its section below ({w6['status']})."]
+    if w6 and not w6.get("targets"):
+        L += ["", f"W6 (parse speed): {w6['status']}."]
     last_title = None
     for key, (g, rows, tgts) in results.items():
         if g["title"] != last_title:
@@ -562,6 +607,12 @@ def render(info, results, extras, loads):
                 L += ["", "stderr:", "```", w6["stderr"].rstrip(), "```"]
         else:
             L += [w6["status"]]
+    imp = extras.get("importtime")
+    if imp:
+        L += ["", "## Profile: where `gradcli grad`'s start-up goes (imports, two levels deep)", "",
+              f"`{imp['command']}` (second run of two)", "",
+              "| module | cumulative | self |", "|---|---|---|"]
+        L += [f"| {n} | {c:.1f} ms | {s_:.1f} ms |" for c, s_, n in imp["rows"]]
     prof = extras.get("profile")
     if prof:
         L += ["", "## Profile: gradcli's W2 loop (cProfile, engine from Python)", "",
