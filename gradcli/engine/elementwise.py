@@ -181,11 +181,45 @@ class ClampBackward1(Node):
         return (g * self.saved,)
 
 
+class ClampBackward0(Node):
+    """Clamp with tensor bounds: x gets the gradient where min <= x <= max, min where
+    x < min < max, max where x > max or where x < min but min >= max (PyTorch's rule)."""
+    __slots__ = ()
+    name = "ClampBackward0"
+
+    def apply(self, g):
+        wx, wlo, whi = self.saved
+        return tuple(None if n is None else unbroadcast(g * w, n.shape)
+                     for n, w in zip(self.next, (wx, wlo, whi)))
+
+
+def _clamp_tensor(x, min, max):
+    lo = None if min is None else lift(min)
+    hi = None if max is None else lift(max)
+    xd = x._data
+    lod = -np.inf if lo is None else lo._data
+    hid = np.inf if hi is None else hi._data
+    st = STATE.get()
+    broadcast_check(xd, lod, st)
+    broadcast_check(xd, hid, st)
+    broadcast_check(lod, hid, st)
+    out = np.minimum(np.maximum(xd, lod), hid)[()]
+    below = xd < lod
+    wx = _mask((xd >= lod) & (xd <= hid))
+    wlo = _mask(below & (lod < hid))
+    whi = _mask((xd > hid) | (below & (lod >= hid)))
+    return record(out, ClampBackward0, (x._node, None if lo is None else lo._node,
+                                        None if hi is None else hi._node),
+                  (wx, wlo, whi), st)
+
+
 def clamp(x, min=None, max=None):
     """Clamp into [min, max]; the gradient passes where min <= x <= max (inclusive)."""
     x = lift(x)
     if min is None and max is None:
         raise EngineValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if type(min) is Variable or type(max) is Variable:
+        return _clamp_tensor(x, min, max)
     lo = -np.inf if min is None else (min._data if type(min) is Variable else min)
     hi = np.inf if max is None else (max._data if type(max) is Variable else max)
     xd = x._data
