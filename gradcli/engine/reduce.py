@@ -399,6 +399,8 @@ class CumsumBackward0(Node):
 
     def apply(self, g):
         axis = self.saved
+        if g._data.ndim == 0:        # cumsum of a 0-d tensor is the identity
+            return (g,)
         # reversed cumulative sum: sum_{j >= i} g_j = total - cumsum_i + g_i
         return (sum(g, axis, True) - cumsum(g, axis) + g,)
 
