@@ -107,6 +107,8 @@ class ProdBackward0(Node):
         xd = np.asarray(x._data)
         if np.any(xd == 0):
             # products of all the other elements, exactly (no division by zero)
+            if STATE.get().grad:        # create_graph: the same product, differentiable
+                return (ge * _others_product_var(x, axes),)
             return (ge * _wrap(_others_product(xd, axes)),)
         y = _spread(_result(out, self), shape, axes, kd)
         return (ge * y / x,)
@@ -132,6 +134,24 @@ def _others_product(xd, axes):
     left = np.concatenate((ones, np.cumprod(flat[..., :-1], -1)), -1)
     right = np.concatenate((np.cumprod(flat[..., :0:-1], -1)[..., ::-1], ones), -1)
     return np.moveaxis((left * right).reshape(moved.shape), dst, axes)
+
+
+def _others_product_var(x, axes):
+    """``_others_product`` in engine ops (for create_graph): row i of an (n, n) stack is
+    the group with element i replaced by 1, and its product is differentiable again."""
+    from .shape import permute
+    shape = x._data.shape
+    nd = len(shape)
+    if nd == 0:
+        return _wrap(np.ones_like(x._data))
+    axes = tuple(range(nd)) if axes is None else axes
+    order = tuple(i for i in range(nd) if i not in axes) + tuple(axes)
+    moved = permute(x, order)
+    lead = moved.shape[:nd - len(axes)]
+    n = math.prod(moved.shape[nd - len(axes):])
+    rows = expand(reshape(moved, lead + (1, n)), lead + (n, n))
+    others = prod(where(_wrap(np.eye(n, dtype=bool)), 1.0, rows), -1)
+    return permute(reshape(others, moved.shape), tuple(np.argsort(order)))
 
 
 def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
