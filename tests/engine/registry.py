@@ -1,0 +1,438 @@
+"""The op registry: every differentiable built-in of LANGUAGE.md with sample inputs.
+
+A sample is an op name (as LANGUAGE.md spells it), a label, a function of the
+differentiable inputs (constants such as dims, masks and indices are closed over)
+and the inputs themselves as float64 arrays. Inputs are drawn inside each op's
+domain and away from kinks and ties, over the fixed grid of shapes of
+HIPS autograd's check_grads: scalar, vector, matrix, ``(1, n)`` broadcasting,
+every ``dim`` (negative ones too) with ``keepdim`` both ways.
+
+``tests/engine/test_registry.py`` runs gradcheck (order 1) and gradgradcheck
+(order 2) on every sample; ``test_torch_oracle.py`` compares them with PyTorch.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+import gradcli.engine as E
+
+LANGUAGE_MD = Path("/work/shared/spec/LANGUAGE.md")
+
+# LANGUAGE.md's differentiable built-ins, used when the spec file is not there.
+FALLBACK_NAMES = frozenset("""
+exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sinh cosh tanh sigmoid relu softplus
+clamp maximum minimum where pow
++ - * / % ** @ neg +u
+sum mean prod max min norm var std logsumexp softmax log_softmax cumsum
+reshape view flatten squeeze unsqueeze transpose permute expand cat stack getitem
+matmul dot outer inv det solve trace diag
+""".split())
+
+# Built-ins of those lists whose results carry no gradient (as in PyTorch).
+NOT_DIFFERENTIABLE = frozenset({"argmax", "argmin", "//"})
+
+
+def language_names() -> frozenset:
+    """The differentiable names listed in LANGUAGE.md (operators, elementwise, reductions,
+    shape, linear algebra; indexing as ``getitem``, unary minus as ``neg``)."""
+    if not LANGUAGE_MD.exists():
+        return FALLBACK_NAMES
+    text = LANGUAGE_MD.read_text()
+    names = set()
+    for head in ("Elementwise", "Reductions", "Shape", "Linear algebra"):
+        m = re.search(rf"^- {head}\b.*?(?=^- |^$)", text, re.M | re.S)   # the whole bullet
+        assert m, f"LANGUAGE.md has no '{head}' list of built-ins"
+        # the list is the longest `...` group of the line (others are `dim`, `keepdim`)
+        names.update(max(re.findall(r"`([^`]+)`", m.group(0)), key=len).split())
+        if "indexing and slicing" in m.group(0):
+            names.add("getitem")
+    m = re.search(r"Arithmetic `([^`]+)`, unary `([^`]+)`", text)
+    assert m, "LANGUAGE.md has no list of arithmetic operators"
+    names.update(m.group(1).split())
+    names.update({"-": "neg", "+": "+u"}[u] for u in m.group(2).split())
+    return frozenset(names - NOT_DIFFERENTIABLE)
+
+
+@dataclass(frozen=True)
+class Sample:
+    op: str
+    label: str
+    fn: Callable
+    inputs: tuple
+
+    @property
+    def id(self) -> str:
+        return f"{self.op}[{self.label}]"
+
+    def variables(self):
+        return tuple(E.tensor(np.array(a, dtype=np.float64), requires_grad=True)
+                     for a in self.inputs)
+
+
+SAMPLES: list[Sample] = []
+_rng = np.random.default_rng(20261127)
+
+
+def add(op, label, fn, *inputs):
+    SAMPLES.append(Sample(op, label, fn, tuple(np.asarray(a, dtype=np.float64) for a in inputs)))
+
+
+# ------------------------------------------------------------------ inputs
+
+def uniform(shape, lo, hi):
+    return _rng.uniform(lo, hi, shape)
+
+
+def away0(shape, lo=0.3, hi=1.5):
+    """Values with random signs, |v| in [lo, hi]: away from the kink at 0."""
+    return _rng.choice([-1.0, 1.0], shape) * _rng.uniform(lo, hi, shape)
+
+
+def distinct(shape, lo=-1.5, hi=1.5):
+    """Values at least (hi - lo) / n apart: no ties for max/min/sort-like ops."""
+    n = int(np.prod(shape, dtype=int))
+    vals = np.linspace(lo, hi, max(n, 1))
+    return _rng.permutation(vals)[:n].reshape(shape) + _rng.uniform(-0.05, 0.05, shape)
+
+
+def well_conditioned(shape):
+    """Matrices (or batches of them) near 3 I: invertible with a modest condition number."""
+    n = shape[-1]
+    return _rng.uniform(-1, 1, shape) + 3 * np.eye(n)
+
+
+SCALAR, VECTOR, MATRIX = (), (3,), (2, 3)
+SHAPES = {"scalar": SCALAR, "vector": VECTOR, "matrix": MATRIX}
+# pairs of operand shapes for binary ops: equal shapes, (1, n) broadcasting, scalar with tensor
+BINARY_SHAPES = {
+    "scalar": ((), ()),
+    "vector": ((3,), (3,)),
+    "matrix": ((2, 3), (2, 3)),
+    "bcast(2,3)(1,3)": ((2, 3), (1, 3)),
+    "bcast(1,3)(2,1)": ((1, 3), (2, 1)),
+    "bcast(3,)(2,3)": ((3,), (2, 3)),
+    "bcast(2,3)()": ((2, 3), ()),
+}
+
+
+# -------------------------------------------------------------- elementwise
+
+UNARY_DOMAINS = {
+    "exp": lambda s: uniform(s, -1.5, 1.5),
+    "log": lambda s: uniform(s, 0.3, 2.0),
+    "log1p": lambda s: uniform(s, -0.6, 2.0),
+    "expm1": lambda s: uniform(s, -1.5, 1.5),
+    "sqrt": lambda s: uniform(s, 0.3, 2.0),
+    "abs": away0,
+    "sign": away0,
+    "sin": lambda s: uniform(s, -3, 3),
+    "cos": lambda s: uniform(s, -3, 3),
+    "tan": lambda s: uniform(s, -1.2, 1.2),
+    "asin": lambda s: uniform(s, -0.8, 0.8),
+    "acos": lambda s: uniform(s, -0.8, 0.8),
+    "atan": lambda s: uniform(s, -3, 3),
+    "sinh": lambda s: uniform(s, -2, 2),
+    "cosh": lambda s: uniform(s, -2, 2),
+    "tanh": lambda s: uniform(s, -2, 2),
+    "sigmoid": lambda s: uniform(s, -4, 4),
+    "relu": away0,
+    "softplus": lambda s: uniform(s, -4, 4),
+}
+
+for _name, _dom in UNARY_DOMAINS.items():
+    _f = getattr(E, _name)
+    for _label, _shape in SHAPES.items():
+        add(_name, _label, _f, _dom(_shape))
+    add(_name, "method", lambda x, _n=_name: getattr(x, _n)(), _dom(VECTOR))
+
+# a numerically hard region of the stable ones
+add("sigmoid", "large|x|", E.sigmoid, np.array([-30.0, -8.0, 8.0, 30.0]))
+add("softplus", "large|x|", E.softplus, np.array([-30.0, -8.0, 8.0, 30.0]))
+add("log1p", "tiny", E.log1p, np.array([1e-10, -1e-8, 3e-9]))
+add("expm1", "tiny", E.expm1, np.array([1e-10, -1e-8, 3e-9]))
+
+
+def _clamp_x(shape):
+    # away from the bounds -0.5 and 0.5: |x -+ 0.5| >= 0.1
+    return _rng.choice([-1.0, 0.0, 1.0], shape) * 0.9 + _rng.uniform(-0.3, 0.3, shape)
+
+
+for _label, _shape in SHAPES.items():
+    add("clamp", f"{_label},min,max", lambda x: E.clamp(x, -0.5, 0.5), _clamp_x(_shape))
+add("clamp", "min only", lambda x: E.clamp(x, min=-0.5), _clamp_x(MATRIX))
+add("clamp", "max only", lambda x: E.clamp(x, max=0.5), _clamp_x(MATRIX))
+add("clamp", "method", lambda x: x.clamp(-0.5, 0.5), _clamp_x(VECTOR))
+# tensor bounds: PyTorch passes the gradient to min where x < min and to max where x > max
+add("clamp", "tensor min,max", lambda x, lo, hi: E.clamp(x, lo, hi),
+    np.array([-2.0, 0.1, 2.0, -0.2]), np.array([-1.0, -1.0, -1.0, 0.3]),
+    np.array([1.0, 1.0, 1.5, 1.0]))
+add("clamp", "tensor min bcast", lambda x, lo: E.clamp(x, min=lo),
+    np.array([[-2.0, 0.7, 2.0], [0.2, -3.0, 1.0]]), np.array([[-1.0, 0.0, 1.5]]))
+
+
+def _pair(sa, sb, gap=0.2):
+    """Two operands that differ by at least ``gap`` everywhere (after broadcasting)."""
+    a = uniform(sa, -1.5, 1.5)
+    b = uniform(sb, -1.5, 1.5)
+    while np.min(np.abs(np.asarray(a) - np.asarray(b))) < gap:
+        a = uniform(sa, -1.5, 1.5)
+        b = uniform(sb, -1.5, 1.5)
+    return a, b
+
+
+for _label, (_sa, _sb) in BINARY_SHAPES.items():
+    add("maximum", _label, E.maximum, *_pair(_sa, _sb))
+    add("minimum", _label, E.minimum, *_pair(_sa, _sb))
+    _cond = _rng.random(np.broadcast_shapes(_sa, _sb)) > 0.5
+    add("where", _label, lambda a, b, c=_cond: E.where(c, a, b),
+        uniform(_sa, -1, 1), uniform(_sb, -1, 1))
+add("maximum", "number", lambda a: E.maximum(a, 0.1), np.array([[-1.0, 0.5, 1.2], [0.9, -0.3, 0.0]]))
+add("minimum", "number", lambda a: E.minimum(a, 0.1), np.array([[-1.0, 0.5, 1.2], [0.9, -0.3, 0.0]]))
+add("where", "cond tensor", lambda a, b: E.where(E.tensor([True, False, True]), a, b),
+    uniform(VECTOR, -1, 1), uniform(VECTOR, -1, 1))
+add("where", "number other", lambda a: E.where(E.tensor([True, False, True]), a, 0.0),
+    uniform(VECTOR, -1, 1))
+
+# pow: tensor ** tensor needs a positive base; constant exponents take any base
+for _label, (_sa, _sb) in BINARY_SHAPES.items():
+    add("pow", _label, E.pow, uniform(_sa, 0.4, 2.0), uniform(_sb, -2.0, 2.0))
+    add("**", _label, lambda a, b: a ** b, uniform(_sa, 0.4, 2.0), uniform(_sb, -2.0, 2.0))
+for _label, _shape in SHAPES.items():
+    add("pow", f"{_label}**3", lambda a: E.pow(a, 3), uniform(_shape, -2, 2))
+    add("**", f"{_label}**2.5", lambda a: a ** 2.5, uniform(_shape, 0.4, 2.0))
+    add("**", f"{_label}**-2", lambda a: a ** -2, away0(_shape, 0.5, 2.0))
+    add("**", f"2**{_label}", lambda a: 2 ** a, uniform(_shape, -2, 2))
+add("**", "x**0", lambda a: a ** 0, uniform(VECTOR, -2, 2))
+add("**", "x**1", lambda a: a ** 1, uniform(VECTOR, -2, 2))
+add("**", "x**0.5", lambda a: a ** 0.5, uniform(VECTOR, 0.4, 2.0))
+add("pow", "method", lambda a, b: a.pow(b), uniform(VECTOR, 0.4, 2.0), uniform(VECTOR, -1, 1))
+
+
+# ------------------------------------------------------------- operators
+
+_OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+for _sym, _f in _OPS.items():
+    for _label, (_sa, _sb) in BINARY_SHAPES.items():
+        _b = away0(_sb, 0.5, 2.0) if _sym == "/" else uniform(_sb, -2, 2)
+        add(_sym, _label, _f, uniform(_sa, -2, 2), _b)
+    add(_sym, "tensor,number", lambda a, f=_f: f(a, 1.5), uniform(MATRIX, -2, 2))
+    add(_sym, "number,tensor", lambda a, f=_f: f(-2.5, a), away0(MATRIX, 0.5, 2.0))
+    add(_sym, "same operand", lambda a, f=_f: f(a, a), away0(MATRIX, 0.5, 2.0))
+for _name, _f in (("+", E.add), ("-", E.sub), ("*", E.mul), ("/", E.div)):
+    add(_name, "function", _f, uniform(VECTOR, -2, 2), away0(VECTOR, 0.5, 2.0))
+
+
+def _mod_pair(sa, sb):
+    """a % b away from the jumps: a / b at least 0.15 from an integer."""
+    b = away0(sb, 0.8, 2.0)
+    k = _rng.integers(-3, 3, np.broadcast_shapes(sa, sb)) + _rng.uniform(0.15, 0.85, np.broadcast_shapes(sa, sb))
+    return k * b, b
+
+
+for _label, (_sa, _sb) in BINARY_SHAPES.items():
+    if np.broadcast_shapes(_sa, _sb) != tuple(_sa):
+        continue      # a % b with b of the bigger shape: covered by the number cases
+    add("%", _label, lambda a, b: a % b, *_mod_pair(_sa, _sb))
+add("%", "tensor,number", lambda a: a % 1.5, np.array([0.3, 2.0, -1.0, 4.2]))
+add("%", "number,tensor", lambda a: 5.0 % a, np.array([1.5, -2.2, 3.0, 0.8]))
+add("%", "negative divisor", lambda a, b: a % b, np.array([1.3, -2.5]), np.array([-1.0, -2.0]))
+
+for _label, _shape in SHAPES.items():
+    add("neg", _label, lambda a: -a, uniform(_shape, -2, 2))
+add("+u", "unary plus", lambda a: +(a * 2), uniform(MATRIX, -2, 2))
+add("neg", "composed", lambda a: -(a * a), uniform(MATRIX, -2, 2))
+
+
+# -------------------------------------------------------------- reductions
+
+REDUCE_SHAPES = {"vector": (3,), "matrix": (2, 3), "3d": (2, 3, 2)}
+
+
+def _dims(ndim):
+    """None, every axis (and its negative spelling), and a tuple of two axes."""
+    out = [None] + list(range(ndim)) + [-1]
+    if ndim >= 2:
+        out.append((0, ndim - 1))
+    return out
+
+
+def _reductions(op, fn, dom, shapes=REDUCE_SHAPES, tuples=True, scalar=True):
+    if scalar:
+        add(op, "scalar", lambda x: fn(x, None, False), dom(()))
+    for label, shape in shapes.items():
+        for d in _dims(len(shape)):
+            if isinstance(d, tuple) and not tuples:
+                continue
+            for kd in (False, True):
+                if d is None and kd and op in ("max", "min"):
+                    continue   # full max/min has no keepdim in PyTorch
+                add(op, f"{label},dim={d},keepdim={kd}",
+                    lambda x, d=d, kd=kd: fn(x, d, kd), dom(shape))
+
+
+_reductions("sum", lambda x, d, kd: E.sum(x, d, kd), lambda s: uniform(s, -2, 2))
+_reductions("mean", lambda x, d, kd: E.mean(x, d, kd), lambda s: uniform(s, -2, 2))
+_reductions("prod", lambda x, d, kd: E.prod(x, d, kd), lambda s: away0(s, 0.5, 1.5))
+_reductions("norm", lambda x, d, kd: E.norm(x, dim=d, keepdim=kd), lambda s: away0(s, 0.3, 1.5))
+_reductions("logsumexp", lambda x, d, kd: E.logsumexp(x, d, kd), lambda s: uniform(s, -3, 3))
+_reductions("var", lambda x, d, kd: E.var(x, d, kd), lambda s: uniform(s, -2, 2), scalar=False)
+_reductions("std", lambda x, d, kd: E.std(x, d, kd), lambda s: distinct(s), scalar=False)
+add("var", "correction=0", lambda x: E.var(x, 1, correction=0), uniform(MATRIX, -2, 2))
+add("std", "unbiased=False", lambda x: E.std(x, 0, unbiased=False), distinct(MATRIX))
+
+
+def _full_or_dim(name):
+    f = getattr(E, name)
+
+    def fn(x, d, kd):
+        return f(x) if d is None else f(x, d, kd).values
+    return fn
+
+
+_reductions("max", _full_or_dim("max"), distinct, tuples=False)
+_reductions("min", _full_or_dim("min"), distinct, tuples=False)
+add("max", "method dim", lambda x: x.max(dim=1)[0], distinct(MATRIX))
+add("min", "method", lambda x: x.min(), distinct(MATRIX))
+add("max", "axis=,keepdims=", lambda x: E.max(x, axis=0, keepdims=True).values, distinct(MATRIX))
+
+# prod through an exact zero (PyTorch: the product of the others, no 0/0)
+add("prod", "one zero", lambda x: E.prod(x), np.array([0.0, 1.5, -2.0]))
+add("prod", "one zero,dim", lambda x: E.prod(x, 1), np.array([[0.0, 1.5, -2.0], [0.5, 0.8, 1.2]]))
+add("prod", "two zeros", lambda x: E.prod(x), np.array([0.0, 1.5, 0.0, 0.7]))
+# other p-norms
+add("norm", "p=1", lambda x: E.norm(x, 1), away0(MATRIX))
+add("norm", "p=3,dim=1", lambda x: E.norm(x, 3, dim=1), away0(MATRIX))
+add("norm", "p=inf", lambda x: E.norm(x, float("inf")), distinct(VECTOR, 0.2, 2.0))
+add("logsumexp", "large", lambda x: E.logsumexp(x, 0), np.array([1000.0, 1001.0, 999.5]))
+
+for _name in ("softmax", "log_softmax"):
+    _f = getattr(E, _name)
+    for _label, _shape in REDUCE_SHAPES.items():
+        for _d in list(range(len(_shape))) + [-1]:
+            add(_name, f"{_label},dim={_d}", lambda x, d=_d, f=_f: f(x, d), uniform(_shape, -3, 3))
+    add(_name, "large", lambda x, f=_f: f(x, 0), np.array([1000.0, 1001.0, 998.0]))
+    add(_name, "method", lambda x, n=_name: getattr(x, n)(dim=0), uniform(MATRIX, -2, 2))
+
+for _label, _shape in REDUCE_SHAPES.items():
+    for _d in list(range(len(_shape))) + [-1]:
+        add("cumsum", f"{_label},dim={_d}", lambda x, d=_d: E.cumsum(x, d), uniform(_shape, -2, 2))
+add("cumsum", "scalar", lambda x: E.cumsum(x, 0), uniform((), -2, 2))
+
+
+# ------------------------------------------------------------------- shape
+
+add("reshape", "(2,3)->(3,2)", lambda x: E.reshape(x, (3, 2)), uniform(MATRIX, -2, 2))
+add("reshape", "(2,3)->(6,)", lambda x: E.reshape(x, -1), uniform(MATRIX, -2, 2))
+add("reshape", "()->(1,1)", lambda x: E.reshape(x, 1, 1), uniform((), -2, 2))
+add("reshape", "(3,)->(3,1) method", lambda x: x.reshape(3, 1), uniform(VECTOR, -2, 2))
+add("view", "(2,3,2)->(6,2)", lambda x: E.view(x, 6, -1), uniform((2, 3, 2), -2, 2))
+add("view", "method", lambda x: x.view(3, 2), uniform(MATRIX, -2, 2))
+add("flatten", "all", E.flatten, uniform((2, 3, 2), -2, 2))
+add("flatten", "start=1", lambda x: E.flatten(x, 1), uniform((2, 3, 2), -2, 2))
+add("flatten", "0..1", lambda x: E.flatten(x, 0, 1), uniform((2, 3, 2), -2, 2))
+add("flatten", "scalar", E.flatten, uniform((), -2, 2))
+add("squeeze", "all", E.squeeze, uniform((1, 3, 1), -2, 2))
+add("squeeze", "dim=0", lambda x: E.squeeze(x, 0), uniform((1, 3, 1), -2, 2))
+add("squeeze", "dim=-1", lambda x: x.squeeze(-1), uniform((1, 3, 1), -2, 2))
+add("squeeze", "dim of size 3 (no-op)", lambda x: E.squeeze(x, 1), uniform((1, 3, 1), -2, 2))
+for _d in (0, 1, -1):
+    add("unsqueeze", f"dim={_d}", lambda x, d=_d: E.unsqueeze(x, d), uniform(VECTOR, -2, 2))
+add("unsqueeze", "scalar", lambda x: E.unsqueeze(x, 0), uniform((), -2, 2))
+add("transpose", "matrix", lambda x: E.transpose(x, 0, 1), uniform(MATRIX, -2, 2))
+add("transpose", "3d (0,2)", lambda x: E.transpose(x, 0, 2), uniform((2, 3, 4), -2, 2))
+add("transpose", ".T", lambda x: x.T, uniform(MATRIX, -2, 2))
+add("transpose", "vector", lambda x: E.transpose(x, 0, -1), uniform(VECTOR, -2, 2))
+add("permute", "(2,0,1)", lambda x: E.permute(x, 2, 0, 1), uniform((2, 3, 4), -2, 2))
+add("permute", "(1,0) tuple", lambda x: E.permute(x, (1, 0)), uniform(MATRIX, -2, 2))
+add("expand", "(1,3)->(2,3)", lambda x: E.expand(x, 2, 3), uniform((1, 3), -2, 2))
+add("expand", "(3,)->(2,3)", lambda x: E.expand(x, (2, 3)), uniform(VECTOR, -2, 2))
+add("expand", "()->(2,2)", lambda x: E.expand(x, 2, 2), uniform((), -2, 2))
+add("expand", "(2,1)->(2,-1) then (2,4)", lambda x: x.expand(-1, 4), uniform((2, 1), -2, 2))
+add("cat", "dim=0", lambda a, b: E.cat([a, b]), uniform(MATRIX, -2, 2), uniform((1, 3), -2, 2))
+add("cat", "dim=1", lambda a, b: E.cat((a, b), 1), uniform(MATRIX, -2, 2), uniform((2, 1), -2, 2))
+add("cat", "three vectors", lambda a, b, c: E.cat([a, b, c]),
+    uniform(VECTOR, -2, 2), uniform((1,), -2, 2), uniform((2,), -2, 2))
+add("cat", "same tensor twice", lambda a: E.cat([a, a], -1), uniform(MATRIX, -2, 2))
+add("stack", "dim=0", lambda a, b: E.stack([a, b]), uniform(MATRIX, -2, 2), uniform(MATRIX, -2, 2))
+add("stack", "dim=2", lambda a, b: E.stack([a, b], 2), uniform(MATRIX, -2, 2), uniform(MATRIX, -2, 2))
+add("stack", "scalars", lambda a, b, c: E.stack([a, b, c]),
+    uniform((), -2, 2), uniform((), -2, 2), uniform((), -2, 2))
+add("stack", "dim=-1", lambda a, b: E.stack((a, b), -1), uniform(VECTOR, -2, 2), uniform(VECTOR, -2, 2))
+
+_mask = np.array([[True, False, True], [False, False, True]])
+for _label, _idx in {
+    "x[0]": 0, "x[-1]": -1, "x[0:1]": slice(0, 1), "x[:, 0]": (slice(None), 0),
+    "x[:, ::2]": (slice(None), slice(None, None, 2)), "x[..., 1]": (Ellipsis, 1),
+    "x[None]": None, "x[1, 2]": (1, 2),
+    "x[[0, 0, 1]] repeated": [0, 0, 1],
+    "x[:, [2, 2, 0, 2]] repeated": (slice(None), [2, 2, 0, 2]),
+    "x[[0, 1, 1], [1, 1, 1]] repeated pairs": ([0, 1, 1], [1, 1, 1]),
+    "x[mask]": _mask,
+    "x[mask tensor]": "mask-tensor",
+    "x[index tensor]": "index-tensor",
+}.items():
+    if isinstance(_idx, str) and _idx == "mask-tensor":
+        fn = (lambda x: x[E.tensor(_mask)])
+    elif isinstance(_idx, str):
+        fn = (lambda x: x[E.tensor([1, 1, 0])])
+    else:
+        fn = (lambda x, i=_idx: x[i])
+    add("getitem", _label, fn, uniform(MATRIX, -2, 2))
+add("getitem", "vector x[1:3]", lambda x: x[1:3], uniform((4,), -2, 2))
+add("getitem", "vector x[::2]", lambda x: x[::2], uniform((5,), -2, 2))
+add("getitem", "vector x[x > 0] (mask from data)", lambda x: x[x > 0], np.array([0.5, -1.0, 2.0, -0.3]))
+add("getitem", "scalar x[()]", lambda x: x[()] * 2, uniform((), -2, 2))
+
+
+# --------------------------------------------------------- linear algebra
+
+for _name, _f in (("matmul", E.matmul), ("@", lambda a, b: a @ b)):
+    for _label, (_sa, _sb) in {
+        "vector@vector": ((3,), (3,)),
+        "matrix@vector": ((2, 3), (3,)),
+        "vector@matrix": ((3,), (3, 2)),
+        "matrix@matrix": ((2, 3), (3, 2)),
+        "batched@matrix": ((2, 2, 3), (3, 2)),
+        "batched@batched": ((2, 2, 3), (2, 3, 2)),
+        "batch bcast (1,2,3)@(2,3,2)": ((1, 2, 3), (2, 3, 2)),
+        "batched@vector": ((2, 2, 3), (3,)),
+        "vector@batched": ((3,), (2, 3, 2)),
+    }.items():
+        add(_name, _label, _f, uniform(_sa, -1.5, 1.5), uniform(_sb, -1.5, 1.5))
+add("@", "x @ x", lambda a: a @ a, uniform((3, 3), -1, 1))
+add("dot", "vectors", E.dot, uniform(VECTOR, -2, 2), uniform(VECTOR, -2, 2))
+add("dot", "method, same", lambda a: a.dot(a), uniform(VECTOR, -2, 2))
+add("outer", "(3,)x(2,)", E.outer, uniform(VECTOR, -2, 2), uniform((2,), -2, 2))
+add("outer", "same", lambda a: E.outer(a, a), uniform(VECTOR, -2, 2))
+add("inv", "2x2", E.inv, well_conditioned((2, 2)))
+add("inv", "3x3", E.inv, well_conditioned((3, 3)))
+add("inv", "batched", E.inv, well_conditioned((2, 3, 3)))
+add("inv", "1x1", E.inv, np.array([[2.0]]))
+add("det", "2x2", E.det, well_conditioned((2, 2)))
+add("det", "3x3", E.det, well_conditioned((3, 3)))
+add("det", "batched", E.det, well_conditioned((2, 2, 2)))
+add("det", "negative det", E.det, np.array([[0.5, 2.0], [1.5, -0.5]]))
+add("solve", "A,b vector", E.solve, well_conditioned((3, 3)), uniform(VECTOR, -2, 2))
+add("solve", "A,B matrix", E.solve, well_conditioned((3, 3)), uniform((3, 2), -2, 2))
+add("solve", "batched A,B", E.solve, well_conditioned((2, 2, 2)), uniform((2, 2, 3), -2, 2))
+add("solve", "batched A, batched b", E.solve, well_conditioned((2, 3, 3)), uniform((2, 3), -2, 2))
+add("solve", "A only", lambda a: E.solve(a, E.tensor([1.0, -2.0])), well_conditioned((2, 2)))
+add("trace", "square", E.trace, uniform((3, 3), -2, 2))
+add("trace", "rectangular", E.trace, uniform((2, 3), -2, 2))
+add("diag", "vector->matrix", E.diag, uniform(VECTOR, -2, 2))
+add("diag", "matrix->vector", E.diag, uniform((3, 3), -2, 2))
+add("diag", "rectangular->vector", E.diag, uniform((2, 3), -2, 2))
+
+
+def registry_names() -> frozenset:
+    return frozenset(s.op for s in SAMPLES)
