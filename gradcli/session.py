@@ -76,11 +76,6 @@ CHECK_RTOL = 1e-3
 CHECK_MAX_ENTRIES = 1000          # entries compared at most (evenly spread beyond that)
 
 
-class _RetainAll:
-    """During `check`, backward() keeps graphs so the checker can differentiate again."""
-    var = contextvars.ContextVar("gradcli_check_retain", default=False)
-
-
 class Session:
     def __init__(self, options: Options | None = None, on_print=None, on_warning=None):
         self.options = options or Options()
@@ -421,8 +416,9 @@ class Session:
                 flat = arr.reshape(-1)
                 flat[perturb[1]] += perturb[2]
                 v._data = arr.reshape(np.shape(v._data))[()] if arr.ndim == 0 else arr
-        sub._rt.leaf_hook = hook
-        sub._ctx.run(_RetainAll.var.set, True)
+        from .lang.runtime import LEAF_HOOK, RETAIN_ALL
+        sub._ctx.run(LEAF_HOOK.set, hook)
+        sub._ctx.run(RETAIN_ALL.set, True)
         sub._execute(module, filename, interactive=False)
         if first:
             self._check_order = sub._last_assigned

@@ -12,8 +12,9 @@ import math
 
 from .errors import GxError, GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
-from .runtime import (BoundMethod, Builtin, DType, GxFunction, History, Namespace,
-                      bound_int, check_seq_len, dtype_value, suggest)
+from .runtime import (IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
+                      History, Namespace, bound_int, check_seq_len, dtype_value, new_leaf,
+                      suggest)
 
 # ------------------------------------------------------------ name tables
 
@@ -100,10 +101,17 @@ def _tables():
             fn = _wrap_float_method(fn)
         if name == "size":
             fn = _size_method
+        if name == "backward":
+            fn = _backward_method(fn)
+        if name == "requires_grad_":
+            fn = _requires_grad_method(fn)
         vm[name] = fn
         vt[name] = _method_getter(fn, name)
     tables[Variable] = vt
     methods[Variable] = vm
+    from ..engine.reduce import MinMax
+    tables[MinMax] = {"values": lambda m: m.values, "indices": lambda m: m.indices}
+    methods[MinMax] = {}
 
     # lists, tuples, strings, dicts (history data): a few harmless methods
     methods[list] = {"append": _list_append, "pop": list.pop, "index": list.index,
@@ -142,6 +150,27 @@ def _wrap_float_method(fn):
     def method(o, *a, **k):
         return fn(o, *a, **k)
     return method
+
+
+def _backward_method(fn):
+    def backward(o, gradient=None, retain_graph=None, create_graph=False, **kw):
+        if RETAIN_ALL.get():
+            retain_graph = True
+        tok = IN_BACKWARD.set(True)
+        try:
+            return fn(o, gradient, retain_graph=retain_graph, create_graph=create_graph, **kw)
+        finally:
+            IN_BACKWARD.reset(tok)
+    return backward
+
+
+def _requires_grad_method(fn):
+    def requires_grad_(o, requires_grad=True):
+        r = fn(o, requires_grad)
+        if requires_grad:
+            new_leaf(o)
+        return r
+    return requires_grad_
 
 
 def _size_method(o, dim=None):
@@ -234,7 +263,10 @@ def set_attr(obj, name, value):
     if type(obj) is Variable and name in VAR_SETTABLE:
         if name == "grad" and value is not None and type(value) is not Variable:
             raise GxTypeError(f"assigned grad must be a tensor or None, not {type_name(value)}")
+        was = obj.requires_grad
         setattr(obj, name, value)
+        if name == "requires_grad" and value and not was:
+            new_leaf(obj)
         return
     if type(obj) is Variable and name in table_for(obj):
         raise GxTypeError(f"attribute '{name}' of tensor is read-only")
@@ -258,7 +290,8 @@ def subscriptable():
     global SUBSCRIPTABLE
     if SUBSCRIPTABLE is None:
         from ..engine.variable import Variable
-        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range))
+        from ..engine.reduce import MinMax
+        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax))
     return SUBSCRIPTABLE
 
 
@@ -392,6 +425,18 @@ def make_builtins(rt) -> dict:
         if fn is not None:
             add(name, fn)
 
+    def gx_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+                allow_unused=False):
+        if RETAIN_ALL.get():
+            retain_graph = True
+        tok = IN_BACKWARD.set(True)
+        try:
+            return E.grad(outputs, inputs, grad_outputs=grad_outputs, retain_graph=retain_graph,
+                          create_graph=create_graph, allow_unused=allow_unused)
+        finally:
+            IN_BACKWARD.reset(tok)
+    add("grad", gx_grad)
+
     # ---- making tensors (sizes checked before allocating)
     def factory(name):
         efn = getattr(E, name)
@@ -400,7 +445,7 @@ def make_builtins(rt) -> dict:
             dims = _shape_args(args, kw)
             shape = check_shape(dims, rt)
             _unwrap_dtype(kw)
-            return efn(*shape, **kw)
+            return new_leaf(efn(*shape, **kw))
         return make
 
     for name in ("ones", "zeros", "rand", "randn"):
@@ -411,7 +456,7 @@ def make_builtins(rt) -> dict:
         def full(size, fill_value, **kw):
             shape = check_shape(size if type(size) in (tuple, list) else (size,), rt)
             _unwrap_dtype(kw)
-            return E.full(shape, fill_value, **kw)
+            return new_leaf(E.full(shape, fill_value, **kw))
         add("full", full)
 
     if hasattr(E, "eye"):
@@ -455,12 +500,13 @@ def make_builtins(rt) -> dict:
     def tensor(data, *args, **kw):
         data_elements(data, rt)
         _unwrap_dtype(kw)
-        return E.tensor(_to_data(data), *args, **kw)
+        return new_leaf(E.tensor(_to_data(data), *args, **kw))
     add("tensor", tensor)
 
     def variable(data, *args, **kw):
         data_elements(data, rt)
-        return E.Variable(_to_data(data), *args, **kw)
+        _unwrap_dtype(kw)
+        return new_leaf(E.Variable(_to_data(data), *args, **kw))
     add("Variable", variable)
 
     def float_tensor(*args, **kw):

@@ -6,7 +6,7 @@ relies on catching ``MemoryError`` or ``RecursionError``.
 
 | field          | default            | what it bounds                                   | CLI option        |
 | -------------- | ------------------ | ------------------------------------------------ | ----------------- |
-| timeout        | 60 s               | wall time of one run (checked every 256 steps)   | --timeout         |
+| timeout        | 60 s               | wall time of one run (checked every <=10 ms)      | --timeout         |
 | max_steps      | 10_000_000         | loop iterations + function calls                 | --max-steps       |
 | max_depth      | 200                | nested calls of script functions                 | --max-depth       |
 | max_nesting    | 100                | expression/bracket nesting (parser)              | --max-nesting     |
@@ -15,7 +15,7 @@ relies on catching ``MemoryError`` or ``RecursionError``.
 | max_source     | 128 KiB            | size of the script text                          | --max-source      |
 | max_graph      | 1_000_000          | depth of a tensor's graph history (nodes)        | --max-graph       |
 | max_list       | 1_000_000          | length of a list, tuple or string a script makes | --max-list        |
-| max_flops      | 2e12               | matmul-class work of one run                     | --max-flops       |
+| max_flops      | 5e11               | matmul-class work of one run (~15 s here)        | --max-flops       |
 
 All defaults are safe on a 2-core machine with a few GiB of memory.
 """
@@ -35,7 +35,7 @@ class Limits:
     max_source: int = 128 * 1024
     max_graph: int = 1_000_000
     max_list: int = 1_000_000
-    max_flops: float = 2e12
+    max_flops: float = 5e11
 
     @classmethod
     def option_name(cls, field_name: str) -> str:

@@ -13,13 +13,32 @@
 from __future__ import annotations
 
 import math
+import re
 import time
+from contextvars import ContextVar
 
 from .errors import (GxError, GxLimitError, GxNameError, GxNumericError, GxRuntimeError,
                      GxSecurityError, GxShapeError, GxTypeError, GxValueError, GxWarning)
 from .limits import Limits, human, limit_message
 
-CHUNK = 256          # steps between two looks at the clock / graph size
+CHUNK = 256          # steps between two looks at the clock / graph size (at most)
+TICK_SECONDS = 0.01  # aim: a look at the clock at least every 10 ms
+
+# Set while backward()/grad() run: forward ops that the derivative rules run then are
+# not reported as NaN/inf sources (the backward node of the op that made the value
+# is, with its own position); and, during `check`, whether backward keeps graphs.
+IN_BACKWARD: ContextVar[bool] = ContextVar("gradcli_in_backward", default=False)
+RETAIN_ALL: ContextVar[bool] = ContextVar("gradcli_retain_all", default=False)
+# `check` re-runs a script with its n-th leaf perturbed: called with each new leaf.
+LEAF_HOOK: ContextVar = ContextVar("gradcli_leaf_hook", default=None)
+
+
+def new_leaf(v):
+    """Report a tensor that just became a leaf requiring grad (for `check`)."""
+    h = LEAF_HOOK.get()
+    if h is not None and v.requires_grad and v.is_leaf:
+        h(v)
+    return v
 INT_BOUND = 2 ** 63  # Python ints beyond this become float64 (no bigints)
 
 
@@ -67,8 +86,9 @@ class Runtime:
         self.depth = 0
         self.used = 0
         lim = self.limits
-        self.chunk = self.left = max(1, min(CHUNK, lim.max_steps))
-        self.deadline = (time.monotonic() + lim.timeout) if lim.timeout else None
+        self.chunk = self.left = 1       # grows while loop bodies are fast
+        self.last_tick = time.monotonic()
+        self.deadline = (self.last_tick + lim.timeout) if lim.timeout else None
         self.pos = None
 
     def tick(self, fr=None, pos=None):
@@ -81,7 +101,8 @@ class Runtime:
             raise GxLimitError(limit_message(
                 f"step limit of {human(lim.max_steps)} loop iterations and calls exceeded",
                 "max_steps", lim.max_steps)).at(pos, self.filename, self.source)
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
             self.chunk = 0
             self.left = 1
             raise GxLimitError(
@@ -89,7 +110,15 @@ class Runtime:
             ).at(pos, self.filename, self.source)
         if fr is not None:
             self.check_graph(fr, pos)
-        self.chunk = self.left = max(1, min(CHUNK, lim.max_steps - self.used))
+        # adapt the chunk so that slow loop bodies still look at the clock often
+        dt = now - self.last_tick
+        self.last_tick = now
+        chunk = self.chunk or 1
+        if dt > TICK_SECONDS:
+            chunk = max(1, chunk // 4)
+        elif dt < TICK_SECONDS / 4:
+            chunk = min(CHUNK, chunk * 2)
+        self.chunk = self.left = max(1, min(chunk, lim.max_steps - self.used))
 
     def check_graph(self, fr, pos=None):
         maxg = self.limits.max_graph
@@ -153,11 +182,14 @@ class Runtime:
 
     def anomaly(self, phase, op_name, tag):
         """engine.anomaly_mode callback: a forward output or a gradient holds NaN/inf."""
+        if phase == "forward" and IN_BACKWARD.get():
+            return
         pos = tag if tag is not None else self.pos
+        op = op_label(op_name)
         if phase == "forward":
-            msg = f"'{op_name}' produced NaN or infinity"
+            msg = f"'{op}' produced NaN or infinity"
         else:
-            msg = f"the gradient of '{op_name}' ({op_name}) holds NaN or infinity (backward)"
+            msg = f"the gradient through '{op}' holds NaN or infinity (backward pass)"
         self.numeric(pos, msg, key=(phase, op_name))
 
     # ---------------------------------------------------------- conversion
@@ -166,6 +198,13 @@ class Runtime:
 
 
 _VT = None
+_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+
+
+def op_label(node_name: str) -> str:
+    """'SqrtBackward0' -> 'sqrt', 'MmBackward0' -> 'mm' (the op a user wrote)."""
+    base = _BACKWARD_SUFFIX.sub("", str(node_name))
+    return base.lower() if base else str(node_name)
 
 
 def _variable_type():
@@ -178,7 +217,12 @@ def _variable_type():
 
 # -------------------------------------------------------- exception mapping
 
+_LOCALS = re.compile(r"[\w]+\.<locals>\.")
+_GXPREFIX = re.compile(r"\bgx_(\w+)\(")
+
+
 def _pretty(msg: str) -> str:
+    msg = _GXPREFIX.sub(r"\1(", _LOCALS.sub("", msg))
     return (msg.replace("'Variable'", "'tensor'").replace("'GxFunction'", "'function'")
             .replace("'Builtin'", "'builtin'").replace("'BoundMethod'", "'method'")
             .replace("'Namespace'", "'module'").replace("'NoneType'", "'None'"))
@@ -196,7 +240,10 @@ def convert(e: BaseException, pos, rt) -> GxError:
     msg = _pretty(str(e)) or type(e).__name__
     if isinstance(e, ee.LimitError):
         if "--max" not in msg:
-            msg += " (raise it with --max-elements, --max-memory or --max-flops)"
+            low = msg.lower()
+            opt = ("--max-flops" if ("flop" in low or "work budget" in low) else
+                   "--max-elements" if "element" in low else "--max-memory")
+            msg += f" (raise it with {opt})"
         cls = GxLimitError
     elif isinstance(e, ee.ShapeError):
         cls = GxShapeError
