@@ -39,8 +39,10 @@ NOT_SUPPORTED = {
 }
 
 
-def _tok_start(t):
-    return t.line, t.column
+# Keywords of .gx. The contextual lexer reads a keyword as a NAME where no
+# keyword is expected, so names are checked against this list.
+KEYWORDS = frozenset("""if elif else while for in def return with as assert import from
+    pass break continue not and or is True False None""".split())
 
 
 # ----------------------------------------------------------------- AST builder
@@ -75,6 +77,8 @@ def _check_ident(tok: Token, what: str = "name") -> str:
         raise _security(f"{what} '{value}'", tok.line, tok.column, tok.end_line, tok.end_column)
     if value in NOT_SUPPORTED:
         raise _syntax(f"{NOT_SUPPORTED[value]} is not supported in .gx", tok)
+    if value in KEYWORDS:
+        raise _syntax(f"unexpected '{value}' (a keyword cannot be used as a {what})", tok)
     return value
 
 
@@ -398,13 +402,15 @@ class AstBuilder:
         if attr[0] == "_":
             raise _security(f"attribute '{attr}'", dot.line, dot.column,
                             name.end_line, name.end_column)
+        if attr in KEYWORDS:
+            _check_ident(name, "attribute name")
         return N.Attribute(value.line, value.col, name.end_line, name.end_column,
                            value, attr, name.column)
 
     def name(self, children):
         t = children[0]
         value = str(t)
-        if value[0] == "_" or value in NOT_SUPPORTED:
+        if value[0] == "_" or value in NOT_SUPPORTED or value in KEYWORDS:
             _check_ident(t)
         return N.Name(t.line, t.column, t.end_line, t.end_column, value)
 
@@ -532,27 +538,30 @@ def is_complete(source: str) -> bool:
     Open brackets, a trailing backslash, a block header without its block, or
     a block whose end has not been marked by an empty line (as in Python's
     REPL). Anything else, including text with an error, is complete: running
-    it shows the error.
+    it shows the error. The test: text is incomplete when its first error lies
+    past its end (after closing any open brackets on a new line).
     """
     try:
         text = lexcheck.decode(source)
-    except GxError:
-        return True
-    try:
         result = lexcheck.scan(text, allow_open=True)
     except GxError:
         return True
+    n_lines = text.count("\n")
+    probe = text
+    if result.open_brackets:
+        probe += "".join(")" if ch == "(" else "]" for ch, _ in reversed(result.open_brackets))
+        probe += "\n"
+    try:
+        module = parse(probe, "<repl>")
+    except GxError as err:
+        return not (err.line is not None and err.line > n_lines)
     if result.open_brackets or result.continued:
         return False
-    try:
-        module = parse(text, "<repl>")
-    except GxError as err:
-        return not getattr(err, "incomplete", False)
     # a compound statement stays open until an empty line ends it
     body = module.body
     if body and type(body[-1]) in (N.If, N.While, N.For, N.FunctionDef, N.With):
         raw = source.replace("\r\n", "\n").replace("\r", "\n")
-        return raw.endswith("\n\n") or raw.rstrip(" \t").endswith("\n\n")
+        return raw.rstrip(" \t").endswith("\n\n")
     return True
 
 
@@ -643,6 +652,11 @@ def _translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynt
 
     tok = exc.token
     expected = set(exc.expected or ())
+    state = getattr(exc, "state", None)
+    try:        # the parser's own view (the contextual lexer reports only what it could lex)
+        expected = {k for k in state.parse_conf.states[state.position] if k.isupper()}
+    except (AttributeError, KeyError, TypeError):
+        pass
     typ = tok.type
     if typ == "$END":
         line, col = _eof_position(text)
@@ -691,6 +705,13 @@ def _translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynt
         return make("comprehensions ('for' inside brackets) are not supported in .gx",
                     line, col, 3)
 
+    if first_word and first_word.group() in ("else", "elif", "in", "is", "and", "or", "as") \
+            and typ != "_INDENT":
+        w = first_word.group()
+        extra = " (no 'if' before it at this indentation)" if w in ("else", "elif") else ""
+        return make(f"unexpected '{w}'{extra}", line, len(src) - len(stripped) + 1, len(w))
+    if typ == "NAME" and tok.value in KEYWORDS:
+        return make(f"unexpected '{tok.value}'", line, col, width)
     unexpected = _describe(tok)
     if typ in ("_NEWLINE", "$END") and "COLON" in expected:
         return make(f"expected ':'", line, col)
