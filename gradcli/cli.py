@@ -410,7 +410,9 @@ def graph(script, var, graph_format, out_path, common):
     """Export the graph history of tensor NAME after running SCRIPT."""
     out = common.output()
     source, filename = _read_script(script)
-    session = common.session(out)
+    # standard output carries the graph alone: the script's prints go to stderr
+    from .render.output import Output
+    session = common.session(Output("plain", out=sys.stderr, err=sys.stderr))
     session.run(source, filename)
     from .render import results
     return results.export_graph(out, session, var, graph_format, out_path)

@@ -71,7 +71,9 @@ class Output:
                 def on_broken_pipe(self):       # Rich would exit with 1; we end quietly with 141
                     self.quiet = True
                     raise OutputClosed()
-            self._console = PipeAwareConsole(file=self.out, highlight=True, soft_wrap=True)
+            # pretty is chosen on a terminal or asked for explicitly: colour either way
+            self._console = PipeAwareConsole(file=self.out, highlight=True, soft_wrap=True,
+                                             force_terminal=True)
         return self._console
 
     def err_console(self):

@@ -211,7 +211,8 @@ def render_check(out, result, top=10) -> int:
     rows = sorted(result.rows, key=lambda r: (-_sortable(r.rel_err), -_sortable(r.abs_err)))
     status = 0 if result.ok else 1
     if out.json:
-        out.emit({"ok": bool(result.ok), "checked": len(result.rows),
+        out.emit({"ok": bool(result.ok), "checked": getattr(result, "checked", 0) or len(result.rows),
+                  "total": getattr(result, "total", 0) or len(result.rows),
                   "worst": [{"name": r.name, "index": list(r.index) if isinstance(r.index, tuple) else r.index,
                              "analytic": jsonenc.encode_value(r.analytic),
                              "numeric": jsonenc.encode_value(r.numeric),
@@ -223,11 +224,13 @@ def render_check(out, result, top=10) -> int:
               f"{float(r.abs_err):.2e}", f"{float(r.rel_err):.2e}"] for r in rows[:top]]
     if table:
         render_table(out, CHECK_HEADERS, table, right={2, 3, 4, 5})
-    n = len(result.rows)
+    n = getattr(result, "checked", 0) or len(result.rows)
+    total = getattr(result, "total", 0) or n
+    what = f"{n} gradient entr{'y' if n == 1 else 'ies'}" + (f" (of {total}, sampled)" if total > n else "")
     if result.ok:
-        out.line(f"OK: {n} gradient entr{'y' if n == 1 else 'ies'} match finite differences")
+        out.line(f"OK: {what} match{'es' if n == 1 else ''} finite differences")
     else:
-        out.line(f"FAILED: analytic and finite-difference gradients differ ({n} entries checked)")
+        out.line(f"FAILED: analytic and finite-difference gradients differ ({what} checked)")
     return status
 
 
