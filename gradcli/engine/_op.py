@@ -11,8 +11,9 @@ import numpy as np
 
 from .context import STATE
 from .errors import EngineTypeError, LimitError, ShapeError
-from .node import make_node
-from .variable import Variable, _result, _wrap, to_array
+from .variable import Variable, _wrap, to_array
+
+_new = object.__new__
 
 _number = (int, float, bool)
 
@@ -87,19 +88,33 @@ def anomaly(out, name, st, phase="forward") -> None:
 
 
 def record(out, cls, next_, saved, st, vers=None) -> Variable:
-    """The result Variable; records a ``cls`` node if some edge requires grad."""
+    """The result Variable; records a ``cls`` node if some edge requires grad.
+    (Node creation is inlined here: this is the per-op hot path.)"""
     if st.anomaly is not None:
         anomaly(out, cls.name, st)
-    if not st.grad:
-        return _wrap(out)
-    for n in next_:
-        if n is not None:
-            break
-    else:
-        return _wrap(out)
-    node = make_node(cls, next_, saved, out.shape, st)
-    node.vers = vers
-    return _result(out, node)
+    v = _new(Variable)
+    v._data = out
+    v._grad = None
+    v._version = 0
+    if st.grad:
+        for n in next_:
+            if n is not None:
+                node = _new(cls)
+                node.next = next_
+                node.saved = saved
+                node.vers = vers
+                node.shape = out.shape
+                d = 0
+                for m in next_:
+                    if m is not None and m.depth >= d:
+                        d = m.depth + 1
+                node.depth = d
+                node.tag = st.tag() if st.tag is not None else None
+                node.retain = None
+                v._node = node
+                return v
+    v._node = None
+    return v
 
 
 def dims(ndim: int, dim, axis=None):

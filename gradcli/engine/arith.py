@@ -11,7 +11,7 @@ import numpy as np
 from ._op import broadcast_check, lift, operand, record
 from .context import STATE
 from .node import Node
-from .shape import sum_to
+from .shape import sum_to, sum_to_raw
 from .variable import Variable, _wrap
 
 
@@ -20,6 +20,20 @@ def unbroadcast(g, shape):
     if g is None or g._data.shape == shape:
         return g
     return sum_to(g, shape)
+
+
+_f64 = np.float64
+
+
+def unbroadcast_raw(g, shape):
+    """``unbroadcast`` on raw arrays, for the ``fast`` rules."""
+    if type(g) is _f64 or g.shape == shape:
+        return g
+    return sum_to_raw(g, shape)
+
+
+def _raw(x):
+    return x._data if type(x) is Variable else x
 
 
 # ------------------------------------------------------------------------ add
@@ -34,17 +48,23 @@ class AddBackward0(Node):
         return (None if na is None else unbroadcast(g, na.shape),
                 None if nb is None else unbroadcast(g, nb.shape))
 
+    def fast(self, g):
+        na, nb = self.next
+        return (None if na is None else unbroadcast_raw(g, na.shape),
+                None if nb is None else unbroadcast_raw(g, nb.shape))
+
 
 def add(a, b):
     if type(a) is not Variable:
         a = lift(a)
     ad = a._data
-    bd, bn = operand(b)
     st = STATE.get()
-    if type(bd) is not float:
-        broadcast_check(ad, bd, st)
-    out = ad + bd
-    return record(out, AddBackward0, (a._node, bn), None, st)
+    tb = type(b)
+    if tb is float or tb is int:      # the common case in scalar loops: no checks needed
+        return record(ad + b, AddBackward0, (a._node, None), None, st)
+    bd, bn = operand(b)
+    broadcast_check(ad, bd, st)
+    return record(ad + bd, AddBackward0, (a._node, bn), None, st)
 
 
 class SubBackward0(Node):
@@ -57,17 +77,23 @@ class SubBackward0(Node):
         return (None if na is None else unbroadcast(g, na.shape),
                 None if nb is None else unbroadcast(-g, nb.shape))
 
+    def fast(self, g):
+        na, nb = self.next
+        return (None if na is None else unbroadcast_raw(g, na.shape),
+                None if nb is None else unbroadcast_raw(-g, nb.shape))
+
 
 def sub(a, b):
     if type(a) is not Variable:
         a = lift(a)
     ad = a._data
-    bd, bn = operand(b)
     st = STATE.get()
-    if type(bd) is not float:
-        broadcast_check(ad, bd, st)
-    out = ad - bd
-    return record(out, SubBackward0, (a._node, bn), None, st)
+    tb = type(b)
+    if tb is float or tb is int:
+        return record(ad - b, SubBackward0, (a._node, None), None, st)
+    bd, bn = operand(b)
+    broadcast_check(ad, bd, st)
+    return record(ad - bd, SubBackward0, (a._node, bn), None, st)
 
 
 def rsub(a, b):
@@ -87,6 +113,13 @@ class MulBackward0(Node):
         gb = None if nb is None else unbroadcast(g * a, nb.shape)
         return ga, gb
 
+    def fast(self, g):
+        a, b = self.saved
+        na, nb = self.next
+        ga = None if na is None else unbroadcast_raw(g * _raw(b), na.shape)
+        gb = None if nb is None else unbroadcast_raw(g * _raw(a), nb.shape)
+        return ga, gb
+
 
 def mul(a, b):
     if type(a) is not Variable:
@@ -100,12 +133,12 @@ def mul(a, b):
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
-    bd, bn = operand(b)
-    if type(bd) is not float:
-        broadcast_check(ad, bd, st)
-    out = ad * bd
+    tb = type(b)
+    if tb is not float and tb is not int:
+        b, _ = operand(b)
+        broadcast_check(ad, b, st)
     # only b (a constant) is needed to differentiate with respect to a
-    return record(out, MulBackward0, (a._node, None), (None, bd), st)
+    return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
 
 
 # ------------------------------------------------------------------------ div
@@ -121,6 +154,14 @@ class DivBackward0(Node):
         gb = None if nb is None else unbroadcast(-g * a / (b * b), nb.shape)
         return ga, gb
 
+    def fast(self, g):
+        a, b = self.saved
+        na, nb = self.next
+        bd = _raw(b)
+        ga = None if na is None else unbroadcast_raw(g / bd, na.shape)
+        gb = None if nb is None else unbroadcast_raw(-g * _raw(a) / (bd * bd), nb.shape)
+        return ga, gb
+
 
 def div(a, b):
     if type(a) is not Variable:
@@ -133,11 +174,11 @@ def div(a, b):
         out = np.true_divide(ad, bd)
         return record(out, DivBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
-    bd, bn = operand(b)
-    if type(bd) is not float:
-        broadcast_check(ad, bd, st)
-    out = np.true_divide(ad, bd)
-    return record(out, DivBackward0, (a._node, None), (None, bd), st)
+    tb = type(b)
+    if tb is not float and tb is not int:
+        b, _ = operand(b)
+        broadcast_check(ad, b, st)
+    return record(np.true_divide(ad, b), DivBackward0, (a._node, None), (None, b), st)
 
 
 def rdiv(a, b):
@@ -152,6 +193,9 @@ class NegBackward0(Node):
     frees = False
 
     def apply(self, g):
+        return (-g,)
+
+    def fast(self, g):
         return (-g,)
 
 
@@ -178,6 +222,12 @@ class PowBackward0(Node):
         if np.all(np.asarray(c) == 0):
             return (unbroadcast(g * 0.0, self.next[0].shape),)
         return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+
+    def fast(self, g):
+        x, c = self.saved
+        if np.all(np.asarray(c) == 0):
+            return (unbroadcast_raw(g * 0.0, self.next[0].shape),)
+        return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
 
 
 class PowBackward1(Node):

@@ -10,6 +10,8 @@ Saved values of a node are released right after it runs unless
 """
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from ._op import finite
@@ -80,85 +82,122 @@ def _own(g):
     return g
 
 
+def _count_deps(roots):
+    """Number of edges entering each node reachable from ``roots`` (iterative DFS)."""
+    deps = {}
+    get = deps.get
+    visited = set(roots)
+    stack = list(visited)
+    pop, push = stack.pop, stack.append
+    while stack:
+        for c in pop().next:
+            if c is not None:
+                d = get(c)
+                if d is None:
+                    deps[c] = 1
+                    if c not in visited:
+                        visited.add(c)
+                        push(c)
+                else:
+                    deps[c] = d + 1
+    return deps
+
+
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None):
     """Propagates gradients from ``outputs``. Without ``targets`` they are added into
     the leaves' ``.grad``; with ``targets`` (a set of nodes) the total gradient
-    reaching each target is returned in a dict and no ``.grad`` is touched."""
+    reaching each target is returned in a dict and no ``.grad`` is touched.
+
+    Without ``create_graph`` the walk carries raw numpy arrays and calls each
+    node's ``fast`` rule where it has one (the hot primitives); otherwise, and
+    for every other node, it calls ``apply`` on Variables, recording the graph of
+    the derivative when ``create_graph`` is set."""
     roots, seeds = _seeds(outputs, grad_outputs)
     st = STATE.get()
-    anomaly = st.anomaly
+    gc_was_on = gc.isenabled()
+    gc.disable()   # the walk makes no reference cycles; scanning the graph is waste
+    try:
+        deps = _count_deps(roots)
+        needed = _needed(roots, targets) if targets is not None else None
+        token = STATE.set(st.replace(grad=bool(create_graph)))
+        try:
+            return _walk(roots, seeds, deps, needed, targets, retain_graph,
+                         bool(create_graph), st.anomaly)
+        finally:
+            STATE.reset(token)
+    finally:
+        if gc_was_on:
+            gc.enable()
 
-    deps = {}
-    visited = set(roots)
-    stack = list(visited)
-    while stack:
-        n = stack.pop()
-        for c in n.next:
-            if c is None:
-                continue
-            d = deps.get(c)
-            deps[c] = 1 if d is None else d + 1
-            if c not in visited:
-                visited.add(c)
-                stack.append(c)
-    del visited
 
-    needed = _needed(roots, targets) if targets is not None else None
+def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
     captured = {} if targets is not None else None
-
     buf = {}
     for r, g in zip(roots, seeds):
+        g = g if graph else g._data
         prev = buf.get(r)
         buf[r] = g if prev is None else prev + g
     ready = [r for r in dict.fromkeys(roots) if r not in deps]
-
-    token = STATE.set(st.replace(grad=bool(create_graph)))
-    try:
-        while ready:
-            n = ready.pop()
-            g = buf.pop(n, None)
-            if targets is not None and n in targets and g is not None:
-                captured[n] = g
-            if type(n) is AccumulateGrad:
-                if g is not None and targets is None:
-                    leaf = n.variable_ref()
-                    if leaf is not None:
-                        _accumulate(leaf, g)
-                continue
-            if n.retain is not None and g is not None and targets is None:
+    pop_ready, push_ready = ready.pop, ready.append
+    buf_pop, buf_get = buf.pop, buf.get
+    accumulate = _accumulate if graph else _accumulate_raw
+    f64 = np.float64
+    while ready:
+        n = pop_ready()
+        g = buf_pop(n, None)
+        cls = type(n)
+        if targets is not None and g is not None and n in targets:
+            captured[n] = g
+        if cls is AccumulateGrad:
+            if g is not None and targets is None:
+                leaf = n.variable_ref()
+                if leaf is not None:
+                    accumulate(leaf, g)
+            continue
+        if g is None or (needed is not None and not needed.get(n, False)):
+            grads = None
+        else:
+            if n.retain is not None and targets is None:
                 var = n.retain()
                 if var is not None:
-                    _accumulate(var, g)
-            grads = None
-            if g is not None and (needed is None or needed.get(n, False)):
-                saved = n.saved
-                if saved is FREED:
-                    raise AutogradError(SECOND_BACKWARD)
-                if n.vers is not None:
-                    _check_versions(n)
+                    accumulate(var, g)
+            if n.saved is FREED:
+                raise AutogradError(SECOND_BACKWARD)
+            if n.vers is not None:
+                _check_versions(n)
+            fast = cls.fast
+            if graph:
                 grads = n.apply(g)
-                if not retain_graph and type(n).frees:
-                    n.saved = FREED
-            for i, c in enumerate(n.next):
-                if c is None:
-                    continue
-                if grads is not None:
-                    cg = grads[i]
-                    if cg is not None:
-                        if cg._data.shape != c.shape:
-                            raise AutogradError(
-                                f"Function {n.name} returned an invalid gradient at index {i} - "
-                                f"got {cg._data.shape} but expected shape {c.shape}")
-                        if anomaly is not None and not finite(cg._data):
-                            anomaly("backward", n.name, n.tag)
-                        prev = buf.get(c)
-                        buf[c] = cg if prev is None else prev + cg
-                d = deps[c] - 1
-                deps[c] = d
-                if d == 0:
-                    ready.append(c)
-    finally:
-        STATE.reset(token)
+            elif fast is not None:
+                grads = fast(n, g)
+            else:
+                grads = tuple(None if v is None else v._data for v in n.apply(_wrap(g)))
+            if not retain_graph and cls.frees:
+                n.saved = FREED
+        i = -1
+        for c in n.next:
+            i += 1
+            if c is None:
+                continue
+            if grads is not None:
+                cg = grads[i]
+                if cg is not None:
+                    d = cg._data if graph else cg
+                    if (c.shape if type(d) is not f64 else ()) != c.shape or \
+                            (type(d) is not f64 and d.shape != c.shape):
+                        raise AutogradError(
+                            f"Function {n.name} returned an invalid gradient at index {i} - "
+                            f"got {np.shape(d)} but expected shape {c.shape}")
+                    if anomaly is not None and not finite(d):
+                        anomaly("backward", n.name, n.tag)
+                    prev = buf_get(c)
+                    buf[c] = cg if prev is None else prev + cg
+            dc = deps[c] - 1
+            deps[c] = dc
+            if dc == 0:
+                push_ready(c)
+    if captured is not None and not graph:
+        captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
 
 
@@ -169,6 +208,18 @@ def _check_versions(n):
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: a saved value of {n.name} was modified in place "
                 f"(version {v._version} != {ver})")
+
+
+def _accumulate_raw(var, d):
+    """Adds a raw array gradient into ``var.grad`` (the walk without create_graph)."""
+    vd = var._data
+    if d.dtype != vd.dtype and vd.dtype.kind == "f":
+        d = np.asarray(d).astype(vd.dtype)[()]
+    old = var._grad
+    if old is None:
+        var._grad = _wrap(d.copy() if type(d) is np.ndarray else d)
+    else:
+        var._grad = _wrap(old._data + d)
 
 
 def _accumulate(var, g):

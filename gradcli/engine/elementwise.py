@@ -32,34 +32,55 @@ def _mask(cond):
     return _wrap(np.asarray(cond, dtype=STATE.get().dtype)[()])
 
 
-# name: (PyTorch node name, numpy forward, derivative (g, x, y) -> grad, saves)
+# name: (PyTorch node name, numpy forward, derivative in engine ops (g, x, y) -> grad,
+#        the same derivative on raw arrays (the walk without create_graph), what it saves)
 UNARY = {
-    "exp":      ("ExpBackward0", np.exp, lambda g, x, y: g * y, "y"),
-    "log":      ("LogBackward0", np.log, lambda g, x, y: g / x, "x"),
-    "log1p":    ("Log1PBackward0", np.log1p, lambda g, x, y: g / (x + 1), "x"),
-    "expm1":    ("Expm1Backward0", np.expm1, lambda g, x, y: g * (y + 1), "y"),
-    "sqrt":     ("SqrtBackward0", np.sqrt, lambda g, x, y: g / (y * 2), "y"),
-    "sin":      ("SinBackward0", np.sin, lambda g, x, y: g * cos(x), "x"),
-    "cos":      ("CosBackward0", np.cos, lambda g, x, y: g * -sin(x), "x"),
-    "tan":      ("TanBackward0", np.tan, lambda g, x, y: g * (y * y + 1), "y"),
-    "asin":     ("AsinBackward0", np.arcsin, lambda g, x, y: g / sqrt(1 - x * x), "x"),
-    "acos":     ("AcosBackward0", np.arccos, lambda g, x, y: -g / sqrt(1 - x * x), "x"),
-    "atan":     ("AtanBackward0", np.arctan, lambda g, x, y: g / (x * x + 1), "x"),
-    "sinh":     ("SinhBackward0", np.sinh, lambda g, x, y: g * cosh(x), "x"),
-    "cosh":     ("CoshBackward0", np.cosh, lambda g, x, y: g * sinh(x), "x"),
-    "tanh":     ("TanhBackward0", np.tanh, lambda g, x, y: g * (1 - y * y), "y"),
-    "sigmoid":  ("SigmoidBackward0", _np_sigmoid, lambda g, x, y: g * (y * (1 - y)), "y"),
-    "softplus": ("SoftplusBackward0", _np_softplus, lambda g, x, y: g * sigmoid(x), "x"),
-    "abs":      ("AbsBackward0", np.abs, lambda g, x, y: g * _wrap(np.sign(x._data)), "x"),
+    "exp":      ("ExpBackward0", np.exp, lambda g, x, y: g * y,
+                 lambda g, x, y: g * y, "y"),
+    "log":      ("LogBackward0", np.log, lambda g, x, y: g / x,
+                 lambda g, x, y: g / x, "x"),
+    "log1p":    ("Log1PBackward0", np.log1p, lambda g, x, y: g / (x + 1),
+                 lambda g, x, y: g / (x + 1), "x"),
+    "expm1":    ("Expm1Backward0", np.expm1, lambda g, x, y: g * (y + 1),
+                 lambda g, x, y: g * (y + 1), "y"),
+    "sqrt":     ("SqrtBackward0", np.sqrt, lambda g, x, y: g / (y * 2),
+                 lambda g, x, y: g / (y * 2), "y"),
+    "sin":      ("SinBackward0", np.sin, lambda g, x, y: g * cos(x),
+                 lambda g, x, y: g * np.cos(x), "x"),
+    "cos":      ("CosBackward0", np.cos, lambda g, x, y: g * -sin(x),
+                 lambda g, x, y: g * -np.sin(x), "x"),
+    "tan":      ("TanBackward0", np.tan, lambda g, x, y: g * (y * y + 1),
+                 lambda g, x, y: g * (y * y + 1), "y"),
+    "asin":     ("AsinBackward0", np.arcsin, lambda g, x, y: g / sqrt(1 - x * x),
+                 lambda g, x, y: g / np.sqrt(1 - x * x), "x"),
+    "acos":     ("AcosBackward0", np.arccos, lambda g, x, y: -g / sqrt(1 - x * x),
+                 lambda g, x, y: -g / np.sqrt(1 - x * x), "x"),
+    "atan":     ("AtanBackward0", np.arctan, lambda g, x, y: g / (x * x + 1),
+                 lambda g, x, y: g / (x * x + 1), "x"),
+    "sinh":     ("SinhBackward0", np.sinh, lambda g, x, y: g * cosh(x),
+                 lambda g, x, y: g * np.cosh(x), "x"),
+    "cosh":     ("CoshBackward0", np.cosh, lambda g, x, y: g * sinh(x),
+                 lambda g, x, y: g * np.sinh(x), "x"),
+    "tanh":     ("TanhBackward0", np.tanh, lambda g, x, y: g * (1 - y * y),
+                 lambda g, x, y: g * (1 - y * y), "y"),
+    "sigmoid":  ("SigmoidBackward0", _np_sigmoid, lambda g, x, y: g * (y * (1 - y)),
+                 lambda g, x, y: g * (y * (1 - y)), "y"),
+    "softplus": ("SoftplusBackward0", _np_softplus, lambda g, x, y: g * sigmoid(x),
+                 lambda g, x, y: g * _np_sigmoid(x), "x"),
+    "abs":      ("AbsBackward0", np.abs, lambda g, x, y: g * _wrap(np.sign(x._data)),
+                 lambda g, x, y: g * np.sign(x), "x"),
     "relu":     ("ReluBackward0", lambda d: np.maximum(d, 0),
-                 lambda g, x, y: g * _mask(np.asarray(y._data) > 0), "y"),
-    "sign":     ("SignBackward0", np.sign, lambda g, x, y: g * 0.0, ""),
+                 lambda g, x, y: g * _mask(np.asarray(y._data) > 0),
+                 lambda g, x, y: g * (y > 0), "y"),
+    "sign":     ("SignBackward0", np.sign, lambda g, x, y: g * 0.0,
+                 lambda g, x, y: g * 0.0, ""),
 }
 
 
 class UnaryBackward(Node):
     __slots__ = ()
     rule = None
+    rule_raw = None
     saves = ""
 
     def apply(self, g):
@@ -68,10 +89,18 @@ class UnaryBackward(Node):
         y = _result(s[0], self) if self.saves == "y" else None
         return (type(self).rule(g, x, y),)
 
+    def fast(self, g):
+        s = self.saved
+        saves = self.saves
+        x = s[0]._data if saves == "x" else None
+        y = s[0] if saves == "y" else None
+        return (type(self).rule_raw(g, x, y),)
 
-def _make_unary(fname, node_name, np_fn, rule, saves):
+
+def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
     cls = type(node_name, (UnaryBackward,), {
-        "__slots__": (), "name": node_name, "rule": staticmethod(rule), "saves": saves})
+        "__slots__": (), "name": node_name, "rule": staticmethod(rule),
+        "rule_raw": staticmethod(rule_raw), "saves": saves})
 
     def op(x):
         if type(x) is not Variable:
@@ -92,10 +121,10 @@ def _make_unary(fname, node_name, np_fn, rule, saves):
 
 
 _g = globals()
-for _name, (_node, _fn, _rule, _saves) in UNARY.items():
-    _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _saves)
+for _name, (_node, _fn, _rule, _raw, _saves) in UNARY.items():
+    _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _raw, _saves)
     _g[_node] = _cls
-del _g, _name, _node, _fn, _rule, _saves, _cls
+del _g, _name, _node, _fn, _rule, _raw, _saves, _cls
 
 # make the names visible to linters and readers
 exp = exp; log = log; log1p = log1p; expm1 = expm1; sqrt = sqrt  # noqa: E702,F821

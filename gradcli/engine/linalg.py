@@ -39,6 +39,14 @@ class MmBackward0(Node):
             gb = reshape(unbroadcast(matmul(mT(a2), g2), b2._data.shape), sb)
         return ga, gb
 
+    def fast(self, g):
+        a, b = self.saved
+        ad, bd = a._data, b._data
+        if ad.ndim != 2 or bd.ndim != 2:   # vectors and batches: the general rule
+            return tuple(None if v is None else v._data for v in self.apply(_wrap(g)))
+        na, nb = self.next
+        return (None if na is None else g @ bd.T, None if nb is None else ad.T @ g)
+
 
 class DotBackward0(MmBackward0):
     __slots__ = ()

@@ -35,6 +35,10 @@ class Node:
     __slots__ = ("next", "saved", "vers", "shape", "depth", "tag", "retain", "__weakref__")
     name = "Node"
     frees = True   # saved values are released after backward (False: only shapes are kept)
+    # Optional rule on raw arrays for the walk without create_graph: fast(self, g) with g
+    # an ndarray/numpy scalar, returning arrays or None. Only hot primitives have one; the
+    # registry tests check it (order 1) against ``apply`` (order 2, via create_graph).
+    fast = None
 
     def apply(self, g):  # pragma: no cover - every op overrides it
         raise NotImplementedError(f"{self.name} has no derivative rule")

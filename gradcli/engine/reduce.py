@@ -32,6 +32,12 @@ def _spread(g, shape, axes, keepdim):
     return expand(g, shape)
 
 
+def _spread_raw(g, shape, axes, keepdim):
+    if not keepdim:
+        g = np.reshape(g, _kept_shape(shape, axes))
+    return np.broadcast_to(g, shape)
+
+
 def _count(shape, axes):
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
@@ -46,6 +52,10 @@ class SumBackward0(Node):
     def apply(self, g):
         shape, axes, kd = self.saved
         return (_spread(g, shape, axes, kd),)
+
+    def fast(self, g):
+        shape, axes, kd = self.saved
+        return (_spread_raw(g, shape, axes, kd),)
 
 
 class SumBackward1(SumBackward0):
@@ -73,6 +83,10 @@ class MeanBackward0(Node):
     def apply(self, g):
         shape, axes, kd = self.saved
         return (_spread(g / _count(shape, axes), shape, axes, kd),)
+
+    def fast(self, g):
+        shape, axes, kd = self.saved
+        return (_spread_raw(g / _count(shape, axes), shape, axes, kd),)
 
 
 class MeanBackward1(MeanBackward0):

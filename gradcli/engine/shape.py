@@ -38,6 +38,9 @@ class ExpandBackward0(Node):
     def apply(self, g):
         return (sum_to(g, self.saved),)
 
+    def fast(self, g):
+        return (sum_to_raw(g, self.saved),)
+
 
 def expand(x, *sizes):
     x = lift(x)
@@ -70,15 +73,29 @@ class SumToBackward0(Node):
     def apply(self, g):
         return (expand(g, self.saved),)
 
+    def fast(self, g):
+        return (np.broadcast_to(g, self.saved),)
+
+
+def _sum_axes(xs, shape):
+    lead = len(xs) - len(shape)
+    return lead, tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and xs[i + lead] != 1)
+
+
+def sum_to_raw(d, shape):
+    """``sum_to`` on a raw array."""
+    lead, axes = _sum_axes(d.shape, shape)
+    out = np.sum(d, axis=axes, keepdims=True)
+    return out.reshape(shape) if lead else out
+
 
 def sum_to(x, shape):
     """Sums the broadcast dimensions of ``x`` away so that it has ``shape``."""
     xs = x._data.shape
     if xs == shape:
         return x
-    lead = len(xs) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and xs[i + lead] != 1)
+    lead, axes = _sum_axes(xs, shape)
     out = np.sum(x._data, axis=axes, keepdims=True)
     if lead:
         out = out.reshape(shape)
@@ -94,6 +111,9 @@ class ViewBackward0(Node):
 
     def apply(self, g):
         return (reshape(g, self.saved),)
+
+    def fast(self, g):
+        return (np.reshape(g, self.saved),)
 
 
 class SqueezeBackward0(ViewBackward0):
