@@ -14,6 +14,8 @@ from .errors import EngineTypeError, LimitError, ShapeError
 from .variable import Variable, _wrap, to_array
 
 _new = object.__new__
+_f64 = np.float64
+_isfinite = math.isfinite
 
 _number = (int, float, bool)
 
@@ -91,7 +93,11 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
     """The result Variable; records a ``cls`` node if some edge requires grad.
     (Node creation is inlined here: this is the per-op hot path.)"""
     if st.anomaly is not None:
-        anomaly(out, cls.name, st)
+        if type(out) is _f64:
+            if not _isfinite(out):
+                st.anomaly("forward", cls.name, st.tag() if st.tag is not None else None)
+        else:
+            anomaly(out, cls.name, st)
     v = _new(Variable)
     v._data = out
     v._grad = None

@@ -11,6 +11,7 @@ Saved values of a node are released right after it runs unless
 from __future__ import annotations
 
 import gc
+import math
 
 import numpy as np
 
@@ -142,6 +143,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
     buf_pop, buf_get = buf.pop, buf.get
     accumulate = _accumulate if graph else _accumulate_raw
     f64 = np.float64
+    isfinite = math.isfinite
     while ready:
         n = pop_ready()
         g = buf_pop(n, None)
@@ -188,7 +190,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                         raise AutogradError(
                             f"Function {n.name} returned an invalid gradient at index {i} - "
                             f"got {np.shape(d)} but expected shape {c.shape}")
-                    if anomaly is not None and not finite(d):
+                    if anomaly is not None and not (
+                            isfinite(d) if type(d) is f64 else finite(d)):
                         anomaly("backward", n.name, n.tag)
                     prev = buf_get(c)
                     buf[c] = cg if prev is None else prev + cg
