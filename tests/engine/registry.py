@@ -19,7 +19,24 @@ from typing import Callable
 
 import numpy as np
 
-import gradcli.engine as E
+import gradcli.engine as engine
+
+
+class Ops:
+    """The namespace the sample functions call (``E.exp(x)``), looked up at call time,
+    so that ``test_torch_oracle.py`` can run the very same samples on PyTorch."""
+
+    def __init__(self, impl):
+        self.impl = impl
+
+    def __getattr__(self, name):
+        def op(*args, **kwargs):
+            return getattr(self.impl, name)(*args, **kwargs)
+        op.__name__ = name
+        return op
+
+
+E = Ops(engine)
 
 LANGUAGE_MD = Path("/work/shared/spec/LANGUAGE.md")
 
@@ -70,7 +87,7 @@ class Sample:
         return f"{self.op}[{self.label}]"
 
     def variables(self):
-        return tuple(E.tensor(np.array(a, dtype=np.float64), requires_grad=True)
+        return tuple(engine.tensor(np.array(a, dtype=np.float64), requires_grad=True)
                      for a in self.inputs)
 
 

@@ -1,0 +1,216 @@
+"""Optional cross-checks against PyTorch: every registry sample, run on PyTorch through
+the same sample function, must give the same value, the same gradient (a random
+vector-Jacobian product) and the same second derivative (the gradient of that
+gradient against another random vector), in float64.
+
+Skipped when torch is not installed (the project's venv has no torch). Run by hand:
+    PYTHONPATH=/work/main /tmp/oracle/bin/python -m pytest tests/engine/test_torch_oracle.py
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from . import registry  # noqa: E402
+from .registry import SAMPLES  # noqa: E402
+
+
+def _t(x):
+    if isinstance(x, (np.ndarray, np.generic)):
+        return torch.from_numpy(np.array(x))
+    if isinstance(x, float):
+        return torch.tensor(x, dtype=torch.float64)
+    return x
+
+
+def _reduce_dims(x, d):
+    return tuple(range(x.ndim)) if d is None else d
+
+
+class TorchOps:
+    """The engine's module-level API (as the registry calls it) spelled in PyTorch."""
+
+    def __getattr__(self, name):
+        if name in ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "sin", "cos", "tan",
+                    "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu",
+                    "pow", "add", "sub", "mul", "div", "matmul", "dot",
+                    "outer", "det", "trace", "diag", "squeeze", "unsqueeze", "transpose",
+                    "flatten", "cumsum", "softmax", "log_softmax"):
+            return getattr(torch, name)
+        raise AttributeError(name)
+
+    @staticmethod
+    def tensor(data, **kw):
+        t = torch.tensor(np.asarray(data))
+        return t.double() if t.is_floating_point() else t
+
+    @staticmethod
+    def maximum(a, b):
+        return torch.maximum(a, _t(b))
+
+    @staticmethod
+    def minimum(a, b):
+        return torch.minimum(a, _t(b))
+
+    @staticmethod
+    def permute(x, *dims):
+        return x.permute(*dims)
+
+    @staticmethod
+    def softplus(x):
+        return torch.nn.functional.softplus(x)
+
+    @staticmethod
+    def clamp(x, min=None, max=None):
+        return torch.clamp(x, min, max)
+
+    @staticmethod
+    def where(c, a, b):
+        return torch.where(_t(c), a, b)
+
+    @staticmethod
+    def inv(x):
+        return torch.linalg.inv(x)
+
+    @staticmethod
+    def solve(a, b):
+        return torch.linalg.solve(a, b)
+
+    @staticmethod
+    def reshape(x, *shape):
+        return x.reshape(*shape)
+
+    view = reshape
+
+    @staticmethod
+    def expand(x, *shape):
+        return x.expand(*shape)
+
+    @staticmethod
+    def cat(ts, dim=0):
+        return torch.cat(list(ts), dim)
+
+    @staticmethod
+    def stack(ts, dim=0):
+        return torch.stack(list(ts), dim)
+
+    @staticmethod
+    def sum(x, d=None, kd=False):
+        return torch.sum(x, _reduce_dims(x, d), keepdim=kd) if x.ndim else x * 1
+
+    @staticmethod
+    def mean(x, d=None, kd=False):
+        return torch.mean(x, _reduce_dims(x, d), keepdim=kd) if x.ndim else x * 1
+
+    @staticmethod
+    def prod(x, d=None, kd=False):
+        if d is None:
+            out = torch.prod(x)
+            return out.reshape((1,) * x.ndim) if kd else out
+        for a in sorted((d,) if isinstance(d, int) else d, key=lambda a: a % x.ndim,
+                        reverse=True):
+            x = torch.prod(x, a, keepdim=kd)
+        return x
+
+    @staticmethod
+    def norm(x, p="fro", dim=None, keepdim=False):
+        ord = 2 if p == "fro" else p
+        return torch.linalg.vector_norm(x, ord, dim=dim, keepdim=keepdim)
+
+    @staticmethod
+    def logsumexp(x, d=None, kd=False):
+        return torch.logsumexp(x, _reduce_dims(x, d) if x.ndim else 0, keepdim=kd)
+
+    @staticmethod
+    def var(x, d=None, kd=False, correction=None, unbiased=None):
+        c = 1 if correction is None else correction
+        if unbiased is not None:
+            c = int(unbiased)
+        return torch.var(x, d, keepdim=kd, correction=c)
+
+    @staticmethod
+    def std(x, d=None, kd=False, correction=None, unbiased=None):
+        c = 1 if correction is None else correction
+        if unbiased is not None:
+            c = int(unbiased)
+        return torch.std(x, d, keepdim=kd, correction=c)
+
+    @staticmethod
+    def max(x, d=None, kd=False, axis=None, keepdims=None):
+        d = axis if axis is not None else d
+        kd = keepdims if keepdims is not None else kd
+        return torch.max(x) if d is None else torch.max(x, d, kd)
+
+    @staticmethod
+    def min(x, d=None, kd=False):
+        return torch.min(x) if d is None else torch.min(x, d, kd)
+
+
+@contextlib.contextmanager
+def on_torch():
+    old = registry.E.impl
+    registry.E.impl = TorchOps()
+    try:
+        yield
+    finally:
+        registry.E.impl = old
+
+
+def _np(t):
+    return t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else np.asarray(t._data)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.id)
+def test_matches_torch(sample):
+    from gradcli.engine import grad, tensor
+
+    rng = np.random.default_rng(7)
+    xs = sample.variables()
+    out = sample.fn(*xs)
+    w = rng.standard_normal(out.shape)
+    us = [rng.standard_normal(a.shape) for a in sample.inputs]
+
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
+    with on_torch():
+        try:
+            tout = sample.fn(*ts)
+        except AttributeError as e:   # an engine method PyTorch does not have (x.softplus())
+            pytest.skip(f"PyTorch has no such method: {e}")
+    assert tuple(tout.shape) == out.shape, f"shape {out.shape} != torch {tuple(tout.shape)}"
+    np.testing.assert_allclose(_np(out), _np(tout), rtol=1e-10, atol=1e-12)
+
+    # first order: vector-Jacobian product with w
+    gs = grad(out, list(xs), grad_outputs=tensor(w), create_graph=True, allow_unused=True)
+    try:
+        tgs = torch.autograd.grad(tout, ts, grad_outputs=torch.tensor(w), create_graph=True,
+                                  allow_unused=True)
+    except RuntimeError as e:
+        if "not implemented" in str(e):   # e.g. d(c % x)/dx: PyTorch has no formula
+            pytest.skip(f"PyTorch: {e}")
+        raise
+    for k, (g, tg) in enumerate(zip(gs, tgs)):
+        ga = np.zeros(sample.inputs[k].shape) if g is None else _np(g)
+        tga = np.zeros(sample.inputs[k].shape) if tg is None else _np(tg)
+        np.testing.assert_allclose(ga, tga, rtol=1e-9, atol=1e-10,
+                                   err_msg=f"gradient of input {k}")
+
+    # second order: d/dx <grad, u> (zero where a gradient is constant in x)
+    pairs = [(g, u) for g, u in zip(gs, us) if g is not None and g.requires_grad]
+    tpairs = [(g, u) for g, u in zip(tgs, us) if g is not None and g.requires_grad]
+    hs = [None] * len(xs)
+    ths = [None] * len(ts)
+    if pairs:
+        s = sum(((g * u).sum() for g, u in pairs), start=0.0)
+        hs = grad(s, list(xs), allow_unused=True)
+    if tpairs:
+        ts_ = sum(((g * torch.tensor(u)).sum() for g, u in tpairs), start=0.0)
+        ths = torch.autograd.grad(ts_, ts, allow_unused=True)
+    for k, (h, th) in enumerate(zip(hs, ths)):
+        ha = np.zeros(sample.inputs[k].shape) if h is None else _np(h)
+        tha = np.zeros(sample.inputs[k].shape) if th is None else _np(th)
+        np.testing.assert_allclose(ha, tha, rtol=1e-8, atol=1e-9,
+                                   err_msg=f"second derivative of input {k}")
