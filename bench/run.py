@@ -596,7 +596,8 @@ def render(info, results, extras, loads):
         if g["title"] != last_title:
             L += ["", f"## {g['title']}"]
             last_title = g["title"]
-        L += ["", f"### {key}: {g['label']}", "", render_group(g, rows, tgts)]
+        L += ["", f"### {key}: {g['label']}", "", f"Load average (1 min) when it started: {g['load']}.",
+              "", render_group(g, rows, tgts)]
     L += ["", "## Notes on fairness", ""] + [f"- {n}" for n in FAIRNESS]
     if w6:
         L += ["", "## W6 parsing (bench/parse_speed.py, by the parser developer)", ""]
@@ -675,6 +676,7 @@ def main():
     for g in plan(args.quick):
         if not want(g["w"], only):
             continue
+        g["load"] = f"{os.getloadavg()[0]:.2f}"
         state = run_group(g, {s: why for (w, s), why in failed.items() if w == g["w"]})
         for s, st in state.items():
             if st["status"].startswith("failed"):
@@ -693,6 +695,39 @@ def main():
                    "targets": {k: t for k, (g, r, t) in results.items()}, "extras": extras}, f,
                   indent=1, default=str)
     log(f"wrote {os.path.relpath(out, ROOT)}")
+    if not args.quick and not args.out:
+        append_history(info, results, extras)
+
+
+HISTORY = os.path.join(HERE, "HISTORY.md")
+HISTORY_COLS = [  # (column, group key, target text prefix)
+    ("W1 ×floor", "W1", "gradcli grad"), ("W2 .gx ×torch", "W2", ".gx"),
+    ("W2 engine ×torch", "W2", "engine"), ("W3 10^7 time ×floor", "W3 ew 10000000", "10^7 time"),
+    ("W3 10^7 mem ×floor", "W3 ew 10000000", "10^7 extra"), ("W3 mm512 ×floor", "W3 mm 512", "matmul"),
+    ("W3 mm2048 ×floor", "W3 mm 2048", "matmul"), ("W4 10^6 time ×torch", "W4 1000000", "10^6 time"),
+    ("W4 10^6 mem ×torch", "W4 1000000", "10^6 extra"), ("W6 parse ×Lark", "W6", "parse + AST"),
+    ("W6 cached ×parse", "W6", "cached AST")]
+
+
+def append_history(info, results, extras):
+    """One line per full run, so that what each change bought stays visible (bench/HISTORY.md)."""
+    tg = {k: t for k, (g, r, t) in results.items()}
+    if extras.get("W6", {}).get("targets"):
+        tg["W6"] = extras["W6"]["targets"]
+    cells = []
+    for col, key, prefix in HISTORY_COLS:
+        hit = [t for t in tg.get(key, []) if t[0].startswith(prefix)]
+        cells.append(f"{hit[0][1]} {hit[0][2]}" if hit and hit[0][2] != "n/a" else "—")
+    new = not os.path.exists(HISTORY)
+    with open(HISTORY, "a") as f:
+        if new:
+            f.write("# Benchmark history\n\nOne row per full `python3 bench/run.py` run (appended by "
+                    "the runner): gradcli's ratio for each issue-5 target and its verdict. "
+                    "Details of the latest run: RESULTS.md.\n\n"
+                    "| date (UTC) | commit | " + " | ".join(c for c, _, _ in HISTORY_COLS) + " |\n"
+                    "|" + "---|" * (len(HISTORY_COLS) + 2) + "\n")
+        f.write(f"| {info['date']} | {info['commit']}{'+' if info['dirty'] else ''} | "
+                + " | ".join(cells) + " |\n")
 
 
 if __name__ == "__main__":
