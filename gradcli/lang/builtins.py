@@ -688,9 +688,9 @@ def make_builtins(rt) -> dict:
     B["nan"] = math.nan
     B["pi"] = math.pi
 
-    # ---- compatibility namespaces
-    B["torch"] = make_torch(B, E)
-    B["np"] = make_numpy(B, E)
+    # ---- compatibility namespaces: bound only by an import (no module object
+    # exists otherwise: HOSTILE S9)
+    rt.namespaces = {"torch": make_torch(B, E), "numpy": make_numpy(B, E)}
     return B
 
 
@@ -783,23 +783,11 @@ def make_numpy(B, E) -> Namespace:
 
 
 # imports a script may write, and what each binds
-def import_binding(module: str, B: dict):
-    """The namespace an ``import module`` binds, or None if not allowed."""
-    if module == "torch" or module.startswith("torch."):
-        ns = B["torch"]
-        return ns
-    if module == "numpy":
-        return B["np"]
-    return None
-
-
-def resolve_module(module: str, B: dict):
+def resolve_module(module: str, namespaces: dict):
+    """The namespace of a dotted module name ('torch.autograd'), or None."""
     parts = module.split(".")
-    if parts[0] == "numpy":
-        ns = B["np"]
-    elif parts[0] == "torch":
-        ns = B["torch"]
-    else:
+    ns = namespaces.get(parts[0])
+    if ns is None:
         return None
     for p in parts[1:]:
         v = ns.members.get(p)

@@ -539,12 +539,12 @@ class Compiler:
         binds = []
         for a in s.names:
             if a.asname:
-                ns = resolve_module(a.name, self.B)
+                ns = resolve_module(a.name, self.rt.namespaces)
                 bind = a.asname
             else:
-                ns = resolve_module(a.name.split(".")[0], self.B)
+                ns = resolve_module(a.name.split(".")[0], self.rt.namespaces)
                 bind = a.name.split(".")[0]
-                if ns is not None and resolve_module(a.name, self.B) is None:
+                if ns is not None and resolve_module(a.name, self.rt.namespaces) is None:
                     ns = None
             if ns is None:
                 raise GxSecurityError(
@@ -559,7 +559,7 @@ class Compiler:
 
     def s_ImportFrom(self, s):
         rt = self.rt
-        ns = resolve_module(s.module, self.B)
+        ns = resolve_module(s.module, self.rt.namespaces)
         if ns is None:
             raise GxSecurityError(
                 f"import from '{s.module}' is not allowed: only torch and numpy "

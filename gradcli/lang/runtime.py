@@ -77,6 +77,7 @@ class Runtime:
         self.frame = None          # module globals (graph-size check)
         self.warned = set()
         self.builtins = None
+        self.namespaces = {}       # 'torch', 'numpy': what imports may bind
 
     # -------------------------------------------------------------- budget
     def start(self, filename, source):
