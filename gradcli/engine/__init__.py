@@ -19,7 +19,7 @@ from .elementwise import (abs, acos, asin, atan, clamp, clip, cos, cosh, exp, ex
                           tanh, where)
 from .errors import (AutogradError, EngineError, EngineTypeError, EngineValueError, LimitError,
                      ShapeError)
-from .factory import (arange, eye, full, full_like, linspace, ones, ones_like, rand, rand_like,
+from .factory import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like,
                       randn, randn_like, tensor, zeros, zeros_like)
 from .functional import GradcheckError, gradcheck, gradgradcheck, hessian, jacobian
 from .history import history

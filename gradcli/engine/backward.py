@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 
 import numpy as np
 
@@ -194,11 +195,18 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                             isfinite(d) if type(d) is f64 else finite(d)):
                         anomaly("backward", n.name, n.tag)
                     prev = buf_get(c)
-                    buf[c] = cg if prev is None else prev + cg
+                    if prev is None:
+                        buf[c] = cg
+                    elif not graph and _exclusive(prev, 2) and prev.shape == np.shape(cg) \
+                            and prev.dtype == np.result_type(prev, cg):
+                        prev += cg          # nobody else holds this buffer: add in place
+                    else:
+                        buf[c] = prev + cg
             dc = deps[c] - 1
             deps[c] = dc
             if dc == 0:
                 push_ready(c)
+        grads = cg = None   # drop references so that buffers can be recognised as exclusive
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
@@ -213,6 +221,16 @@ def _check_versions(n):
                 f"(version {v._version} != {ver})")
 
 
+def _exclusive(arr, refs) -> bool:
+    """True when ``arr`` is a writable ndarray that owns its memory and that nothing
+    holds but the ``refs`` references the caller knows of (the buffer entry and the
+    caller's local, or the walk's local and the callee's parameter) (CPython's reference count,
+    the same test numpy uses to reuse temporaries). Such a buffer may be changed in
+    place or kept without a defensive copy."""
+    return (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable
+            and sys.getrefcount(arr) <= refs + 1)
+
+
 def _accumulate_raw(var, d):
     """Adds a raw array gradient into ``var.grad`` (the walk without create_graph)."""
     vd = var._data
@@ -220,7 +238,8 @@ def _accumulate_raw(var, d):
         d = np.asarray(d).astype(vd.dtype)[()]
     old = var._grad
     if old is None:
-        var._grad = _wrap(d.copy() if type(d) is np.ndarray else d)
+        # the new .grad must not share memory with anything (x.grad.zero_() is in place)
+        var._grad = _wrap(d.copy() if type(d) is np.ndarray and not _exclusive(d, 2) else d)
     else:
         var._grad = _wrap(old._data + d)
 

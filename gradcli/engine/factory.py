@@ -23,7 +23,16 @@ def tensor(data, dtype=None, requires_grad=False) -> Variable:
         if dtype is not None:
             arr = np.asarray(arr).astype(np.dtype(dtype))[()]
         return Variable(arr, requires_grad=requires_grad)
+    if type(data) is np.ndarray:
+        data = data.copy()      # like torch.tensor: never shares the caller's array
     return Variable(to_array(data, dtype), requires_grad=requires_grad)
+
+
+def from_numpy(arr) -> Variable:
+    """A tensor sharing ``arr``'s memory (like torch.from_numpy)."""
+    if type(arr) is not np.ndarray:
+        raise EngineTypeError(f"from_numpy expects an ndarray, got {type(arr).__name__}")
+    return Variable(arr)
 
 
 def _size(args, what) -> tuple:
