@@ -1,0 +1,190 @@
+"""The REPL: its logic driven line by line, the plain front end through CliRunner,
+and the prompt_toolkit front end through a pseudo-terminal (pexpect)."""
+import io
+import os
+import re
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from gradcli.cli import cli
+from gradcli.render.output import Output
+from gradcli.repl import Repl, completions, history_path
+from gradcli.session import Session
+
+
+@pytest.fixture
+def repl():
+    buf, err = io.StringIO(), io.StringIO()
+    out = Output("plain", out=buf, err=err)
+    session = Session(on_print=out.print_event, on_warning=out.warning)
+    r = Repl(session, out)
+    r.buf, r.err = buf, err
+    return r
+
+
+def feed(repl, *lines):
+    for line in lines:
+        repl.push(line)
+    return repl.buf.getvalue()
+
+
+def test_multiline_while_block_ends_with_an_empty_line(repl):
+    assert feed(repl, "x = 0", "while x < 3:", "    x = x + 1") == ""
+    assert repl.prompt == "... "
+    assert feed(repl, "") == ""
+    assert repl.prompt == ">>> "
+    assert feed(repl, "x") == "3\n"
+
+
+def test_open_bracket_continues_until_closed(repl):
+    feed(repl, "y = (1 +")
+    assert repl.prompt == "... "
+    assert feed(repl, "2)", "y") == "3\n"
+
+
+def test_bare_expression_echoes_tensors_like_pytorch(repl):
+    out = feed(repl, "x = tensor([1.0, 2.0], requires_grad=True)", "x * 2", "None")
+    assert out == "tensor([2., 4.], grad_fn=<MulBackward0>)\n"
+
+
+def test_errors_are_reported_and_the_session_goes_on(repl):
+    feed(repl, "a = 1", "b = (a + * 2)", "print(a)")
+    assert repl.buf.getvalue() == "1\n"
+    assert repl.err.getvalue().startswith("<repl>:1:10: SyntaxError")
+
+
+def test_indent_prefill(repl):
+    feed(repl, "def f(x):")
+    assert repl.indent() == "    "
+    feed(repl, "    if x > 0:")
+    assert repl.indent() == "        "
+    repl.cancel()
+    assert repl.prompt == ">>> " and repl.indent() == ""
+
+
+def test_colon_commands(repl):
+    feed(repl, "x = tensor(2.0, requires_grad=True)", "y = x * x", "n = 3", ":vars")
+    assert repl.buf.getvalue() == (
+        "name  shape  value  grad  grad_fn\n"
+        "----  -----  -----  ----  ------------\n"
+        "x     ()     2.     -     leaf\n"
+        "y     ()     4.     -     MulBackward0\n"
+        "n = 3\n")
+    repl.buf.truncate(0), repl.buf.seek(0)
+    feed(repl, ":graph y")
+    assert repl.buf.getvalue() == ("y: MulBackward0 () [n0]\n"
+                                   "├── x: AccumulateGrad () [n1]\n"
+                                   "└── -> [n1] x: AccumulateGrad (shown above)\n")
+    repl.buf.truncate(0), repl.buf.seek(0)
+    feed(repl, ":reset", ":vars", ":nope", ":graph")
+    assert repl.buf.getvalue() == ("(all variables forgotten)\n(no variables)\n"
+                                   "unknown command :nope; :help lists them\nusage: :graph NAME\n")
+    feed(repl, ":help")
+    assert ":graph NAME" in repl.buf.getvalue()
+    assert not repl.done
+    feed(repl, ":quit")
+    assert repl.done
+
+
+def test_graph_of_unknown_name_is_an_error_not_a_crash(repl):
+    feed(repl, ":graph nope")
+    assert "NameError" in repl.err.getvalue()
+
+
+def test_completion_of_names_and_attributes(repl):
+    feed(repl, "weights = tensor([1.0], requires_grad=True)")
+    names = [c for c, _ in completions(repl.session, "y = wei")]
+    assert names == ["weights"]
+    attrs = dict(completions(repl.session, "weights.gr"))
+    assert {"grad", "grad_fn"} <= set(attrs) and attrs["grad"] == -2
+    assert all(not a.startswith("_") for a, _ in completions(repl.session, "weights."))
+    assert "tensor" in [c for c, _ in completions(repl.session, "ten")]
+    assert completions(repl.session, "nothing_here.") == []
+
+
+def test_history_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert history_path() == str(tmp_path / "gradcli" / "history")
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert history_path().endswith(os.path.join(".local", "share", "gradcli", "history"))
+
+
+def test_plain_front_end_when_stdin_is_not_a_terminal():
+    source = "x = 0\nwhile x < 3:\n    x = x + 1\n\nx\n:vars\ny = (1 +\n2)\ny\n"
+    r = CliRunner().invoke(cli, ["repl"], input=source)
+    assert r.exit_code == 0
+    assert r.stdout == "3\nx = 3\n3\n"
+
+
+def test_plain_front_end_runs_an_unfinished_block_at_eof():
+    r = CliRunner().invoke(cli, ["repl"], input="for i in range(2):\n    print(i)")
+    assert (r.exit_code, r.stdout) == (0, "0\n1\n")
+
+
+# ----------------------------------------------------------------- a real terminal
+
+pexpect = pytest.importorskip("pexpect")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")
+
+
+def spawn(tmp_path):
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path), NO_COLOR="1", TERM="xterm",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    return pexpect.spawn(sys.executable, ["-m", "gradcli", "repl"], env=env, encoding="utf-8",
+                         timeout=30, dimensions=(24, 100))
+
+
+def test_terminal_block_and_ctrl_c_keep_variables(tmp_path):
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.sendline("x = 0")
+    c.expect(">>>")
+    c.sendline("while x < 3:")
+    c.expect(r"\.\.\.")
+    c.sendline("x = x + 1")             # the continuation line is pre-filled with the indent
+    c.expect(r"\.\.\.")
+    c.sendline("")
+    c.expect(">>>")
+    c.sendline("while True: pass")
+    c.expect(r"\.\.\.")
+    c.sendline("")
+    time.sleep(0.5)
+    c.sendintr()                          # Ctrl-C stops the loop ...
+    c.expect("Interrupted")
+    c.expect(">>>")
+    c.sendline("print(x * 10)")           # ... and x is still 3
+    c.expect("30")
+    c.expect(">>>")
+    c.sendline("abc = (1 +")
+    c.expect(r"\.\.\.")
+    c.sendintr()                          # Ctrl-C cancels the line being typed
+    c.expect(">>>")
+    c.sendeof()                           # Ctrl-D leaves
+    c.expect(pexpect.EOF)
+    c.close()
+    assert c.exitstatus == 0
+
+
+def test_terminal_history_persists_across_sessions(tmp_path):
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.sendline("marker = 41 + 1")
+    c.expect(">>>")
+    c.sendline(":quit")
+    c.expect(pexpect.EOF)
+    c.close()
+    assert "marker = 41 + 1" in (tmp_path / "gradcli" / "history").read_text()
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.send("\x1b[A")                      # Up, Up: past ':quit' to the line before it
+    c.send("\x1b[A")
+    c.expect("marker = 41")
+    c.send("\r")
+    c.expect(">>>")
+    c.sendline("marker")
+    c.expect("42")
+    c.sendeof()
+    c.expect(pexpect.EOF)
