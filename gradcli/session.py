@@ -113,6 +113,8 @@ class Session:
         st = ec.STATE.get().replace(dtype=dt, rng=ec.RngBox(self.options.seed),
                                     anomaly=rt.anomaly, tag=self._tag)
         ec.STATE.set(st)
+        from .lang.runtime import CURRENT_RT
+        CURRENT_RT.set(rt)
 
     def _tag(self):
         return self._rt.pos

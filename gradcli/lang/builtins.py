@@ -12,7 +12,7 @@ import math
 
 from .errors import GxError, GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
-from .runtime import (IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
+from .runtime import (CURRENT_RT, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
                       History, Namespace, bound_int, check_seq_len, dtype_value, new_leaf,
                       suggest)
 
@@ -186,15 +186,13 @@ def _size_method(o, dim=None):
 
 
 def _list_append(lst, v):
-    # the list-length limit is enforced by the runtime: see make_builtins (bound per session)
-    lim = _APPEND_LIMIT[0]
+    rt = CURRENT_RT.get()
+    lim = rt.limits.max_list if rt is not None else 10 ** 6
     if len(lst) >= lim:
         raise GxLimitError(limit_message(f"list of {human(len(lst) + 1)} elements exceeds "
                                          "the length limit", "max_list", lim))
     lst.append(v)
 
-
-_APPEND_LIMIT = [10 ** 6]
 
 
 def _node_type(t):
@@ -413,7 +411,6 @@ def make_builtins(rt) -> dict:
     E = _engine()
     from ..engine.variable import Variable
     _tables()
-    _APPEND_LIMIT[0] = rt.limits.max_list
     B = {}
 
     def add(name, fn, doc=None):

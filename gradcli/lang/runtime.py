@@ -29,6 +29,9 @@ TICK_SECONDS = 0.01  # aim: a look at the clock at least every 10 ms
 # is, with its own position); and, during `check`, whether backward keeps graphs.
 IN_BACKWARD: ContextVar[bool] = ContextVar("gradcli_in_backward", default=False)
 RETAIN_ALL: ContextVar[bool] = ContextVar("gradcli_retain_all", default=False)
+# The runtime of the session whose engine context is current (methods shared by all
+# sessions, like list.append's length check, read their limits from it).
+CURRENT_RT: ContextVar = ContextVar("gradcli_current_runtime", default=None)
 # `check` re-runs a script with its n-th leaf perturbed: called with each new leaf.
 LEAF_HOOK: ContextVar = ContextVar("gradcli_leaf_hook", default=None)
 

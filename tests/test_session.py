@@ -1,0 +1,273 @@
+"""The Session API of docs/architecture.md. Expected numbers from calculus:
+d/dx x^2 sin x = 2x sin x + x^2 cos x, d2/dx2 = 2 sin x + 4x cos x - x^2 sin x."""
+import math
+import os
+
+import pytest
+
+from gradcli.lang.errors import GxError, GxNameError, GxSecurityError
+from gradcli.session import (CheckResult, CheckRow, GradResult, Limits, Options, PrintEvent,
+                             Session)
+
+
+def test_run_accepts_bytes_and_str():
+    out = []
+    s = Session(Options(), on_print=out.append)
+    s.run(b"print(1 + 1)\n", "a.gx")
+    s.run("print('two')", "b.gx")
+    assert [e.text for e in out] == ["2", "two"]
+    assert all(isinstance(e, PrintEvent) for e in out)
+
+
+def test_variables_in_definition_order_without_builtins():
+    s = Session()
+    s.run("import torch\nb = 1\na = tensor(2.)\ndef f():\n    return 1\nb = 3\n", "t.gx")
+    v = s.variables
+    assert list(v) == ["b", "a", "f"]
+    assert v["b"] == 3
+    assert "tensor" not in v and "torch" not in v
+
+
+def test_names_and_attributes_for_completion():
+    s = Session()
+    s.run("x = tensor([1., 2.], requires_grad=True)\n", "t.gx")
+    names = s.names()
+    assert "x" in names and "tanh" in names and "print" in names
+    assert "eval" not in names and "getattr" not in names
+    attrs = s.attributes(s.variables["x"])
+    for a in ("grad", "data", "backward", "sum", "shape", "grad_fn"):
+        assert a in attrs
+    assert not any(a.startswith("_") for a in attrs)
+    assert "numpy" not in attrs and "ctypes" not in attrs
+    s.run("import torch\n", "t.gx")
+    assert "ones" in s.attributes(s._globals["torch"])
+
+
+def test_reset_forgets_everything():
+    s = Session()
+    s.run("a = 1\n", "t.gx")
+    s.reset()
+    assert s.variables == {}
+    with pytest.raises(GxNameError):
+        s.run("b = a\n", "t.gx")
+
+
+def test_sessions_are_independent():
+    s1, s2 = Session(), Session()
+    s1.run("a = 1\nmanual_seed(1)\n", "t.gx")
+    with pytest.raises(GxNameError):
+        s2.run("b = a\n", "t.gx")
+
+
+def test_seed_option_makes_runs_repeatable():
+    def draw(seed):
+        s = Session(Options(seed=seed))
+        s.run("r = randn(4).tolist()\n", "t.gx")
+        return s.variables["r"]
+    assert draw(7) == draw(7)
+    assert draw(7) != draw(8)
+
+
+def test_seed_persists_across_repl_entries():
+    s = Session(Options(seed=3))
+    s.exec_interactive("a = randn(2)\n")
+    s.exec_interactive("b = randn(2)\n")
+    t = Session(Options(seed=3))
+    t.run("a = randn(2)\nb = randn(2)\n", "t.gx")
+    assert s.variables["b"].tolist() == t.variables["b"].tolist()
+
+
+def test_dtype_option():
+    s = Session(Options(dtype="float32"))
+    s.run("x = tensor([1., 2.])\nr = str(x.dtype)\n", "t.gx")
+    assert s.variables["r"] == "torch.float32"
+    s = Session(Options(dtype="float64"))
+    s.run("x = tensor([1., 2.])\nr = str(x.dtype)\n", "t.gx")
+    assert s.variables["r"] == "torch.float64"
+
+
+def test_exec_interactive_bare_expression():
+    s = Session()
+    assert s.exec_interactive("x = 2\n") == (False, None)
+    shown, v = s.exec_interactive("x * 3\n")
+    assert shown and v == 6
+    shown, v = s.exec_interactive("y = tensor(1., requires_grad=True)\ny * 2\n")
+    assert shown and v.item() == 2.0
+
+
+def test_exec_interactive_error_keeps_earlier_statements():
+    s = Session()
+    s.exec_interactive("a = 1\n")
+    with pytest.raises(GxError):
+        s.exec_interactive("b = 2\nc = undefined_name\n")
+    assert s.variables == {"a": 1, "b": 2}
+
+
+def test_is_complete():
+    s = Session()
+    assert s.is_complete("x = 1\n")
+    assert not s.is_complete("if x:\n")
+    assert not s.is_complete("y = (1 +\n")
+
+
+def test_history_names_leaves():
+    s = Session()
+    s.run("x = tensor(1., requires_grad=True)\ny = x * 2 + 1\n", "t.gx")
+    h = s.history("y")
+    assert h["nodes"][0]["op"] == "AddBackward0"
+    assert any(n.get("name") == "x" for n in h["nodes"])
+    assert s.history(s.variables["y"]) == h
+    with pytest.raises(GxNameError):
+        s.history("nosuch")
+
+
+def test_options_variables_are_injected():
+    s = Session(Options(variables={"lr": 0.5, "w": [1.0, 2.0]}))
+    s.run("r = lr * 2\nt = tensor(w)\n", "t.gx")
+    assert s.variables["r"] == 1.0 and s.variables["t"].tolist() == [1.0, 2.0]
+
+
+# ------------------------------------------------------------------ grad_expr
+
+def test_grad_expr_scalar():
+    r = Session().grad_expr("x**2*sin(x)", {"x": 1.5})
+    x = 1.5
+    assert isinstance(r, GradResult) and r.wrt == ["x"]
+    assert r.value.item() == pytest.approx(x * x * math.sin(x))
+    assert r.grads["x"].item() == pytest.approx(2 * x * math.sin(x) + x * x * math.cos(x))
+    assert r.hessian is None
+
+
+def test_grad_expr_order_2():
+    x = 1.5
+    r = Session().grad_expr("x**2*sin(x)", {"x": x}, order=2)
+    want = 2 * math.sin(x) + 4 * x * math.cos(x) - x * x * math.sin(x)
+    assert r.hessian[("x", "x")].item() == pytest.approx(want)
+
+
+def test_grad_expr_vectors_and_wrt():
+    r = Session().grad_expr("(w * x).sum() + y", {"x": 2.0, "w": [1, 2, 3], "y": 1.0},
+                            wrt=["w"])
+    assert r.wrt == ["w"] and list(r.grads) == ["w"]
+    assert r.grads["w"].tolist() == [2.0, 2.0, 2.0]
+    r = Session().grad_expr("(w * x).sum()", {"x": 2.0, "w": [1, 2, 3]}, order=2)
+    assert r.hessian[("x", "w")].tolist() == [1.0, 1.0, 1.0]
+    assert r.hessian[("w", "w")].tolist() == [[0.0] * 3] * 3
+
+
+def test_grad_expr_nonscalar_gives_jacobian():
+    r = Session().grad_expr("w * x", {"x": 2.0, "w": [1, 2]})
+    assert r.grads["x"].tolist() == [1.0, 2.0]
+    assert r.grads["w"].tolist() == [[2.0, 0.0], [0.0, 2.0]]
+
+
+def test_grad_expr_unused_variable_has_zero_gradient():
+    r = Session().grad_expr("x * 2", {"x": 1.0, "y": 3.0}, wrt=["x", "y"])
+    assert r.grads["y"].item() == 0.0
+
+
+def test_grad_expr_errors_are_positioned():
+    with pytest.raises(GxError) as ei:
+        Session().grad_expr("x + nosuch(x)", {"x": 1.0})
+    assert ei.value.kind == "NameError" and ei.value.col == 5
+    with pytest.raises(GxError):
+        Session().grad_expr("x +", {"x": 1.0})
+    with pytest.raises(GxError):
+        Session().grad_expr("x", {"x": 1.0}, wrt=["z"])
+
+
+# ---------------------------------------------------------------------- check
+
+def test_check_script_passes():
+    src = ("x = tensor([0.5, 1.5], requires_grad=True)\nw = tensor(2.0, requires_grad=True)\n"
+           "y = (sin(x) * w).sum()\n")
+    c = Session().check(src, "c.gx")
+    assert isinstance(c, CheckResult) and c.ok
+    assert c.target == "y" and c.leaves == ["x", "w"]
+    assert len(c.rows) == 3 and all(isinstance(r, CheckRow) for r in c.rows)
+    row = c.rows[0]
+    assert row.name == "x" and row.index == (0,)
+    assert row.analytic == pytest.approx(2 * math.cos(0.5))
+    assert row.abs_err < 1e-6
+
+
+def test_check_finds_a_wrong_gradient():
+    # detach() hides the first factor from autograd, but not from finite differences
+    c = Session().check("x = tensor([0.5, 1.5], requires_grad=True)\n"
+                        "y = (x.detach() * x).sum()\n", "c.gx")
+    assert not c.ok
+    assert c.rows[0].analytic == pytest.approx(0.5)
+    assert c.rows[0].numeric == pytest.approx(1.0, rel=1e-5)
+
+
+def test_check_survives_backward_in_script_and_loops_and_randomness():
+    src = ("w = randn(3, requires_grad=True)\nloss = tensor(0.)\nfor i in range(3):\n"
+           "    loss = loss + (w * i).tanh().sum()\nloss.backward()\nprint(loss)\n")
+    c = Session(Options()).check(src, "c.gx")
+    assert c.ok and c.target == "loss" and len(c.rows) == 3
+
+
+def test_check_expression_source_from_cli():
+    src = "x = tensor(1.5, requires_grad=True)\nf = x**2*sin(x)\n"
+    c = Session().check(src, "<expr>")
+    assert c.ok and c.target == "f"
+
+
+def test_check_explicit_target():
+    src = ("x = tensor(1.5, requires_grad=True)\na = x * x\nb = a.sum() * 0\n")
+    c = Session().check(src, "c.gx", target="a")
+    assert c.target == "a" and c.ok
+
+
+# ----------------------------------------------------------------- load/save
+
+def test_load_and_save_only_where_allowed(tmp_path):
+    import numpy as np
+    np.save(tmp_path / "a.npy", np.array([1.0, 2.0]))
+    (tmp_path / "b.csv").write_text("u,v\n1,2\n3,4\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    s = Session(Options(allow_read=(str(tmp_path),), allow_write=(str(out),)))
+    s.run(f"a = load('{tmp_path}/a.npy')\nb = load('{tmp_path}/b.csv')\n"
+          f"save('{out}/c.npy', a * 2)\nc = load('{out}/c.npy')\n", "t.gx")
+    assert s.variables["a"].tolist() == [1.0, 2.0]
+    assert s.variables["b"].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert s.variables["c"].tolist() == [2.0, 4.0]
+    assert [p.name for p in out.iterdir()] == ["c.npy"]   # atomic: no temp file left
+    with pytest.raises(GxSecurityError) as ei:
+        s.run(f"save('{tmp_path}/evil.npy', a)\n", "t.gx")
+    assert "--allow-write" in ei.value.message and ei.value.line == 1
+    assert not (tmp_path / "evil.npy").exists()
+    with pytest.raises(GxSecurityError):
+        s.run("x = load('/etc/passwd')\n", "t.gx")
+
+
+def test_load_follows_symlinks_before_checking(tmp_path):
+    import numpy as np
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    np.save(secret / "s.npy", np.array([7.0]))
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    os.symlink(secret / "s.npy", allowed / "link.npy")
+    s = Session(Options(allow_read=(str(allowed),)))
+    with pytest.raises(GxSecurityError):
+        s.run(f"x = load('{allowed}/link.npy')\n", "t.gx")
+    with pytest.raises(GxSecurityError):
+        s.run(f"x = load('{allowed}/../secret/s.npy')\n", "t.gx")
+
+
+def test_load_refuses_pickles(tmp_path):
+    import numpy as np
+    np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    s = Session(Options(allow_read=(str(tmp_path),)))
+    with pytest.raises(GxError) as ei:
+        s.run(f"x = load('{tmp_path}/o.npy')\n", "t.gx")
+    assert ei.value.kind == "ValueError"
+
+
+def test_nothing_allowed_by_default(tmp_path):
+    with pytest.raises(GxSecurityError) as ei:
+        Session().run(f"save('{tmp_path}/x.npy', ones(2))\n", "t.gx")
+    assert "--allow-write" in ei.value.message
+    assert list(tmp_path.iterdir()) == []
