@@ -150,9 +150,31 @@ class LinalgDetBackward0(Node):
 
     def apply(self, g):
         x, out = self.saved
+        if np.any(np.asarray(out) == 0):
+            # singular: det(A) inv(A)^T is 0 * inf; the gradient is the cofactor matrix
+            return (unsqueeze(unsqueeze(g, -1), -1) * _cofactors(x),)
         d = _result(out, self)
         # d det(A)/dA = det(A) * inv(A)^T
         return (unsqueeze(unsqueeze(g * d, -1), -1) * mT(inv(x)),)
+
+
+def _cofactors(x):
+    """The cofactor matrix (adj(A)^T) of (a batch of) square matrices, in engine ops and
+    without an inverse, so that it exists and differentiates for singular matrices."""
+    from .shape import stack
+    n = x._data.shape[-1]
+    if n == 1:
+        return _wrap(np.ones_like(x._data))
+    rows = []
+    for i in range(n):
+        keep_r = np.array([k for k in range(n) if k != i])[:, None]
+        row = []
+        for j in range(n):
+            keep_c = np.array([k for k in range(n) if k != j])[None, :]
+            minor = det(getitem(x, (Ellipsis, keep_r, keep_c)))
+            row.append(minor if (i + j) % 2 == 0 else -minor)
+        rows.append(stack(row, -1))
+    return stack(rows, -2)
 
 
 def det(x):
