@@ -1,7 +1,7 @@
 """Optional cross-checks against PyTorch: every registry sample, run on PyTorch through
 the same sample function, must give the same value, the same gradient (a random
-vector-Jacobian product) and the same second derivative (the gradient of that
-gradient against another random vector), in float64.
+vector-Jacobian product, with and without create_graph) and the same second derivative
+(the gradient of that gradient against another random vector), in float64.
 
 Skipped when torch is not installed (the project's venv has no torch). Run by hand:
     PYTHONPATH=/work/main /tmp/oracle/bin/python -m pytest tests/engine/test_torch_oracle.py
@@ -164,7 +164,55 @@ def _np(t):
     return t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else np.asarray(t._data)
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.id)
+# Samples where PyTorch 2.13's plain backward (no create_graph) is not the oracle.
+KNOWN_DIFFERENCES = {
+    "det[singular 2x2]": "PyTorch's det backward without create_graph returns zeros for a "
+                         "singular matrix (its create_graph path and gradcheck give the cofactors)",
+    "det[singular 3x3 rank 2]": "PyTorch's plain det backward returns zeros for a singular matrix",
+    "det[singular in a batch]": "PyTorch's plain det backward returns zeros for a singular matrix",
+}
+
+
+def _cases(known=None):
+    for s in SAMPLES:
+        reason = (known or {}).get(s.id)
+        yield pytest.param(s, id=s.id, marks=[pytest.mark.xfail(reason=reason, strict=True)]
+                           if reason else [])
+
+
+def _torch_out(sample, ts):
+    with on_torch():
+        try:
+            return sample.fn(*ts)
+        except AttributeError as e:   # an engine method PyTorch does not have (x.softplus())
+            pytest.skip(f"PyTorch has no such method: {e}")
+
+
+@pytest.mark.parametrize("sample", list(_cases(KNOWN_DIFFERENCES)))
+def test_plain_backward_matches_torch(sample):
+    """The walk without create_graph (the engine's fast path) against PyTorch's."""
+    from gradcli.engine import grad, tensor
+
+    rng = np.random.default_rng(11)
+    xs = sample.variables()
+    out = sample.fn(*xs)
+    w = rng.standard_normal(out.shape)
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
+    tout = _torch_out(sample, ts)
+    gs = grad(out, list(xs), grad_outputs=tensor(w), allow_unused=True)
+    try:
+        tgs = torch.autograd.grad(tout, ts, grad_outputs=torch.tensor(w), allow_unused=True)
+    except RuntimeError as e:
+        if "not implemented" in str(e):
+            pytest.skip(f"PyTorch: {e}")
+        raise
+    for k, (g, tg) in enumerate(zip(gs, tgs)):
+        ga = np.zeros(sample.inputs[k].shape) if g is None else _np(g)
+        tga = np.zeros(sample.inputs[k].shape) if tg is None else _np(tg)
+        np.testing.assert_allclose(ga, tga, rtol=1e-9, atol=1e-10, err_msg=f"gradient of input {k}")
+
+
+@pytest.mark.parametrize("sample", list(_cases()))
 def test_matches_torch(sample):
     from gradcli.engine import grad, tensor
 
@@ -175,11 +223,7 @@ def test_matches_torch(sample):
     us = [rng.standard_normal(a.shape) for a in sample.inputs]
 
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
-    with on_torch():
-        try:
-            tout = sample.fn(*ts)
-        except AttributeError as e:   # an engine method PyTorch does not have (x.softplus())
-            pytest.skip(f"PyTorch has no such method: {e}")
+    tout = _torch_out(sample, ts)
     assert tuple(tout.shape) == out.shape, f"shape {out.shape} != torch {tuple(tout.shape)}"
     np.testing.assert_allclose(_np(out), _np(tout), rtol=1e-10, atol=1e-12)
 
