@@ -179,12 +179,15 @@ def test_terminal_history_persists_across_sessions(tmp_path):
     assert "marker = 41 + 1" in (tmp_path / "gradcli" / "history").read_text()
     c = spawn(tmp_path)
     c.expect(">>>")
+    time.sleep(1.0)                       # prompt_toolkit loads the history file in a thread
     c.send("\x1b[A")                      # Up, Up: past ':quit' to the line before it
+    time.sleep(0.2)
     c.send("\x1b[A")
     c.expect("marker = 41")
     c.send("\r")
     c.expect(">>>")
     c.sendline("marker")
     c.expect("42")
-    c.sendeof()
+    c.expect(">>>")
+    c.sendline(":quit")
     c.expect(pexpect.EOF)
