@@ -13,7 +13,7 @@ import math
 from .errors import GxError, GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
 from .runtime import (CURRENT_RT, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
-                      History, Namespace, bound_int, check_seq_len, dtype_value, new_leaf,
+                      History, Namespace, NodeName, bound_int, check_seq_len, dtype_value, new_leaf,
                       suggest)
 
 # ------------------------------------------------------------ name tables
@@ -128,7 +128,7 @@ def _tables():
     for t in (int, float, bool, type(None), GxFunction, Builtin, BoundMethod, range):
         tables.setdefault(t, {})
         methods.setdefault(t, {})
-    _NODE_TABLE = {"name": lambda n: n.name, "next_functions": lambda n: n.next_functions,
+    _NODE_TABLE = {"name": lambda n: NodeName(n.name), "next_functions": lambda n: n.next_functions,
                    "variable": lambda n: getattr(n, "variable", None)}
     _TABLES, _METHODS = tables, methods
     return tables, methods
@@ -421,6 +421,24 @@ def make_builtins(rt) -> dict:
         fn = getattr(E, name, None)
         if fn is not None:
             add(name, fn)
+
+    # results bigger than their inputs: checked before the engine allocates
+    def _joined(name):
+        efn = getattr(E, name)
+
+        def join(tensors, *args, **kw):
+            if type(tensors) not in (list, tuple):
+                raise GxTypeError(f"{name}() takes a list or tuple of tensors")
+            check_seq_len(len(tensors), rt, None)
+            n = 0
+            for t in tensors:
+                n += t.numel() if type(t) is Variable else data_elements(t, rt)
+            check_elements(n, rt)
+            return efn(tensors, *args, **kw)
+        return join
+    for name in ("cat", "stack"):
+        if hasattr(E, name):
+            add(name, _joined(name))
 
     def gx_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
                 allow_unused=False):

@@ -29,7 +29,7 @@ from .builtins import (get_attr, method_for, set_attr, subscriptable, type_name,
 from .errors import (GxAssertionError, GxError, GxNameError, GxSecurityError, GxTypeError,
                      GxValueError, GxSyntaxError)
 from .runtime import (BREAK, CONTINUE, RETURN, RET, UP, BoundMethod, Builtin, GxFunction,
-                      Namespace, Pos, SLOW_BINOPS, bound_int, check_seq_len, name_error,
+                      Namespace, NodeName, Pos, SLOW_BINOPS, bound_int, check_seq_len, name_error,
                       num_neg)
 
 _MISSING = object()
@@ -230,7 +230,7 @@ class Compiler:
             def st_tuple(fr, v):
                 tv = type(v)
                 try:
-                    if tv is tuple or tv is list:
+                    if tv is tuple or tv is list or isinstance(v, tuple):
                         items = v
                     elif tv is V or tv is str or tv is range:
                         if tv is V and v.ndim == 0:
@@ -1057,6 +1057,8 @@ def _dispatcher(rt, pos):
             if t is BoundMethod:
                 rt.pos = pos
                 return f.fn(f.obj, *args, **kw) if kw else f.fn(f.obj, *args)
+            if t is NodeName:
+                return f(*args, **(kw or {}))
             raise GxTypeError(f"'{type_name(f)}' object is not callable")
         except Exception as err:
             raise rt.convert(err, pos)

@@ -386,9 +386,9 @@ def format_history(h) -> str:
         n = nodes[nid]
         label = n.get("op") or "?"
         if n.get("name"):
-            label += f" {n['name']}"
-        if n.get("shape") is not None:
-            label += f" {tuple(n['shape'])}"
+            label += f" '{n['name']}'"
+        if n.get("shape"):
+            label += f" {list(n['shape'])}"
         if nid in seen:
             out.append(f"{prefix}{branch}{label} (see above)")
             continue
@@ -400,6 +400,15 @@ def format_history(h) -> str:
             is_last = i == len(ch) - 1
             stack.append((ch[i], sub, "└── " if is_last else "├── ", is_last))
     return "\n".join(out)
+
+
+class NodeName(str):
+    """``grad_fn.name``: prints as the name and, as in PyTorch, ``grad_fn.name()``
+    returns it too."""
+    __slots__ = ()
+
+    def __call__(self):
+        return str(self)
 
 
 class Signal:
