@@ -11,7 +11,8 @@ relies on catching ``MemoryError`` or ``RecursionError``.
 | max_depth      | 200                | nested calls of script functions                 | --max-depth       |
 | max_nesting    | 100                | expression/bracket nesting (parser)              | --max-nesting     |
 | max_elements   | 10_000_000         | elements of one tensor (80 MB in float64)        | --max-elements    |
-| max_memory     | 2 GiB              | bytes of one new tensor / list data              | --max-memory      |
+| max_memory     | 4 GiB              | growth of the process while a run goes (checked  |
+|                |                    | every ~5 ms at loop back-edges); bytes per tensor| --max-memory      |
 | max_source     | 128 KiB            | size of the script text                          | --max-source      |
 | max_graph      | 1_000_000          | depth of a tensor's graph history (nodes)        | --max-graph       |
 | max_list       | 1_000_000          | length of a list, tuple or string a script makes | --max-list        |
@@ -31,7 +32,7 @@ class Limits:
     max_depth: int = 200
     max_nesting: int = 100
     max_elements: int = 10_000_000
-    max_memory: int = 2 * 1024 ** 3
+    max_memory: int = 4 * 1024 ** 3
     max_source: int = 128 * 1024
     max_graph: int = 1_000_000
     max_list: int = 1_000_000

@@ -45,6 +45,23 @@ def new_leaf(v):
 INT_BOUND = 2 ** 63  # Python ints beyond this become float64 (no bigints)
 
 
+_PAGE = None
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (Linux /proc; None elsewhere)."""
+    global _PAGE
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            resident = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    if _PAGE is None:
+        import os
+        _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    return resident * _PAGE
+
+
 class Pos:
     """A source span that is not a whole AST node (e.g. a binary operator)."""
     __slots__ = ("line", "col", "end_line", "end_col")
@@ -92,6 +109,8 @@ class Runtime:
         lim = self.limits
         self.chunk = self.left = 1       # grows while loop bodies are fast
         self.last_tick = time.monotonic()
+        self.mem_base = rss_bytes()
+        self.last_mem = self.last_tick
         self.deadline = (self.last_tick + lim.timeout) if lim.timeout else None
         self.pos = None
 
@@ -114,6 +133,9 @@ class Runtime:
             ).at(pos, self.filename, self.source)
         if fr is not None:
             self.check_graph(fr, pos)
+        if self.mem_base is not None and now - self.last_mem > 0.005:
+            self.last_mem = now
+            self.check_memory(pos)
         # adapt the chunk so that slow loop bodies still look at the clock often
         dt = now - self.last_tick
         self.last_tick = now
@@ -140,6 +162,17 @@ class Runtime:
                                                                     self.source)
             if frame is self.frame:
                 break
+
+    def check_memory(self, pos=None):
+        """Total memory: the growth of the process since the run started (tensors,
+        lists, graphs) must stay under max_memory."""
+        rss = rss_bytes()
+        lim = self.limits.max_memory
+        if rss is not None and rss - self.mem_base > lim:
+            raise GxLimitError(
+                f"memory limit of {_bytes(lim)} exceeded (the run grew by "
+                f"{_bytes(rss - self.mem_base)}; raise it with --max-memory)"
+            ).at(pos, self.filename, self.source)
 
     def check_deadline(self, pos=None):
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -202,6 +235,13 @@ class Runtime:
 
 
 _VT = None
+
+
+def _bytes(n) -> str:
+    for unit, size in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
