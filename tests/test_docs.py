@@ -56,3 +56,40 @@ def test_other_pages_exist():
     codes = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
     for code in ("0", "1", "2", "130", "141"):
         assert f"| {code} " in codes or f"| `{code}` " in codes
+
+
+# ----------------------------------------------------------------- the README tour
+
+README = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+
+
+def tour_steps():
+    """($ command, expected output) pairs from the README's console blocks."""
+    steps = []
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            steps.append((command, output))
+    return steps
+
+
+def test_readme_keeps_the_two_setup_commands():
+    assert ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]'" in README
+            and ".venv/bin/python -m pytest" in README)
+
+
+def test_tour_has_steps():
+    assert len(tour_steps()) >= 8
+
+
+@pytest.mark.parametrize("command,expected", tour_steps())
+def test_readme_tour_output_is_true(command, expected, tmp_path):
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "samples").symlink_to(DOCS.parent / "samples")
+    env = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+           "NO_COLOR": "1", "HOME": str(tmp_path)}
+    r = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.stdout + r.stderr == expected

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-NAMES = sorted(p.stem for p in SAMPLES.glob("*.gx"))
+NAMES = sorted(p.stem for p in SAMPLES.glob("[0-9]*.gx"))     # tour.gx belongs to the README
 
 
 def run(name, *args):
