@@ -224,3 +224,49 @@ def test_I1_interrupt_keeps_bindings():
     assert s.variables["a"] >= 1
     # the session still works
     assert s.exec_interactive("a * 0 + 7\n") == (True, 7)
+
+
+def test_self_nested_list_prints_within_a_budget():
+    with pytest.raises(GxLimitError) as ei:
+        _run("l = [0]\nfor i in range(40):\n    l = [l, l]\nprint(l)\n")
+    assert ei.value.line == 4 and "--max-list" in ei.value.message
+
+
+# ---------------------------------------------------------------- mutation fuzz
+
+_TOKENS = ["x", "y", "(", ")", "[", "]", "+", "*", "**", "@", "-", ".", ",", "0", "1.5",
+           "'s'", "None", "True", "grad", "backward()", ".data", ".grad", "tensor([1.,2.])",
+           "ones(2)", ":", "\n", "    ", "=", "+=", "sum", "[0]", "max", "len", "range(3)",
+           "def f(a):\n    return f(a)\n", "f(", "with no_grad():\n    ", "for i in ",
+           "while ", "break", "print(", "history(", "%", "//", "/", "0/0", "inf", "nan",
+           "l = [l, l]", "'%s' %", "x.data[0] = ", "w.grad = None", "import torch\n"]
+
+
+def test_mutated_scripts_end_in_gx_errors_only():
+    """Acceptance scripts with random token edits, under tight limits: each run ends in
+    success or a GxError with a position; no other exception, no hang."""
+    import random
+    srcs = [p.read_text() for p in
+            sorted((__import__("pathlib").Path(__file__).resolve().parents[1].parent
+                    / "shared" / "acceptance").glob("*.gx"))]
+    if not srcs:
+        pytest.skip("no acceptance scripts")
+    rnd = random.Random(1234)
+    lim = Limits(max_steps=5_000, timeout=2, max_elements=10 ** 5, max_list=10 ** 4)
+    for _ in range(300):
+        parts = rnd.choice(srcs).split(" ")
+        for _ in range(rnd.randint(1, 4)):
+            i = rnd.randrange(len(parts))
+            op = rnd.random()
+            if op < 0.4:
+                parts[i] = rnd.choice(_TOKENS)
+            elif op < 0.7:
+                parts.insert(i, rnd.choice(_TOKENS))
+            elif len(parts) > 1:
+                del parts[i]
+        src = " ".join(parts)
+        s = Session(Options(limits=lim), on_print=lambda e: None, on_warning=lambda w: None)
+        try:
+            s.run(src, "m.gx")
+        except GxError as e:
+            assert e.line is not None, (src, str(e))

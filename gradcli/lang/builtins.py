@@ -618,7 +618,7 @@ def make_builtins(rt) -> dict:
     add("bool", gx_bool)
 
     def gx_str(x=""):
-        return str(x)
+        return _to_str(x)
     add("str", gx_str)
 
     def _materialize(it, what):
@@ -724,8 +724,57 @@ def _float_to_int(x):
     return int(x)
 
 
+MAX_TEXT = 16 * 1024 * 1024      # characters one str()/print() may produce
+
+
 def _to_str(v):
-    return v if type(v) is str else str(v)
+    t = type(v)
+    if t is str:
+        return v
+    if t in (list, tuple) or isinstance(v, tuple):
+        return safe_repr(v)
+    return str(v)
+
+
+def safe_repr(v, limit=None) -> str:
+    """repr of nested lists/tuples, iteratively and with a size budget: a list that
+    holds itself twice per level (l = [l, l], 40 times) would otherwise print for ever."""
+    if limit is None:
+        rt = CURRENT_RT.get()
+        limit = 16 * rt.limits.max_list if rt is not None else MAX_TEXT
+    out = []
+    size = 0
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if type(x) is str and x in _MARKS:
+            piece = x[1:]
+        else:
+            tx = type(x)
+            if tx is list or tx is tuple:
+                if tx is tuple and len(x) == 1:
+                    stack.append("\x00,)")
+                else:
+                    stack.append("\x00]" if tx is list else "\x00)")
+                for i in range(len(x) - 1, -1, -1):
+                    stack.append(x[i])
+                    if i:
+                        stack.append("\x00, ")
+                piece = "[" if tx is list else "("
+            elif isinstance(x, tuple):     # namedtuple results: max(dim=...)
+                piece = repr(x)
+            else:
+                piece = repr(x)
+        size += len(piece)
+        if size > limit:
+            raise GxLimitError(limit_message(
+                f"text of more than {human(limit)} characters (16 per allowed list element)",
+                "max_list", limit // 16))
+        out.append(piece)
+    return "".join(out)
+
+
+_MARKS = frozenset(("\x00]", "\x00)", "\x00, ", "\x00,)"))
 
 
 def _lists_as_tensors(fn, E):
