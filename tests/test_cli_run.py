@@ -382,3 +382,24 @@ def test_check_mismatch_exits_1(runner):
     assert r.exit_code == 1
     assert r.stdout.splitlines()[2].split()[:4] == ["x", "-", "0", "0.5"]
     assert r.stdout.splitlines()[-1].startswith("FAILED: analytic and finite-difference gradients differ")
+
+
+def test_grad_jsonl_rejects_private_names(runner):
+    r = run(runner, ["grad", "x", "--jsonl"], input='{"__class__": 1}\n[1]\n')
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert out[0]["error"]["message"] == "'__class__' is not a valid variable name"
+    assert out[1]["error"]["message"] == "expected a JSON object of NAME: VALUE"
+    assert r.exit_code == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_script(runner, shell):
+    r = runner.invoke(cli, [], prog_name="gradcli", env={"_GRADCLI_COMPLETE": f"{shell}_source"})
+    assert r.exit_code == 0 and "_GRADCLI_COMPLETE" in r.stdout
+
+
+def test_shell_completion_of_commands(runner):
+    r = runner.invoke(cli, [], prog_name="gradcli",
+                      env={"_GRADCLI_COMPLETE": "bash_complete", "COMP_WORDS": "gradcli gr",
+                           "COMP_CWORD": "1"})
+    assert r.stdout.split() == ["plain,grad", "plain,graph"]

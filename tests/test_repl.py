@@ -191,3 +191,16 @@ def test_terminal_history_persists_across_sessions(tmp_path):
     c.expect(">>>")
     c.sendline(":quit")
     c.expect(pexpect.EOF)
+
+
+def test_no_subcommand_on_a_terminal_opens_the_repl(tmp_path):
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path), NO_COLOR="1", TERM="xterm",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    c = pexpect.spawn(sys.executable, ["-m", "gradcli"], env=env, encoding="utf-8", timeout=30,
+                      dimensions=(24, 100))
+    c.expect(">>>")
+    c.sendline("tensor([1.0, 2.0]) * 2")
+    c.expect(r"tensor\(\[2\., 4\.\]\)")
+    c.expect(">>>")
+    c.sendeof()
+    c.expect(pexpect.EOF)

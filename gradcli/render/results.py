@@ -110,11 +110,17 @@ def grad_lines(out, session, expr, given, wrt, order, stdin) -> int:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            try:
+                data = json.loads(line)
+            except (ValueError, RecursionError) as e:
+                raise ValueError(f"not JSON: {e}") from None
             if not isinstance(data, dict):
                 raise ValueError("expected a JSON object of NAME: VALUE")
             values = dict(given)
-            values.update({k: jsonenc.decode_value(v) for k, v in data.items()})
+            for name, value in data.items():
+                if not (name.isidentifier() and name.isascii() and not name.startswith("_")):
+                    raise ValueError(f"{name!r} is not a valid variable name")
+                values[name] = jsonenc.decode_value(value)
         except ValueError as e:
             failed = True
             out.emit({"expr": expr, "line": number,
