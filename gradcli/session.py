@@ -134,11 +134,22 @@ class Session:
     def _parse(self, source, filename, cached=True):
         from .lang import parser
         lim = self.options.limits
-        if cached and hasattr(parser, "parse_cached"):
-            return parser.parse_cached(source, filename, max_source=lim.max_source,
-                                       max_nesting=lim.max_nesting)
-        return parser.parse(source, filename, max_source=lim.max_source,
-                            max_nesting=lim.max_nesting)
+        try:
+            if cached and hasattr(parser, "parse_cached"):
+                return parser.parse_cached(source, filename, max_source=lim.max_source,
+                                           max_nesting=lim.max_nesting)
+            return parser.parse(source, filename, max_source=lim.max_source,
+                                max_nesting=lim.max_nesting)
+        except GxError:
+            raise
+        except KeyboardInterrupt:
+            raise GxInterrupt("interrupted", filename=filename) from None
+        except RecursionError:
+            raise GxLimitError("the script nests too deeply to parse (raise --max-nesting?)",
+                               filename=filename) from None
+        except Exception as e:        # a parser bug: still one message, never a traceback
+            raise GxRuntimeError(f"internal parser error: {type(e).__name__}: {e}",
+                                 filename=filename) from e
 
     def run(self, source, filename: str = "<script>"):
         """Run a whole script; prints go to on_print as they happen. Raises GxError."""

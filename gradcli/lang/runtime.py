@@ -653,6 +653,9 @@ def num_floordiv(a, b, rt, pos):
 def num_mod(a, b, rt, pos):
     if type(a) is str:
         check_percent_format(a, rt, pos)
+        if isinstance(b, (list, tuple)):
+            from .builtins import safe_repr
+            safe_repr(b)            # a budget check: self-nested lists print for ever
         return a % b
     try:
         return a % b
