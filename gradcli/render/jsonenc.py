@@ -11,7 +11,6 @@ this module needs neither the engine nor numpy to be imported.
 """
 from __future__ import annotations
 
-import json
 import math
 import warnings
 
@@ -129,4 +128,5 @@ def _floats(value):
 
 def dumps(obj) -> str:
     """One compact JSON line (never bare NaN/Infinity)."""
+    import json         # here, not at the top: plain output never needs it
     return json.dumps(obj, allow_nan=False, ensure_ascii=False, separators=(", ", ": "))
