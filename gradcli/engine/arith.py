@@ -12,7 +12,7 @@ from ._op import broadcast_check, lift, operand, record
 from .context import STATE
 from .node import Node
 from .shape import sum_to, sum_to_raw
-from .variable import Variable, _wrap
+from .variable import Variable, _result, _wrap
 
 
 def unbroadcast(g, shape):
@@ -96,7 +96,29 @@ def sub(a, b):
     return record(ad - bd, SubBackward0, (a._node, bn), None, st)
 
 
+def lift_like(b, a) -> Variable:
+    """The number ``b`` of a reflected operator (``2 - x``) as a Variable of ``a``'s float
+    dtype, so that a float32 tensor stays float32 as in PyTorch."""
+    if type(b) in (float, int, bool) and a._data.dtype.kind == "f":
+        return _wrap(np.asarray(b, dtype=a._data.dtype)[()])
+    return lift(b)
+
+
+class RsubBackward1(Node):
+    """number - x (PyTorch's rsub with a scalar: one edge)."""
+    __slots__ = ()
+    name = "RsubBackward1"
+    frees = False
+
+    def apply(self, g):
+        return (-g,)
+
+
 def rsub(a, b):
+    if type(b) in (float, int, bool):
+        if type(a) is not Variable:
+            a = lift(a)
+        return record(b - a._data, RsubBackward1, (a._node,), None, STATE.get())
     return sub(lift(b), a)
 
 
@@ -182,7 +204,7 @@ def div(a, b):
 
 
 def rdiv(a, b):
-    return div(lift(b), a)
+    return div(lift_like(b, a), a)
 
 
 # ------------------------------------------------------------------------ neg
@@ -267,8 +289,21 @@ def pow(a, b):
                   (a._version, b._version))
 
 
+class PowBackward2(Node):
+    """c ** x for a number c (PyTorch's pow with a scalar base: one edge)."""
+    __slots__ = ()
+    name = "PowBackward2"
+
+    def apply(self, g):
+        out, c = self.saved
+        return (g * _result(out, self) * float(np.log(c)),)
+
+
 def rpow(a, b):
     """b ** a with b a number: the base is a constant."""
+    if type(b) in (float, int) and type(a) is Variable and a._data.dtype.kind == "f":
+        out = _power(lift_like(b, a)._data, a._data)
+        return record(out, PowBackward2, (a._node,), (out, b), STATE.get())
     return pow(lift(b), a)
 
 

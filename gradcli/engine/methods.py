@@ -75,7 +75,7 @@ METHODS = {
     "__truediv__": arith.div, "__rtruediv__": arith.rdiv,
     "__floordiv__": arith.floor_divide,
     "__rfloordiv__": lambda a, b: arith.floor_divide(arith.lift(b), a),
-    "__mod__": arith.remainder, "__rmod__": lambda a, b: arith.remainder(arith.lift(b), a),
+    "__mod__": arith.remainder, "__rmod__": lambda a, b: arith.remainder(arith.lift_like(b, a), a),
     "__pow__": arith.pow, "__rpow__": arith.rpow,
     "__matmul__": linalg.matmul, "__rmatmul__": lambda a, b: linalg.matmul(b, a),
     "__neg__": arith.neg, "__pos__": arith.pos, "__abs__": ew.abs,
