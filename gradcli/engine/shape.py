@@ -121,6 +121,17 @@ class SqueezeBackward0(ViewBackward0):
     name = "SqueezeBackward0"
 
 
+class SqueezeBackward1(ViewBackward0):
+    """squeeze(dim) (PyTorch: SqueezeBackward0 without dim, 2 with a tuple of dims)."""
+    __slots__ = ()
+    name = "SqueezeBackward1"
+
+
+class SqueezeBackward2(ViewBackward0):
+    __slots__ = ()
+    name = "SqueezeBackward2"
+
+
 class UnsqueezeBackward0(ViewBackward0):
     __slots__ = ()
     name = "UnsqueezeBackward0"
@@ -165,7 +176,9 @@ def squeeze(x, dim=None):
     else:
         ax = dims(len(xs), dim)
         shape = tuple(s for i, s in enumerate(xs) if not (i in ax and s == 1))
-    return _reshaped(x, shape, SqueezeBackward0)
+    cls = (SqueezeBackward0 if dim is None else
+           SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1)
+    return _reshaped(x, shape, cls)
 
 
 def unsqueeze(x, dim):
