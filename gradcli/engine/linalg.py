@@ -251,6 +251,18 @@ class DiagBackward0(Node):
         return (index_add(g, (ar, ar), shape),)
 
 
+class DiagEmbedBackward0(DiagBackward0):
+    """diag of a vector (PyTorch's name)."""
+    __slots__ = ()
+    name = "DiagEmbedBackward0"
+
+
+class DiagonalBackward0(DiagBackward0):
+    """diag of a matrix (PyTorch's name)."""
+    __slots__ = ()
+    name = "DiagonalBackward0"
+
+
 def diag(x):
     """1-D: the square matrix with x on its diagonal; 2-D: the diagonal."""
     x = lift(x)
@@ -261,4 +273,5 @@ def diag(x):
         check_size((s[0], s[0]))
     out = np.diag(x._data).copy()
     k = s[0] if len(s) == 1 else min(s)
-    return record(out, DiagBackward0, (x._node,), (s, k), STATE.get())
+    cls = DiagEmbedBackward0 if len(s) == 1 else DiagonalBackward0
+    return record(out, cls, (x._node,), (s, k), STATE.get())
