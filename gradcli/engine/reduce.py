@@ -316,7 +316,10 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
     if p == 0:
         return sum(_wrap((np.asarray(xd) != 0).astype(xd.dtype)), d, kd)
     if isinstance(p, (int, float)) and p > 0:
-        return sum(_abs(x) ** p, d, kd) ** (1.0 / p)
+        # the root has an infinite slope at 0: a zero norm gets PyTorch's zero gradient
+        s = sum(_abs(x) ** p, d, kd)
+        zero = _wrap(np.asarray(s._data) == 0)
+        return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
     raise EngineValueError(f"norm: unsupported p={p!r}")
 
 
@@ -335,9 +338,22 @@ def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None
     return sum(d * d, axes, kd) / builtins_max(n - c, 0)
 
 
+class StdBackward0(Node):
+    """The square root of a variance, with PyTorch's zero gradient where the std is 0
+    (sqrt'(0) = inf times var' = 0 would be NaN)."""
+    __slots__ = ()
+    name = "StdBackward0"
+
+    def apply(self, g):
+        out = self.saved
+        zero = _wrap(np.asarray(out) == 0)
+        return (where(zero, 0.0, g / (where(zero, 1.0, _result(out, self)) * 2)),)
+
+
 def std(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
-    return sqrt(var(x, dim, keepdim, unbiased=unbiased, correction=correction, axis=axis,
-                    keepdims=keepdims))
+    v = var(x, dim, keepdim, unbiased=unbiased, correction=correction, axis=axis,
+            keepdims=keepdims)
+    return record(np.sqrt(v._data), StdBackward0, (v._node,), np.sqrt(v._data), STATE.get())
 
 
 def builtins_max(a, b):
