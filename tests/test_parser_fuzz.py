@@ -44,6 +44,20 @@ def assert_located(err: GxError, text: str) -> None:
     assert err.filename == "fuzz.gx"
 
 
+def fast_path_agrees(text) -> None:
+    """Where the fast token stream parses, Lark's own lexer gives the same AST."""
+    from gradcli.lang import lexcheck, parser as P
+    try:
+        norm = lexcheck.check(text)
+    except GxError:
+        return
+    try:
+        fast = G.parse_fast(P._lark(), P._tokenizer(P._lark()), norm, "start")
+    except Exception:           # the fast path may give up; parse() then uses Lark's lexer
+        return
+    assert P._run_lark(norm, "start", "fuzz.gx", fast=False) == fast
+
+
 def parse_or_gx_error(text) -> None:
     try:
         parse(text, "fuzz.gx")
@@ -126,6 +140,7 @@ def test_expressions_agree_with_python(src):
     except SyntaxError:
         assume(False)
     assert sx(parse_expression(src)) == expected
+    fast_path_agrees(f"y = {src}\nif {src}:\n    z = [{src},\n  {src}]\n")
 
 
 # ------------------------------------------------------ random and mutated text
@@ -160,9 +175,22 @@ def test_mutated_scripts_give_only_located_gx_errors(seed, edits):
             text = text[:pos]                               # truncate
     parse_or_gx_error(text)
     parse_or_gx_error(text.encode("utf-8", "surrogatepass"))
+    fast_path_agrees(text)
 
 
 @FAST
 @given(st.binary(max_size=60))
 def test_random_bytes_give_only_gx_errors(data):
     parse_or_gx_error(data)
+
+
+@pytest.mark.parametrize("seed", range(len(SEEDS)))
+def test_fast_path_agrees_on_seed_scripts(seed):
+    fast_path_agrees(SEEDS[seed])
+    from gradcli.lang import lexcheck, parser as P
+    norm = lexcheck.check(SEEDS[seed])
+    try:
+        parse(norm)
+    except GxError:
+        return                  # the error scripts (x03, x04)
+    G.parse_fast(P._lark(), P._tokenizer(P._lark()), norm, "start")   # it does not give up

@@ -454,12 +454,33 @@ def _lark():
     return _grammar.get_parser(_BUILDER)
 
 
-def _run_lark(text: str, start: str, filename: str):
-    """Parse normalized text with Lark; every error becomes a GxError."""
+_TOKENIZER = None
+
+
+def _tokenizer(parser):
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        _TOKENIZER = _grammar.FastTokenizer(parser)
+    return _TOKENIZER
+
+
+def _run_lark(text: str, start: str, filename: str, *, fast: bool = True):
+    """Parse normalized text with Lark; every error becomes a GxError.
+
+    First Lark's LALR parser runs on the fast token stream; if anything goes
+    wrong there, the text is parsed again the ordinary way (contextual lexer +
+    GxIndenter), whose errors are the reference: so errors cost two parses,
+    and every message comes from one path.
+    """
     parser = _lark()
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
+        if fast:
+            try:
+                return _grammar.parse_fast(parser, _tokenizer(parser), text, start)
+            except Exception:       # noqa: BLE001 - any trouble: the reference path decides
+                pass
         return parser.parse(text, start=start)
     except GxError as err:
         raise _locate(err, filename, text)
