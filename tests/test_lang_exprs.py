@@ -175,3 +175,33 @@ def test_str_percent_format_width_is_bounded():
     with pytest.raises(GxError) as ei:
         value_of("r = '%100000000d' % 1\n")
     assert ei.value.kind == "ValueError"
+
+
+# --------------------------------------------------- numbers match Python's
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_small = st.integers(min_value=-10 ** 6, max_value=10 ** 6)
+_floats = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=st.one_of(_small, _floats), b=st.one_of(_small, _floats),
+       op=st.sampled_from(["+", "-", "*", "/", "//", "%", "<", "<=", "==", "!="]))
+def test_python_number_semantics_where_python_is_defined(a, b, op):
+    if op in ("/", "//", "%") and b == 0:
+        return
+    want = eval(f"({a!r}) {op} ({b!r})")
+    got = value_of(f"r = ({a!r}) {op} ({b!r})\n")
+    assert type(got) is type(want)
+    assert close(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.integers(min_value=-50, max_value=50), b=st.integers(min_value=0, max_value=12))
+def test_integer_powers_stay_exact(a, b):
+    want = a ** b
+    got = value_of(f"r = ({a}) ** {b}\n")
+    if -2 ** 63 <= want < 2 ** 63:
+        assert type(got) is int and got == want
+    else:                       # beyond int64: a float, no bigint
+        assert type(got) is float and got == pytest.approx(float(want))

@@ -671,6 +671,8 @@ def num_pow(a, b, rt, pos):
         b, tb = int(b), int
     if ta is int and tb is int:
         if b >= 0:
+            if b == 0:
+                return 1
             if a in (0, 1):
                 return a
             if a == -1:
