@@ -403,3 +403,19 @@ def test_shell_completion_of_commands(runner):
                       env={"_GRADCLI_COMPLETE": "bash_complete", "COMP_WORDS": "gradcli gr",
                            "COMP_CWORD": "1"})
     assert r.stdout.split() == ["plain,grad", "plain,graph"]
+
+
+def test_graph_svg_and_png_through_graphviz(runner, script, tmp_path, monkeypatch):
+    # a stand-in for Graphviz's dot: checks it is given dot source and answers per -T format
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\ngrep -q '^digraph history {' || exit 3\n"
+                    "case \"$1\" in -Tsvg) echo '<svg>fake</svg>';; -Tpng) printf 'PNGDATA';; esac\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    path = script(SQUARES)
+    r = run(runner, ["graph", path, "--var", "y", "--format", "svg"])
+    assert (r.exit_code, r.stdout) == (0, "<svg>fake</svg>\n")
+    out = tmp_path / "g.png"
+    r = run(runner, ["graph", path, "--var", "y", "--format", "png", "--out", str(out)])
+    assert r.exit_code == 0 and out.read_bytes() == b"PNGDATA"
