@@ -413,7 +413,8 @@ class Session:
         """Run the script in a fresh session for `check`; returns (globals, leaves in
         order of creation)."""
         opts = Options(dtype=self.options.dtype, seed=seed, strict=False,
-                       allow_read=self.options.allow_read, allow_write=(),
+                       allow_read=self.options.allow_read,
+                       allow_write=self.options.allow_write,
                        limits=self.options.limits, variables=dict(self.options.variables))
         sub = Session(opts, on_print=None,
                       on_warning=self.on_warning if first else None)
@@ -432,6 +433,9 @@ class Session:
         from .lang.runtime import LEAF_HOOK, RETAIN_ALL
         sub._ctx.run(LEAF_HOOK.set, hook)
         sub._ctx.run(RETAIN_ALL.set, True)
+        if not first:
+            from .lang.runtime import DRY_RUN
+            sub._ctx.run(DRY_RUN.set, True)
         sub._execute(module, filename, interactive=False)
         if first:
             self._check_order = sub._last_assigned

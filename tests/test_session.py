@@ -271,3 +271,12 @@ def test_nothing_allowed_by_default(tmp_path):
         Session().run(f"save('{tmp_path}/x.npy', ones(2))\n", "t.gx")
     assert "--allow-write" in ei.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_check_runs_save_once(tmp_path):
+    src = (f"x = tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\n"
+           f"save('{tmp_path}/y.npy', x * 10)\n")
+    c = Session(Options(allow_write=(str(tmp_path),))).check(src, "c.gx")
+    import numpy as np
+    assert c.ok and c.target == "y"
+    assert np.load(tmp_path / "y.npy").tolist() == [10.0, 20.0]   # unperturbed data

@@ -12,7 +12,7 @@ import math
 
 from .errors import GxError, GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
-from .runtime import (CURRENT_RT, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
+from .runtime import (CURRENT_RT, DRY_RUN, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
                       History, Namespace, NodeName, bound_int, check_seq_len, dtype_value, new_leaf,
                       suggest)
 
@@ -696,7 +696,10 @@ def make_builtins(rt) -> dict:
     add("load", gx_load)
 
     def gx_save(path, t):
-        fileio.save(path, t, rt.allow_write)
+        real = fileio.check_path(path, rt.allow_write, "write")
+        if DRY_RUN.get():          # `check` re-runs: the first run wrote the file already
+            return
+        fileio.save(real, t, rt.allow_write)
     add("save", gx_save)
 
     B["inf"] = math.inf

@@ -32,6 +32,8 @@ RETAIN_ALL: ContextVar[bool] = ContextVar("gradcli_retain_all", default=False)
 # The runtime of the session whose engine context is current (methods shared by all
 # sessions, like list.append's length check, read their limits from it).
 CURRENT_RT: ContextVar = ContextVar("gradcli_current_runtime", default=None)
+# `check` re-runs a script many times: save() checks its path but writes nothing then.
+DRY_RUN: ContextVar[bool] = ContextVar("gradcli_dry_run", default=False)
 # `check` re-runs a script with its n-th leaf perturbed: called with each new leaf.
 LEAF_HOOK: ContextVar = ContextVar("gradcli_leaf_hook", default=None)
 
