@@ -200,7 +200,7 @@ class LinalgSolveExBackward0(Node):
             else:
                 ga = -(gb @ mT(x))
             ga = unbroadcast(ga, a._data.shape)
-        return ga, (gb if nb is not None else None)
+        return ga, (unbroadcast(gb, nb.shape) if nb is not None else None)
 
 
 def solve(a, b):
