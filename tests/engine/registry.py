@@ -447,6 +447,11 @@ add("solve", "A,b vector", E.solve, well_conditioned((3, 3)), uniform(VECTOR, -2
 add("solve", "A,B matrix", E.solve, well_conditioned((3, 3)), uniform((3, 2), -2, 2))
 add("solve", "batched A,B", E.solve, well_conditioned((2, 2, 2)), uniform((2, 2, 3), -2, 2))
 add("solve", "batched A, batched b", E.solve, well_conditioned((2, 3, 3)), uniform((2, 3), -2, 2))
+add("solve", "batched A, vector b (b broadcast)", E.solve, well_conditioned((2, 3, 3)),
+    uniform(VECTOR, -2, 2))
+add("solve", "A, batched B (A broadcast)", E.solve, well_conditioned((3, 3)), uniform((2, 3, 2), -2, 2))
+add("solve", "batched A, matrix B (B broadcast)", E.solve, well_conditioned((2, 3, 3)),
+    uniform((3, 2), -2, 2))
 add("solve", "A only", lambda a: E.solve(a, E.tensor([1.0, -2.0])), well_conditioned((2, 2)))
 add("trace", "square", E.trace, uniform((3, 3), -2, 2))
 add("trace", "rectangular", E.trace, uniform((2, 3), -2, 2))
