@@ -103,6 +103,7 @@ class Repl:
     def execute(self, source: str) -> None:
         from .lang.errors import GxError
         from .render.results import tensor_text
+        self.out.forget_warnings()
         try:
             shown, value = self.session.exec_interactive(source, filename="<repl>")
         except GxError as e:

@@ -206,6 +206,16 @@ def test_warning_shown_once_per_place():
                               "    y = log(x)\n        ^\n")
 
 
+def test_forget_warnings_shows_them_again():
+    buf = io.StringIO()
+    out = Output("plain", err=buf)
+    w = GxWarning("x", filename="<repl>", line=1, col=1)
+    out.warning(w)
+    out.forget_warnings()         # the REPL does this before each entry
+    out.warning(w)
+    assert buf.getvalue().count("NumericWarning") == 2
+
+
 def test_pretty_error_is_coloured_only_on_a_terminal():
     class Tty(io.StringIO):
         def isatty(self):

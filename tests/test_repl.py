@@ -204,3 +204,4 @@ def test_no_subcommand_on_a_terminal_opens_the_repl(tmp_path):
     c.expect(">>>")
     c.sendeof()
     c.expect(pexpect.EOF)
+

@@ -141,6 +141,10 @@ class Output:
         self.flush()
         render_problem(self, warning, kind="warning")
 
+    def forget_warnings(self) -> None:
+        """A new REPL entry: its warnings are new even at the same line:col."""
+        self._warned.clear()
+
     def error(self, error) -> None:
         from .errors import render_problem
         render_problem(self, error, kind="error")
