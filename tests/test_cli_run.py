@@ -224,6 +224,9 @@ def test_pretty_is_coloured_plain_is_not(runner, script, monkeypatch):
     (["x*y + y**2", "x=1", "y=2", "--order", "2"],
      "f = tensor(6.)\ndf/dx = tensor(2.)\ndf/dy = tensor(5.)\n"
      "d2f/dx2 = tensor(0.)\nd2f/dxdy = tensor(1.)\nd2f/dydx = tensor(1.)\nd2f/dy2 = tensor(2.)\n"),
+    # sum(W v): d/dW_ij = v_j, d/dv_j = sum_i W_ij; continuation lines stay under the first
+    (["sum(W @ v)", "W=[[1,2],[3,4]]", "v=[1,1]"],
+     "f = tensor(10.)\ndf/dW = tensor([[1., 1.],\n                [1., 1.]])\ndf/dv = tensor([4., 6.])\n"),
     # --set gives a value too
     (["x + 1", "--set", "x=1"], "f = tensor(2.)\ndf/dx = tensor(1.)\n"),
 ])

@@ -72,13 +72,19 @@ def grad_json(expr, result) -> dict:
     return obj
 
 
+def labelled(label: str, value) -> str:
+    """'df/dW = tensor([[1., 2.],' with the following lines kept under the first."""
+    prefix = f"{label} = "
+    return prefix + tensor_text(value).replace("\n", "\n" + " " * len(prefix))
+
+
 def grad_lines_text(result) -> list[str]:
-    lines = [f"f = {tensor_text(result.value)}"]
+    lines = [labelled("f", result.value)]
     for name, g in result.grads.items():
-        lines.append(f"df/d{name} = {tensor_text(g)}")
+        lines.append(labelled(f"df/d{name}", g))
     if getattr(result, "hessian", None) is not None:
         for names, block in hessian_items(result.hessian):
-            lines.append(f"{_d(names)} = {tensor_text(block)}")
+            lines.append(labelled(_d(names), block))
     return lines
 
 
