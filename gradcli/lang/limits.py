@@ -64,5 +64,6 @@ def human(n) -> str:
 
 def limit_message(what: str, limit_field: str, value) -> str:
     """'step limit of 10^7 exceeded (raise it with --max-steps)'."""
-    return (f"{what} (limit {human(value)}; raise it with "
-            f"{Limits.option_name(limit_field)})")
+    shown = human(value)
+    limit = "" if shown in what else f"limit {shown}; "
+    return f"{what} ({limit}raise it with {Limits.option_name(limit_field)})"
