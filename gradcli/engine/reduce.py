@@ -38,6 +38,13 @@ def _spread_raw(g, shape, axes, keepdim):
     return np.broadcast_to(g, shape)
 
 
+def _axes(ndim, dim, axis):
+    """``dims`` for a reduction: on a 0-d tensor, dim 0 (or -1) reduces its one element,
+    as in PyTorch (numpy has no axis 0 there)."""
+    axes = dims(ndim, dim, axis)
+    return None if ndim == 0 else axes
+
+
 def _count(shape, axes):
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
@@ -66,7 +73,7 @@ class SumBackward1(SumBackward0):
 def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     x = lift(x)
     xd = x._data
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     if xd.dtype.kind == "b":
         xd = xd.astype(np.int64)
@@ -101,7 +108,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         raise EngineValueError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {xd.dtype}")
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     out = np.mean(xd, axis=axes, keepdims=kd)
     cls = MeanBackward0 if axes is None and not kd else MeanBackward1
@@ -171,7 +178,7 @@ def _others_product_var(x, axes):
 def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     x = lift(x)
     xd = x._data
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     out = np.prod(xd, axis=axes, keepdims=kd)
     cls = ProdBackward0 if axes is None and not kd else ProdBackward1
@@ -238,6 +245,8 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
         share = _mask(hits / np.count_nonzero(hits))
         return record(out, MaxBackward1 if is_max else MinBackward1, (x._node,), (share,), st)
     ax = dims(xd.ndim, dim, axis)[0]
+    if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
+        return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)))
     kd = keep(keepdim, keepdims)
     idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
     vals = np.take_along_axis(xd, idx, axis=ax)
@@ -271,7 +280,7 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 def _arg(x, dim, keepdim, axis, keepdims, fn):
     xd = np.asarray(lift(x)._data)
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     if axes is None:
         out = np.int64(fn(xd))
         return _wrap(np.reshape(out, (1,) * xd.ndim) if keep(keepdim, keepdims) else out)
@@ -301,7 +310,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
     xd = x._data
     if ord is not None:
         p = ord
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     if p in ("fro", 2, 2.0):
         out = np.sqrt(np.sum(np.square(xd), axis=axes, keepdims=kd))
@@ -328,7 +337,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
 def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
     """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
     x = lift(x)
-    axes = dims(x._data.ndim, dim, axis)
+    axes = _axes(x._data.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     c = 1 if correction is None else correction
     if unbiased is not None:
@@ -379,7 +388,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     xd = np.asarray(x._data)
     if xd.dtype.kind != "f":
         xd = xd.astype(STATE.get().dtype)
-    axes = dims(xd.ndim, dim, axis)
+    axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
     m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(_kept_shape(xd.shape, axes))
     m = np.where(np.isfinite(m), m, 0.0)
