@@ -286,6 +286,10 @@ def _dims(ndim):
 def _reductions(op, fn, dom, shapes=REDUCE_SHAPES, tuples=True, scalar=True):
     if scalar:
         add(op, "scalar", lambda x: fn(x, None, False), dom(()))
+        # a 0-d tensor takes dim 0 and -1 (its one element), as in PyTorch
+        for d in (0, -1):
+            for kd in (False, True):
+                add(op, f"scalar,dim={d},keepdim={kd}", lambda x, d=d, kd=kd: fn(x, d, kd), dom(()))
     for label, shape in shapes.items():
         for d in _dims(len(shape)):
             if isinstance(d, tuple) and not tuples:
@@ -305,6 +309,7 @@ _reductions("logsumexp", lambda x, d, kd: E.logsumexp(x, d, kd), lambda s: unifo
 _reductions("var", lambda x, d, kd: E.var(x, d, kd), lambda s: uniform(s, -2, 2), scalar=False)
 _reductions("std", lambda x, d, kd: E.std(x, d, kd), lambda s: distinct(s), scalar=False)
 add("var", "correction=0", lambda x: E.var(x, 1, correction=0), uniform(MATRIX, -2, 2))
+add("var", "scalar,dim=0,correction=0", lambda x: E.var(x, 0, correction=0), uniform((), -2, 2))
 add("std", "unbiased=False", lambda x: E.std(x, 0, unbiased=False), distinct(MATRIX))
 
 

@@ -111,7 +111,9 @@ class TorchOps:
         if d is None:
             out = torch.prod(x)
             return out.reshape((1,) * x.ndim) if kd else out
-        for a in sorted((d,) if isinstance(d, int) else d, key=lambda a: a % x.ndim,
+        if isinstance(d, int):
+            return torch.prod(x, d, keepdim=kd)
+        for a in sorted(d, key=lambda a: a % x.ndim,
                         reverse=True):
             x = torch.prod(x, a, keepdim=kd)
         return x
