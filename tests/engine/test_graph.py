@@ -460,3 +460,51 @@ def test_integer_tensor_mixes_into_float_ops():
     assert y.dtype == np.float64
     y.backward()
     assert x.grad.tolist() == [3.0, 4.0]
+
+
+# ------------------------------------------------------------------ autograd API
+
+def test_backward_inputs_accumulates_only_into_those():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    w = tensor(3.0, requires_grad=True)
+    (x * w).sum().backward(inputs=[x])
+    assert x.grad.tolist() == [3.0, 3.0] and w.grad is None
+
+
+def test_grad_of_several_outputs_sums_them():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    (g,) = grad([(x * x).sum(), (3 * x).sum()], [x])
+    assert g.tolist() == [5.0, 7.0]
+    (g,) = grad([x * x], [x], [tensor([1.0, 0.0])])
+    assert g.tolist() == [2.0, 0.0]
+    (g,) = grad((x * x).sum(), x, grad_outputs=2.0)
+    assert g.tolist() == [4.0, 8.0]
+
+
+def test_grad_of_a_leaf_with_respect_to_itself():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    (g,) = grad(x, x, tensor([1.0, -1.0]))
+    assert g.tolist() == [1.0, -1.0]
+
+
+def test_mixed_float32_float64_promotes_and_grads_keep_leaf_dtypes():
+    a = tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    b = tensor([3.0, 4.0], requires_grad=True)
+    y = (a * b).sum()
+    assert y.dtype == np.float64
+    y.backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [1.0, 2.0]
+
+
+def test_non_differentiable_results():
+    x = tensor([1.0, 2.5], requires_grad=True)
+    assert not (x // 1.5).requires_grad
+    assert (x > 1).dtype == np.bool_ and not (x > 1).requires_grad
+    assert not E.argmax(x).requires_grad
+
+
+def test_requires_grad_of_a_non_leaf_cannot_be_turned_off():
+    x = tensor([1.0], requires_grad=True)
+    with pytest.raises(E.AutogradError, match="leaf variables"):
+        (x * 2).requires_grad_(False)
