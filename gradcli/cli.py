@@ -137,7 +137,7 @@ class Common:
 
     def session(self, output, variables=None):
         from .session import Limits, Options, Session
-        given = {"timeout": self.timeout, "max_steps": self.max_steps, "max_memory": self.max_memory}
+        given = {name: getattr(self, name) for name in LIMIT_OPTIONS}
         limits = Limits(**{k: v for k, v in given.items() if v is not None})
         opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
                        allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
@@ -174,6 +174,10 @@ def _format_option(f):
                              "or when NO_COLOR is set].")(f)
 
 
+# the session's Limits fields, each raised by the option of the same name (--max-steps, ...)
+LIMIT_OPTIONS = ("timeout", "max_steps", "max_memory", "max_elements", "max_depth", "max_nesting",
+                 "max_source", "max_graph", "max_list", "max_flops")
+
 _COMMON = [
     click.option("--seed", type=int, default=None, metavar="N", help="Seed the random generator."),
     click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
@@ -194,6 +198,20 @@ _COMMON = [
                  help="Stop after N loop iterations and calls."),
     click.option("--max-memory", callback=_click_parser(parse_size), metavar="SIZE",
                  help="Total tensor memory allowed (e.g. 512M, 2GiB)."),
+    click.option("--max-elements", type=click.IntRange(min=1), metavar="N",
+                 help="Elements allowed in one tensor."),
+    click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+                 help="Nested calls of script functions allowed."),
+    click.option("--max-nesting", type=click.IntRange(min=1), metavar="N",
+                 help="Expression and bracket nesting allowed."),
+    click.option("--max-source", callback=_click_parser(parse_size), metavar="SIZE",
+                 help="Largest script text accepted (e.g. 1M)."),
+    click.option("--max-graph", type=click.IntRange(min=1), metavar="N",
+                 help="Depth of a tensor's graph history allowed (nodes)."),
+    click.option("--max-list", type=click.IntRange(min=1), metavar="N",
+                 help="Length of a list, tuple or string a script may make."),
+    click.option("--max-flops", type=click.FloatRange(min=0, min_open=True), metavar="N",
+                 help="Matmul-class work allowed in one run (e.g. 1e12)."),
     click.option("--strict", is_flag=True,
                  help="A NaN or infinity from any operation is an error (else a warning)."),
     click.option("--debug", is_flag=True, help="Show the internal traceback of an error."),
@@ -204,7 +222,7 @@ def common_options(output_format=True):
     """The options every command shares, spelled the same everywhere; the command
     receives them as one ``common`` argument."""
     names = ("seed", "dtype", "set_values", "vars_file", "allow_read", "allow_write",
-             "timeout", "max_steps", "max_memory", "strict", "debug", "format")
+             "strict", "debug", "format") + LIMIT_OPTIONS
 
     def decorate(f):
         @functools.wraps(f)

@@ -422,3 +422,24 @@ def test_graph_svg_and_png_through_graphviz(runner, script, tmp_path, monkeypatc
     out = tmp_path / "g.png"
     r = run(runner, ["graph", path, "--var", "y", "--format", "png", "--out", str(out)])
     assert r.exit_code == 0 and out.read_bytes() == b"PNGDATA"
+
+
+@pytest.mark.parametrize("args,source,message", [
+    (["--max-elements", "10"], "x = ones(11)\n", "--max-elements"),
+    (["--max-depth", "5"], "def f(n):\n    return f(n + 1)\nf(0)\n", "--max-depth"),
+    (["--max-nesting", "3"], "x = ((((1))))\n", "nesting"),
+    (["--max-source", "10"], "x = 1 + 2 + 3 + 4\n", "source larger than"),
+    (["--max-list", "5"], "l = [1, 2, 3]\nl = l + l\n", "--max-list"),
+    (["--max-flops", "10"], "x = ones((10, 10)) @ ones((10, 10))\n", "--max-flops"),
+    (["--max-graph", "5"], "x = tensor(1.0, requires_grad=True)\ny = x\nfor i in range(10):\n"
+                           "    y = y * 1.0\n", "--max-graph"),
+])
+def test_more_limits(runner, args, source, message):
+    r = run(runner, ["run", "-", *args], input=source)
+    assert r.exit_code in (1, 2), r.output
+    assert message in r.stderr
+
+
+def test_limits_raised_let_the_script_run(runner):
+    r = run(runner, ["run", "-", "--max-elements", "100"], input="print(ones(11).sum())\n")
+    assert (r.exit_code, r.stdout) == (0, "tensor(11.)\n")

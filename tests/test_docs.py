@@ -20,7 +20,16 @@ def section(command: str) -> str:
 
 COMMON = re.search(r"^## Common options\n(.*?)(?=^## )", CLI_MD, re.S | re.M).group(1)
 COMMON_NAMES = {"--seed", "--dtype", "--set", "--vars", "--allow-read", "--allow-write",
-                "--timeout", "--max-steps", "--max-memory", "--format", "--strict", "--debug"}
+                "--timeout", "--max-steps", "--max-memory", "--max-elements", "--max-depth",
+                "--max-nesting", "--max-source", "--max-graph", "--max-list", "--max-flops",
+                "--format", "--strict", "--debug"}
+
+
+def test_every_limit_has_an_option():
+    from gradcli.lang.limits import Limits
+    from dataclasses import fields
+    options = {o for p in cli.commands["run"].params for o in p.opts}
+    assert {Limits.option_name(f.name) for f in fields(Limits)} <= options
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
