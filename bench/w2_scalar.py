@@ -9,7 +9,12 @@ import time
 
 OPS_PER_STEP = 6
 X0 = 0.5
-pc = time.perf_counter
+
+def pc():
+    """Wall and CPU time in one number: the real part is time.perf_counter(), the imaginary part
+    time.process_time() (all threads). Differences subtract both; worker.py splits them into
+    "fwd" / "cpu_fwd" and so on."""
+    return complex(time.perf_counter(), time.process_time())
 
 
 def floor(p):
@@ -60,55 +65,50 @@ def gradcli_engine(p):
 GX = """import torch
 x = torch.tensor(0.5, requires_grad=True)
 y = x
+print("start")
 for i in range(STEPS):
     y = y * 1.0001 + 0.5 * x - torch.tanh(y) * 0.01
-BACKWARD
+print("forward")
+y.backward()
 """
 
 
-def gx_session(limits=None):
-    """A gradcli Session with generous limits (the benchmark, not the limits, is measured)."""
+def gx_session(marks):
+    """A gradcli Session with generous limits (the benchmark, not the limits, is measured);
+    each print event's text is stamped with the clock as it arrives."""
     from gradcli.session import Session, Options
     opts = Options()
     try:
+        import dataclasses
         from gradcli.session import Limits
         big = dict(timeout=3600, max_steps=10**9, max_graph=10**9, max_depth=10**6)
-        import dataclasses
-        if dataclasses.is_dataclass(Limits):
-            names = {f.name for f in dataclasses.fields(Limits)}
-            big = {k: v for k, v in big.items() if k in names}
-        opts = Options(limits=Limits(**big))
+        names = {f.name for f in dataclasses.fields(Limits)}
+        opts = Options(limits=Limits(**{k: v for k, v in big.items() if k in names}))
     except Exception:
         pass
-    try:
-        return Session(opts, on_print=lambda event: None)
-    except TypeError:
-        return Session(opts)
+    return Session(opts, on_print=lambda event: marks.__setitem__(event.text, pc()))
 
 
 def gx_run(source, filename):
-    s = gx_session()
-    t0 = pc()
+    """Run a script whose prints mark phases; returns ({mark: clock}, end clock, session)."""
+    marks = {}
+    s = gx_session(marks)
     s.run(source, filename)
-    return pc() - t0, s
+    return marks, pc(), s
 
 
 def gradcli_gx(p):
-    """The same loop as a .gx script through gradcli.session.Session.run (parse cached after the
-    warm-up). Three scripts a sample: 0 steps, `steps` without backward, `steps` with backward;
-    forward = second - first, backward = third - second."""
-    n = p["steps"]
-    empty = GX.replace("STEPS", "0").replace("BACKWARD", "")
-    fwd = GX.replace("STEPS", str(n)).replace("BACKWARD", "")
-    full = GX.replace("STEPS", str(n)).replace("BACKWARD", "y.backward()")
-    for src in (empty, fwd, full):
-        gx_run(src, "w2.gx")
+    """The same loop as a .gx script through gradcli.session.Session.run, parse cached by the
+    warm-up. The script prints "start" before the loop and "forward" after it: forward is the time
+    between the two print events, backward from "forward" to the end of the run."""
+    src = GX.replace("STEPS", str(p["steps"]))
+    gx_run(GX.replace("STEPS", "50"), "w2.gx")
+    gx_run(src, "w2.gx")
 
     def once():
-        te, _ = gx_run(empty, "w2.gx")
-        tf, _ = gx_run(fwd, "w2.gx")
-        tb, s = gx_run(full, "w2.gx")
-        return {"fwd": tf - te, "bwd": tb - tf, "value": float(s.variables["x"].grad.item())}
+        m, end, s = gx_run(src, "w2.gx")
+        return {"fwd": m["forward"] - m["start"], "bwd": end - m["forward"],
+                "value": float(s.variables["x"].grad.item())}
     return once
 
 

@@ -10,7 +10,12 @@ The top level imports the standard library only.
 """
 import time
 
-pc = time.perf_counter
+
+def pc():
+    """Wall and CPU time in one number: the real part is time.perf_counter(), the imaginary part
+    time.process_time() (all threads). Differences subtract both; worker.py splits them into
+    "fwd" / "cpu_fwd" and so on."""
+    return complex(time.perf_counter(), time.process_time())
 
 
 def inputs(p):

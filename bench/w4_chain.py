@@ -3,11 +3,9 @@ backward (dy/dx = 1.0000001 ** n). One recorded op per step; float64.
 Who survives: a side that raises (micrograd's recursive topological sort) or passes the runner's
 time-out is reported as failed, with the reason. The top level imports the standard library only.
 """
-import time
-
 import w2_scalar
 
-pc = time.perf_counter
+pc = w2_scalar.pc
 C = 1.0000001
 X0 = 1.0
 
@@ -57,20 +55,23 @@ def gradcli_engine(p):
 GX = """import torch
 x = torch.tensor(1.0, requires_grad=True)
 y = x
+print("start")
 for i in range(STEPS):
     y = y * 1.0000001
+print("forward")
 y.backward()
 """
 
 
 def gradcli_gx(p):
-    """The chain as a .gx script through Session.run (one number: forward + backward + parse)."""
+    """The chain as a .gx script through Session.run, split by print marks as in W2."""
     w2_scalar.gx_run(GX.replace("STEPS", "50"), "w4.gx")
     src = GX.replace("STEPS", str(p["n"]))
 
     def once():
-        t, s = w2_scalar.gx_run(src, "w4.gx")
-        return {"total": t, "value": float(s.variables["x"].grad.item())}
+        m, end, s = w2_scalar.gx_run(src, "w4.gx")
+        return {"fwd": m["forward"] - m["start"], "bwd": end - m["forward"],
+                "value": float(s.variables["x"].grad.item())}
     return once
 
 
