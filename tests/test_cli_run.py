@@ -443,3 +443,39 @@ def test_more_limits(runner, args, source, message):
 def test_limits_raised_let_the_script_run(runner):
     r = run(runner, ["run", "-", "--max-elements", "100"], input="print(ones(11).sum())\n")
     assert (r.exit_code, r.stdout) == (0, "tensor(11.)\n")
+
+
+# shared/HOSTILE.md through the command line: the exit status and one positioned message
+HOSTILE = [
+    ("S1", b"x = tensor(1.0)\nx.__class__\n", 2, "<stdin>:2:2: SecurityError"),
+    ("S5", b'__import__("os").system("id")\n', 2, "<stdin>:1:1: SecurityError"),
+    ("S6", b'eval("1")\n', 1, "<stdin>:1:1: NameError"),
+    ("S11", b"exit()\n", 1, "<stdin>:1:1: NameError"),
+    ("S12", b"import os\n", 2, "SyntaxError"),
+    ("R2", b"ones(10 ** 12)\n", 1, "LimitError"),
+    ("R6", b"while True: pass\n", 1, "--max-steps"),
+    ("R8", b"def f(n): return f(n + 1)\nf(0)\n", 1, "<stdin>:1:18: LimitError"),
+    ("R10", b"x = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n", 1, "nesting deeper than"),
+    ("R12", b"x = " + b"1+" * 200000 + b"1\n", 1, "source larger than"),
+    ("P1", b"if x > 0:\n", 2, "<stdin>:2:1: SyntaxError"),
+    ("P6", "if x:\n\u00a0\u00a0y = 1\n".encode(), 2, "U+00A0"),
+    ("P8", "x = 1  # \u202e\n".encode(), 2, "U+202E"),
+    ("P9", b"x = 1\x00\n", 2, "<stdin>:1:6: SyntaxError: NUL byte"),
+    ("P10", b"x = \xff\n", 2, "invalid UTF-8"),
+    ("N8", b"ones(3) + ones(4)\n", 1, "<stdin>:1:9: ShapeError"),
+]
+
+
+@pytest.mark.parametrize("case,source,code,message", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_inputs(runner, case, source, code, message):
+    r = runner.invoke(cli, ["run", "-", "--max-steps", "100000"], input=source)
+    assert r.exit_code == code
+    assert message in r.stderr
+    assert r.stderr.startswith("<stdin>:") and "Traceback" not in r.stderr
+
+
+def test_hostile_ok_inputs(runner):
+    r = runner.invoke(cli, ["run", "-"], input=b"\xef\xbb\xbfx = 1\r\nprint(x)")     # P11
+    assert (r.exit_code, r.stdout) == (0, "1\n")
+    r = runner.invoke(cli, ["run", "-"], input=b"y = 1 / 0\nprint(y)\n")          # N5
+    assert (r.exit_code, r.stdout) == (0, "inf\n") and "<stdin>:1:" in r.stderr
