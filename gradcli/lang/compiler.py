@@ -33,6 +33,7 @@ from .runtime import (BREAK, CONTINUE, RETURN, RET, UP, BoundMethod, Builtin, Gx
                       num_neg)
 
 _MISSING = object()
+_BIG = 2 ** 63          # plain int/float results inside (-_BIG, _BIG) need no checks
 
 
 def _variable_type():
@@ -690,6 +691,9 @@ class Compiler:
         return apply
 
     def _binop(self, op, lf, rf, pos):
+        """The closure of one binary operator. Tensors first (the engine's operators),
+        then plain ints/floats whose result stays in range (no checks needed), then
+        the slow helpers of runtime.py for everything else."""
         rt = self.rt
         V = self.V
         slow = SLOW_BINOPS[op]
@@ -697,10 +701,16 @@ class Compiler:
             def add(fr):
                 a = lf(fr)
                 b = rf(fr)
+                ta = type(a)
+                tb = type(b)
                 try:
-                    if type(a) is V or type(b) is V:
+                    if ta is V or tb is V:
                         rt.pos = pos
                         return a + b
+                    if (ta is int or ta is float) and (tb is int or tb is float):
+                        r = a + b
+                        if -_BIG < r < _BIG:
+                            return r
                     return slow(a, b, rt, pos)
                 except Exception as err:
                     raise rt.convert(err, pos)
@@ -709,10 +719,16 @@ class Compiler:
             def sub(fr):
                 a = lf(fr)
                 b = rf(fr)
+                ta = type(a)
+                tb = type(b)
                 try:
-                    if type(a) is V or type(b) is V:
+                    if ta is V or tb is V:
                         rt.pos = pos
                         return a - b
+                    if (ta is int or ta is float) and (tb is int or tb is float):
+                        r = a - b
+                        if -_BIG < r < _BIG:
+                            return r
                     return slow(a, b, rt, pos)
                 except Exception as err:
                     raise rt.convert(err, pos)
@@ -721,10 +737,16 @@ class Compiler:
             def mul(fr):
                 a = lf(fr)
                 b = rf(fr)
+                ta = type(a)
+                tb = type(b)
                 try:
-                    if type(a) is V or type(b) is V:
+                    if ta is V or tb is V:
                         rt.pos = pos
                         return a * b
+                    if (ta is int or ta is float) and (tb is int or tb is float):
+                        r = a * b
+                        if -_BIG < r < _BIG:
+                            return r
                     return slow(a, b, rt, pos)
                 except Exception as err:
                     raise rt.convert(err, pos)
@@ -733,10 +755,17 @@ class Compiler:
             def div(fr):
                 a = lf(fr)
                 b = rf(fr)
+                ta = type(a)
+                tb = type(b)
                 try:
-                    if type(a) is V or type(b) is V:
+                    if ta is V or tb is V:
                         rt.pos = pos
                         return a / b
+                    if (ta is int or ta is float) and (tb is int or tb is float) and b:
+                        if -_BIG < a < _BIG:
+                            r = a / b
+                            if -_BIG < r < _BIG:
+                                return r
                     return slow(a, b, rt, pos)
                 except Exception as err:
                     raise rt.convert(err, pos)
@@ -949,12 +978,15 @@ class Compiler:
             def call1(fr):
                 f = ff(fr)
                 x = a0(fr)
-                if type(f) is Builtin:
+                tf = type(f)
+                if tf is Builtin:
                     try:
                         rt.pos = pos
                         return f.fn(x)
                     except Exception as err:
                         raise rt.convert(err, pos)
+                if tf is GxFunction:
+                    return f.invoke((x,), None, pos)
                 return call(f, [x], None)
             return call1
         if not kws:

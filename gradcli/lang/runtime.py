@@ -92,6 +92,7 @@ class Runtime:
         self.source = ""
         self.pos = None            # span of the operation being run (anomaly tag)
         self.depth = 0             # call depth of script functions
+        self.max_depth = self.limits.max_depth
         self.used = 0              # steps used before the current chunk
         self.chunk = CHUNK
         self.left = CHUNK          # steps left in the current chunk
@@ -109,6 +110,7 @@ class Runtime:
         self.depth = 0
         self.used = 0
         lim = self.limits
+        self.max_depth = lim.max_depth
         self.chunk = self.left = 1       # grows while loop bodies are fast
         self.last_tick = time.monotonic()
         self.mem_base = rss_bytes()
@@ -511,10 +513,10 @@ class GxFunction:
 
     def invoke(self, args, kw, pos):
         rt = self.rt
-        if rt.depth >= rt.limits.max_depth:
+        if rt.depth >= rt.max_depth:
             raise GxLimitError(limit_message(
-                f"call depth {rt.limits.max_depth} exceeded", "max_depth",
-                rt.limits.max_depth)).at(pos, rt.filename, rt.source)
+                f"call depth {rt.max_depth} exceeded", "max_depth",
+                rt.max_depth)).at(pos, rt.filename, rt.source)
         rt.left -= 1
         if rt.left <= 0:
             rt.tick(None, pos)
