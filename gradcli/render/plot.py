@@ -106,8 +106,14 @@ def terminal_plot(data: PlotData, colour=False, width=None, height=None) -> str:
 # ----------------------------------------------------------------- shared geometry
 
 def _bounds(data: PlotData):
-    ys = [y for y in data.fs + data.dfs if math.isfinite(y)]
-    lo, hi = (min(ys), max(ys)) if ys else (-1.0, 1.0)
+    """The x range, and a y range that ignores the top and bottom 1% of values,
+    so a pole (1/x near 0) does not flatten the rest; curves are clipped to it."""
+    ys = sorted(y for y in data.fs + data.dfs if math.isfinite(y))
+    if ys:
+        cut = len(ys) // 100
+        lo, hi = ys[cut], ys[len(ys) - 1 - cut]
+    else:
+        lo, hi = -1.0, 1.0
     if lo == hi:
         lo, hi = lo - 1.0, hi + 1.0
     pad = (hi - lo) * 0.05
@@ -166,11 +172,14 @@ def to_svg(data: PlotData) -> str:
     if y0 < 0 < y1:
         _, py = to_px(x0, 0.0)
         out.append(f'<line x1="{left}" y1="{py:.2f}" x2="{right}" y2="{py:.2f}" stroke="#999"/>')
+    out.append(f'<clipPath id="area"><rect x="{left}" y="{top}" width="{right - left}" '
+               f'height="{bottom - top}"/></clipPath>')
     for ys, key, label in ((data.fs, "f", data.labels[0]), (data.dfs, "df", data.labels[1])):
         colour = "#%02x%02x%02x" % COLOURS[key]
         for run in _finite_runs(data.xs, ys):
             pts = " ".join("%.2f,%.2f" % to_px(x, y) for x, y in run)
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2" '
+                       'clip-path="url(#area)"/>')
     for i, (key, label) in enumerate(zip(("f", "df"), data.labels)):
         colour = "#%02x%02x%02x" % COLOURS[key]
         y = top + 16 + 16 * i
@@ -199,16 +208,20 @@ class _Canvas:
     def __init__(self, w, h):
         self.w, self.h = w, h
         self.rows = [bytearray(b"\xff" * (3 * w)) for _ in range(h)]
+        self.clip = (0, 0, w - 1, h - 1)
 
     def dot(self, x, y, rgb, size=1):
+        x0, y0, x1, y1 = self.clip
         for dx in range(size):
             for dy in range(size):
                 px, py = int(x) + dx, int(y) + dy
-                if 0 <= px < self.w and 0 <= py < self.h:
+                if x0 <= px <= x1 and y0 <= py <= y1:
                     self.rows[py][3 * px:3 * px + 3] = bytes(rgb)
 
     def line(self, a, b, rgb, size=1):
         (x0, y0), (x1, y1) = a, b
+        if max(abs(x1 - x0), abs(y1 - y0)) > 4 * (self.w + self.h):     # far off the canvas
+            return
         n = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
         for i in range(n + 1):
             t = i / n
@@ -235,6 +248,7 @@ def to_png(data: PlotData) -> bytes:
     for a, b in (((left, top), (right, top)), ((right, top), (right, bottom)),
                  ((right, bottom), (left, bottom)), ((left, bottom), (left, top))):
         c.line(a, b, grey)
+    c.clip = (left, top, right, bottom)
     for ys, key in ((data.fs, "f"), (data.dfs, "df")):
         for run in _finite_runs(data.xs, ys):
             pts = [to_px(x, y) for x, y in run]
@@ -242,6 +256,7 @@ def to_png(data: PlotData) -> bytes:
                 c.line(a, b, COLOURS[key], size=2)
             if len(pts) == 1:
                 c.dot(*pts[0], COLOURS[key], size=2)
+    c.clip = (0, 0, WIDTH - 1, HEIGHT - 1)
     for i, key in enumerate(("f", "df")):
         y = top + 12 + 12 * i
         c.line((left + 10, y), (left + 30, y), COLOURS[key], size=2)
