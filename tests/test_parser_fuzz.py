@@ -52,7 +52,7 @@ def fast_path_agrees(text) -> None:
     except GxError:
         return
     try:
-        fast = G.parse_fast(P._lark(), P._tokenizer(P._lark()), norm, "start")
+        fast = G.parse_fast(*P._fast(P._lark()), norm, "start")
     except Exception:           # the fast path may give up; parse() then uses Lark's lexer
         return
     assert P._run_lark(norm, "start", "fuzz.gx", fast=False) == fast
@@ -193,4 +193,4 @@ def test_fast_path_agrees_on_seed_scripts(seed):
         parse(norm)
     except GxError:
         return                  # the error scripts (x03, x04)
-    G.parse_fast(P._lark(), P._tokenizer(P._lark()), norm, "start")   # it does not give up
+    G.parse_fast(*P._fast(P._lark()), norm, "start")   # it does not give up

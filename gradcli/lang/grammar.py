@@ -289,17 +289,91 @@ class FastTokenizer:
                 yield tok.new_borrow_pos("_DEDENT", "", tok)
 
 
-class _TokenThread:
-    """What Lark's LALR parser needs from a lexer: lex(parser_state) -> tokens."""
-    __slots__ = ("stream",)
+class FastDriver:
+    """Lark's LALR tables and callbacks, driven by a tighter loop.
 
-    def __init__(self, stream):
-        self.stream = stream
+    The same shift/reduce actions and the same callbacks as Lark's parser
+    (lark/parsers/lalr_parser_state.py), with each rule's length, name and
+    callback looked up once, and the single-child reductions of inlined
+    ``?rules`` (most reductions of an expression ladder) done in place. Any
+    error raises; the caller then re-parses the ordinary way for the message.
+    """
 
-    def lex(self, parser_state):
-        return self.stream
+    def __init__(self, lark: Lark):
+        from lark.grammar import NonTerminal
+        from lark.parsers.lalr_analysis import Shift
+        inner = lark.parser.parser.parser
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        if any(isinstance(k, str) for k in callbacks):
+            raise FastFallback          # terminal callbacks: not supported here
+        self.start_states = table.start_states
+        self.end_states = table.end_states
+        self.states = {}
+        for state, actions in table.states.items():
+            row = {}
+            for sym, (action, arg) in actions.items():
+                if action is Shift:
+                    row[sym] = arg
+                else:
+                    rule = arg
+                    exp = rule.expansion
+                    passthrough = (rule.options.expand1 and rule.alias is None and len(exp) == 1
+                                   and not exp[0].name.startswith("_")
+                                   and (isinstance(exp[0], NonTerminal)
+                                        or not getattr(exp[0], "filter_out", False)))
+                    row[sym] = (0 if passthrough else len(exp), rule.origin.name,
+                                None if passthrough else callbacks[rule])
+            self.states[state] = row
+
+    def parse(self, tokens, start: str):
+        states = self.states
+        end_state = self.end_states[start]
+        state_stack = [self.start_states[start]]
+        value_stack = []
+        push_state, push_value = state_stack.append, value_stack.append
+        last = None
+        for tok in tokens:
+            typ = tok.type
+            last = tok
+            while True:
+                act = states[state_stack[-1]][typ]
+                if type(act) is int:
+                    push_state(act)
+                    push_value(tok)
+                    break
+                size, origin, cb = act
+                if cb is None:                       # ?rule with one child: keep the value
+                    state_stack[-1] = states[state_stack[-2]][origin]
+                    continue
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                push_value(cb(children))
+                push_state(states[state_stack[-1]][origin])
+        while True:
+            act = states[state_stack[-1]]["$END"]
+            if type(act) is int:
+                raise FastFallback
+            size, origin, cb = act
+            if cb is None:
+                state_stack[-1] = states[state_stack[-2]][origin]
+            else:
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                push_value(cb(children))
+                push_state(states[state_stack[-1]][origin])
+            if state_stack[-1] == end_state:
+                return value_stack[-1]
 
 
-def parse_fast(lark: Lark, tokenizer: FastTokenizer, text: str, start: str):
-    """Run Lark's LALR parser (and its callbacks) on the fast token stream."""
-    return lark.parser.parser.parse(_TokenThread(tokenizer.tokens(text)), start)
+def parse_fast(tokenizer: FastTokenizer, driver: FastDriver, text: str, start: str):
+    """Parse with the fast tokenizer and driver (raises on any error)."""
+    return driver.parse(tokenizer.tokens(text), start)

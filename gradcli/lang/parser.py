@@ -454,14 +454,15 @@ def _lark():
     return _grammar.get_parser(_BUILDER)
 
 
-_TOKENIZER = None
+_FAST = None
 
 
-def _tokenizer(parser):
-    global _TOKENIZER
-    if _TOKENIZER is None:
-        _TOKENIZER = _grammar.FastTokenizer(parser)
-    return _TOKENIZER
+def _fast(parser):
+    """The fast tokenizer and LALR driver for this process's parser."""
+    global _FAST
+    if _FAST is None:
+        _FAST = (_grammar.FastTokenizer(parser), _grammar.FastDriver(parser))
+    return _FAST
 
 
 def _run_lark(text: str, start: str, filename: str, *, fast: bool = True):
@@ -478,7 +479,7 @@ def _run_lark(text: str, start: str, filename: str, *, fast: bool = True):
     try:
         if fast:
             try:
-                return _grammar.parse_fast(parser, _tokenizer(parser), text, start)
+                return _grammar.parse_fast(*_fast(parser), text, start)
             except Exception:       # noqa: BLE001 - any trouble: the reference path decides
                 pass
         return parser.parse(text, start=start)
