@@ -275,8 +275,13 @@ def _guarded(call, state: State) -> int:
             _debug_traceback(state)
             from .render.output import Output, resolve_format
             try:
-                Output(resolve_format(state.format), err=sys.stderr).error(e)
-            except BrokenPipeError:
+                out = Output(resolve_format(state.format), out=sys.stdout, err=sys.stderr)
+                out.error(e)
+                if out.json:                    # machines reading stdout learn of it too
+                    out.emit({"event": "error", "kind": e.kind, "message": e.message,
+                              "file": e.filename, "line": e.line, "col": e.col,
+                              "exit_code": e.exit_code})
+            except (BrokenPipeError, OSError):
                 pass
             return e.exit_code
         if state.debug:

@@ -479,3 +479,13 @@ def test_hostile_ok_inputs(runner):
     assert (r.exit_code, r.stdout) == (0, "1\n")
     r = runner.invoke(cli, ["run", "-"], input=b"y = 1 / 0\nprint(y)\n")          # N5
     assert (r.exit_code, r.stdout) == (0, "inf\n") and "<stdin>:1:" in r.stderr
+
+
+def test_json_error_event(runner):
+    r = run(runner, ["run", "-", "--format", "json"], input="print(1)\nassert 1 == 2, 'no'\n")
+    assert r.exit_code == 1
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert events[0]["event"] == "print"
+    assert events[1] == {"event": "error", "kind": "AssertionError", "message": "no", "file": "<stdin>",
+                         "line": 2, "col": 1, "exit_code": 1}
+    assert "<stdin>:2:1: AssertionError: no" in r.stderr
