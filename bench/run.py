@@ -634,6 +634,10 @@ def render(info, results, extras, loads):
     if tg:
         L += ["| workload | target | measured | verdict |", "|---|---|---|---|"]
         L += [f"| {k} | {a} | {b} | {c} |" for k, (a, b, c) in tg]
+    missing = [f"{k} / {r['text']}: {r['status']}" for k, (g, rows, t) in results.items()
+               for side, r in rows.items() if side.startswith("gradcli") and r["status"] != "ok"]
+    L += ["", "gradcli pieces missing or failing in this run: "
+          + ("none." if not missing else "; ".join(missing) + ".")]
     w6 = extras.get("W6")
     if w6 and not w6.get("targets"):
         L += ["", f"W6 (parse speed): {w6['status']}."]
