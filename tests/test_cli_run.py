@@ -271,7 +271,8 @@ def test_grad_syntax_error_exits_2(runner):
     r = run(runner, ["grad", "x +", "x=1"])
     assert r.exit_code == 2 and r.stderr.startswith("<expr>:1:")
     r = run(runner, ["grad", "x +", "--jsonl"], input='{"x": 1}\n')
-    assert r.exit_code == 2 and r.stdout == ""
+    assert r.exit_code == 2
+    assert [json.loads(line)["event"] for line in r.stdout.splitlines()] == ["error"]
 
 
 def test_grad_runtime_error_exits_1(runner):
