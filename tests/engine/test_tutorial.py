@@ -159,3 +159,16 @@ def test_tutorial_under_no_grad_records_nothing():
     with no_grad():
         out = ((x + 2) * (x + 2) * 3).mean()
     assert out.grad_fn is None and not out.requires_grad
+
+
+def test_while_loop_with_a_float32_seed_like_torch_floattensor():
+    # the tutorial seeds with torch.FloatTensor([0.1, 1.0, 0.0001]) (float32) into float64
+    x = tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x * 2
+    while y.data.norm() < 1000:
+        y = y * 2
+    y.backward(tensor([0.1, 1.0, 0.0001], dtype=np.float32))
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad.tolist(),
+                               np.array([0.1, 1.0, 0.0001], dtype=np.float32).astype(float) * 512,
+                               rtol=1e-15)
