@@ -20,7 +20,7 @@ HOSTILE = [
     ("P2-mixed-line", b"if x:\n    \ty = 1\n\tz = 2\n", GxSyntaxError, 3, 1,
      "inconsistent use of tabs and spaces"),
     ("P3", b"if x:\n        y = 1\n    z = 2\n", GxSyntaxError, 3, 5,
-     "unindent does not match any outer indentation level"),
+     "unindent does not match any outer level"),
     ("P4", b"y = (1 +\n", GxSyntaxError, 1, 5, "'(' opened at 1:5 was never closed"),
     ("P4-eof", b"y = [1, 2,\n  3,\n", GxSyntaxError, 1, 5, "'[' opened at 1:5 was never closed"),
     ("P5", b"x = 1)", GxSyntaxError, 1, 6, "unmatched ')'"),

@@ -116,7 +116,7 @@ class GxIndenter(Indenter):
                 yield token.new_borrow_pos(self.DEDENT_type, indent_str, token)
             if indent != levels[-1]:
                 raise GxSyntaxError(
-                    "unindent does not match any outer indentation level",
+                    "unindent does not match any outer level",
                     line=token.end_line, col=token.end_column,
                     end_line=token.end_line, end_col=token.end_column + 1)
 
