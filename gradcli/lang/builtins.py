@@ -741,33 +741,38 @@ def _to_str(v):
 
 def safe_repr(v, limit=None) -> str:
     """repr of nested lists/tuples, iteratively and with a size budget: a list that
-    holds itself twice per level (l = [l, l], 40 times) would otherwise print for ever."""
+    holds itself twice per level (l = [l, l], 40 times) would otherwise print for ever.
+    A list inside itself prints as [...], as in Python."""
     if limit is None:
         rt = CURRENT_RT.get()
         limit = 16 * rt.limits.max_list if rt is not None else MAX_TEXT
     out = []
     size = 0
     stack = [v]
+    active = set()
     while stack:
         x = stack.pop()
-        if type(x) is str and x in _MARKS:
-            piece = x[1:]
-        else:
-            tx = type(x)
-            if tx is list or tx is tuple:
-                if tx is tuple and len(x) == 1:
-                    stack.append("\x00,)")
-                else:
-                    stack.append("\x00]" if tx is list else "\x00)")
+        tx = type(x)
+        if tx is _Close:
+            active.discard(x.ident)
+            piece = x.text
+        elif tx is _Sep:
+            piece = ", "
+        elif tx is list or tx is tuple:
+            ident = id(x)
+            if ident in active:
+                piece = "[...]" if tx is list else "(...)"
+            else:
+                active.add(ident)
+                close = ",)" if tx is tuple and len(x) == 1 else ("]" if tx is list else ")")
+                stack.append(_Close(close, ident))
                 for i in range(len(x) - 1, -1, -1):
                     stack.append(x[i])
                     if i:
-                        stack.append("\x00, ")
+                        stack.append(_SEP)
                 piece = "[" if tx is list else "("
-            elif isinstance(x, tuple):     # namedtuple results: max(dim=...)
-                piece = repr(x)
-            else:
-                piece = repr(x)
+        else:
+            piece = repr(x)
         size += len(piece)
         if size > limit:
             raise GxLimitError(limit_message(
@@ -777,7 +782,19 @@ def safe_repr(v, limit=None) -> str:
     return "".join(out)
 
 
-_MARKS = frozenset(("\x00]", "\x00)", "\x00, ", "\x00,)"))
+class _Close:
+    __slots__ = ("text", "ident")
+
+    def __init__(self, text, ident):
+        self.text = text
+        self.ident = ident
+
+
+class _Sep:
+    __slots__ = ()
+
+
+_SEP = _Sep()
 
 
 def _lists_as_tensors(fn, E):
