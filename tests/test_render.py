@@ -1,6 +1,7 @@
 """Renderers on hand-made data (no session needed): JSON encoding, graph history
 as tree/dot/mermaid/json, tables, error messages, plots."""
 import io
+import re
 import json
 import math
 import struct
@@ -266,3 +267,17 @@ def test_png_decodes():
     pixels = zlib.decompress(raw)
     assert len(pixels) == height * (1 + 3 * width)
     assert bytes((31, 119, 180)) in pixels      # the f curve's colour is drawn
+
+
+def test_pretty_renderers_write_coloured_text():
+    from gradcli.render.table import render_summary, render_table
+    buf = io.StringIO()
+    out = Output("pretty", out=buf)
+    h.render_tree(out, DIAMOND)
+    render_table(out, ["a", "b"], [["1", "2"]], title="t")
+    render_summary(out, {"x": FakeTensor([1.0, 2.0], requires_grad=True, grad=FakeTensor([3.0, 4.0]))})
+    out.print_event(Ev("tensor([1., 2.])", []))
+    text = buf.getvalue()
+    assert "\x1b[" in text
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert "a: AccumulateGrad () [n2]" in plain and "[3., 4.]" in plain and "tensor([1., 2.])" in plain
