@@ -111,7 +111,12 @@ class Repl:
             self.out.error(e)
             return
         if shown and value is not None:
-            self.out.line(tensor_text(value))
+            if self.out.json:
+                from .render.jsonenc import encode_value
+                self.out.emit({"event": "value", "text": tensor_text(value),
+                               "value": encode_value(value)})
+            else:
+                self.out.line(tensor_text(value))
 
     # -- colon commands
     def command(self, text: str) -> None:

@@ -205,3 +205,11 @@ def test_no_subcommand_on_a_terminal_opens_the_repl(tmp_path):
     c.sendeof()
     c.expect(pexpect.EOF)
 
+
+
+def test_plain_front_end_json():
+    import json
+    r = CliRunner().invoke(cli, ["repl", "--format", "json"], input="x = 2\nprint(x)\nx * 3\n")
+    assert [json.loads(line) for line in r.stdout.splitlines()] == [
+        {"event": "print", "text": "2", "values": [2]},
+        {"event": "value", "text": "6", "value": 6}]
