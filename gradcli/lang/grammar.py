@@ -120,6 +120,12 @@ class GxIndenter(Indenter):
                     line=token.end_line, col=token.end_column,
                     end_line=token.end_line, end_col=token.end_column + 1)
 
+    def process(self, stream):
+        # a fresh indenter per parse: the parser (and this postlexer) is shared
+        # by the whole process, so its state must not be
+        fresh = GxIndenter()
+        return fresh._process(stream)
+
     def _process(self, stream):
         open_types, close_types = self.OPEN_PAREN_types, self.CLOSE_PAREN_types
         nl_type = self.NL_type
