@@ -110,6 +110,7 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
                 node.saved = saved
                 node.vers = vers
                 node.shape = out.shape
+                node.dtype = out.dtype     # for history(); one store
                 d = 0
                 for m in next_:
                     if m is not None and m.depth >= d:

@@ -22,7 +22,8 @@ def history(v: Variable, names: dict | None = None) -> dict:
     node = v._node
     if node is None:
         return {"root": "n0", "edges": [], "nodes": [{
-            "id": "n0", "op": None, "shape": list(v.shape), "kind": "tensor",
+            "id": "n0", "op": None, "shape": list(v.shape), "dtype": str(v.dtype),
+            "kind": "tensor",
             "name": names.get(id(v))}]}
     ids: dict = {}
     nodes, edges = [], []
@@ -37,7 +38,9 @@ def history(v: Variable, names: dict | None = None) -> dict:
         name = names.get(id(var)) if var is not None else None
         if n is node and name is None:
             name = names.get(id(v))
+        dt = getattr(n, "dtype", None)
         nodes.append({"id": ids[n], "op": n.name, "shape": list(n.shape),
+                      "dtype": None if dt is None else str(dt),
                       "kind": "leaf" if leaf else "function", "name": name})
         stack.extend(c for c in reversed(n.next) if c is not None and c not in ids)
     for n, nid in ids.items():

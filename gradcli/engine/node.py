@@ -8,6 +8,7 @@ A node is made by a forward op that had an input requiring grad. It holds:
   freed after backward unless ``retain_graph=True``;
 - ``vers``: the version counters of saved input Variables at save time;
 - ``shape``: the output's shape (history, and the check on every gradient);
+- ``dtype``: the output's dtype (history);
 - ``depth``: longest path to a leaf (the graph-size limit uses it);
 - ``tag``: whatever the anomaly scope's ``tag()`` returned (a source position).
 
@@ -32,7 +33,8 @@ FREED = _Freed()
 
 
 class Node:
-    __slots__ = ("next", "saved", "vers", "shape", "depth", "tag", "retain", "__weakref__")
+    __slots__ = ("next", "saved", "vers", "shape", "dtype", "depth", "tag", "retain",
+                 "__weakref__")
     name = "Node"
     frees = True   # saved values are released after backward (False: only shapes are kept)
     # Optional rule on raw arrays for the walk without create_graph: fast(self, g) with g
@@ -65,6 +67,7 @@ class AccumulateGrad(Node):
         self.retain = None
         self.variable_ref = weakref.ref(leaf)
         self.shape = leaf._data.shape
+        self.dtype = leaf._data.dtype
 
     @property
     def variable(self):
@@ -82,6 +85,7 @@ def make_node(cls, next_, saved, shape, st):
     node.saved = saved
     node.vers = None
     node.shape = shape
+    node.dtype = None
     d = 0
     for n in next_:
         if n is not None and n.depth >= d:
