@@ -166,6 +166,19 @@ def test_history_shared_nodes_appear_once():
     assert leaves["x"]["shape"] == [2] and leaves["w"]["shape"] == []
 
 
+def test_history_nodes_have_the_documented_fields():
+    # docs/architecture.md and docs/json.md: id, op, shape, dtype, kind, name
+    x = tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    y = (x.double() * 2).sum()
+    h = history(y, names={id(x): "x"})
+    for n in h["nodes"]:
+        assert set(n) == {"id", "op", "shape", "dtype", "kind", "name"}
+    dtypes = {n["op"]: n["dtype"] for n in h["nodes"]}
+    assert dtypes == {"SumBackward0": "float64", "MulBackward0": "float64",
+                      "ToCopyBackward0": "float64", "AccumulateGrad": "float32"}
+    assert history(tensor([1.0]))["nodes"][0]["dtype"] == "float64"
+
+
 def test_history_of_a_tensor_outside_the_graph():
     h = history(tensor([1.0]), names={})
     assert h["edges"] == [] and len(h["nodes"]) == 1 and h["nodes"][0]["kind"] == "tensor"
