@@ -100,6 +100,8 @@ def terminal_plot(data: PlotData, colour=False, width=None, height=None) -> str:
             fig.draw(signal)
     fig.plot_size(width, height)
     fig.label(data.var, axis=0)
+    _, _, y0, y1 = _bounds(data)          # the same robust y range as the files
+    fig.ruler(axis=1).lim(y0, y1)
     return fig.build().string(colorless=not colour).rstrip("\n")
 
 
