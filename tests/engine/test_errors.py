@@ -461,3 +461,36 @@ def test_det_of_a_singular_matrix_has_the_adjugate_as_gradient():
     assert d.item() == pytest.approx(0.0, abs=1e-12)
     d.backward()
     np.testing.assert_allclose(a.grad.tolist(), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+
+
+# ------------------------------------------------------------------ N2, N4, N5 and anomaly mode
+
+def test_n2_n4_n5_nan_and_inf_propagate_and_anomaly_mode_names_the_op():
+    from gradcli.engine import anomaly_mode, log
+    events = []
+    with np.errstate(all="ignore"), anomaly_mode(lambda *e: events.append(e), tag=lambda: "1:5"):
+        a = log(Variable(-1.0))                  # N2: NaN, not an exception
+        b = tensor(-8.0) ** (1 / 3)              # N4: NaN, never a complex number
+        c = tensor(1.0) / 0                      # N5: inf, no ZeroDivisionError
+        d = tensor(0.0) / tensor(0.0)            # N5: NaN
+        ok = tensor(4.0) * 2                     # finite: no event
+        x = Variable(0.0, requires_grad=True)
+        sqrt(x).backward()                       # N1 under anomaly mode: backward event
+    assert math.isnan(a.item()) and math.isnan(b.item()) and math.isnan(d.item())
+    assert c.item() == math.inf and ok.item() == 8.0
+    assert isinstance(b.item(), float)
+    assert events == [("forward", "LogBackward0", "1:5"), ("forward", "PowBackward0", "1:5"),
+                      ("forward", "DivBackward0", "1:5"), ("forward", "DivBackward0", "1:5"),
+                      ("backward", "SqrtBackward0", "1:5")]
+
+
+def test_anomaly_tag_is_the_one_at_creation_time():
+    from gradcli.engine import anomaly_mode
+    where_ = ["1:1"]
+    events = []
+    with np.errstate(all="ignore"), anomaly_mode(lambda *e: events.append(e), tag=lambda: where_[0]):
+        x = Variable(0.0, requires_grad=True)
+        y = sqrt(x)        # created at 1:1
+        where_[0] = "2:7"
+        y.backward()       # run at 2:7: the node still reports where it was made
+    assert events == [("backward", "SqrtBackward0", "1:1")]
