@@ -270,3 +270,16 @@ def test_mutated_scripts_end_in_gx_errors_only():
             s.run(src, "m.gx")
         except GxError as e:
             assert e.line is not None, (src, str(e))
+
+
+def test_exponentially_shared_lists_compare_within_a_budget():
+    with pytest.raises(GxLimitError) as ei:
+        _run("a = [0]\nb = [0]\nfor i in range(40):\n    a = [a, a]\n    b = [b, b]\n"
+             "c = a == b\n")
+    assert ei.value.line == 6 and "--max-list" in ei.value.message
+
+
+def test_list_equality_keeps_python_semantics():
+    s, _, _ = _run("r = ([1, [2, 3]] == [1, [2, 3]], [1, 2] == [1, 3], [1] == (1,), "
+                   "(1, 2) != (1, 2), [1, 2] in [[1, 2]], 3 in [1, 3], [1] not in [[2]])\n")
+    assert s.variables["r"] == (True, False, False, False, True, True, True)

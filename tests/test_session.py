@@ -280,3 +280,17 @@ def test_check_runs_save_once(tmp_path):
     import numpy as np
     assert c.ok and c.target == "y"
     assert np.load(tmp_path / "y.npy").tolist() == [10.0, 20.0]   # unperturbed data
+
+
+@pytest.mark.parametrize("ext", ["npy", "npz", "csv"])
+def test_save_load_round_trip(tmp_path, ext):
+    s = Session(Options(allow_read=(str(tmp_path),), allow_write=(str(tmp_path),)))
+    s.run(f"a = tensor([[1.5, -2.], [3., 4.25]])\nsave('{tmp_path}/a.{ext}', a)\n"
+          f"b = load('{tmp_path}/a.{ext}')\n", "t.gx")
+    assert s.variables["b"].tolist() == [[1.5, -2.0], [3.0, 4.25]]
+
+
+def test_float32_session_check():
+    c = Session(Options(dtype="float32")).check(
+        "x = tensor([0.5, 1.5], requires_grad=True)\ny = (x * x).sum()\n", "c.gx")
+    assert c.ok

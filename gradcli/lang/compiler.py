@@ -1116,12 +1116,59 @@ def _source_text(source, node):
     return lines[node.line - 1][node.col - 1:node.end_col - 1] or None
 
 
+def _seq_eq(a, b):
+    """== of lists/tuples as Python defines it, but iterative and within a budget:
+    two separately built l = [l, l] towers would otherwise compare for ever."""
+    from .runtime import CURRENT_RT
+    rt = CURRENT_RT.get()
+    budget = 16 * (rt.limits.max_list if rt is not None else 10 ** 6)
+    n = 0
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if x is y:
+            continue
+        tx = type(x)
+        if (tx is list or tx is tuple) and type(y) is tx:
+            if len(x) != len(y):
+                return False
+            n += len(x)
+            if n > budget:
+                from .errors import GxLimitError
+                from .limits import limit_message
+                raise GxLimitError(limit_message(
+                    "comparison of lists with more than 16 elements per allowed list "
+                    "element", "max_list", budget // 16))
+            stack.extend(zip(reversed(x), reversed(y)))
+        elif not (x == y):
+            return False
+    return True
+
+
+_SEQ_TYPES = (list, tuple)
+
+
+def _eq(a, b):
+    if type(a) in _SEQ_TYPES and type(b) in _SEQ_TYPES:
+        return _seq_eq(a, b)
+    return a == b
+
+
+def _ne(a, b):
+    if type(a) in _SEQ_TYPES and type(b) in _SEQ_TYPES:
+        return not _seq_eq(a, b)
+    return a != b
+
+
 def _contains(a, b):
+    if type(b) in _SEQ_TYPES and type(a) in _SEQ_TYPES:
+        return any(_seq_eq(a, x) for x in b if type(x) is type(a)) or \
+            any(a is x for x in b)
     return a in b
 
 
 def _not_contains(a, b):
-    return a not in b
+    return not _contains(a, b)
 
 
 _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -1129,5 +1176,5 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "@": operator.matmul}
 
 _CMPOPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-           "==": operator.eq, "!=": operator.ne, "is": operator.is_,
+           "==": _eq, "!=": _ne, "is": operator.is_,
            "is not": operator.is_not, "in": _contains, "not in": _not_contains}
