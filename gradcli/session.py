@@ -178,7 +178,6 @@ class Session:
         rt.start(filename, source)
         rt.frame = self._globals
         comp = Compiler(rt, self._globals, self._builtins)
-        items = comp.compile_module(module, interactive=interactive)
         lim = self.options.limits
         old_limit = sys.getrecursionlimit()
         want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
@@ -187,6 +186,7 @@ class Session:
         try:
             if want > old_limit:
                 sys.setrecursionlimit(want)
+            items = comp.compile_module(module, interactive=interactive)
             with warnings.catch_warnings(), np.errstate(all="ignore"), \
                     engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
                 warnings.simplefilter("always", engine.GradWarning)
@@ -296,10 +296,14 @@ class Session:
                 if n not in leaves:
                     raise GxNameError(f"--wrt names '{n}', which has no value (give {n}=VALUE)")
         comp = Compiler(rt, g, self._builtins)
-        fn = comp.compile_expression(tree)
         old = rt.frame
         rt.frame = g
+        old_limit = sys.getrecursionlimit()
+        want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
         try:
+            if want > old_limit:
+                sys.setrecursionlimit(want)
+            fn = comp.compile_expression(tree)
             with warnings.catch_warnings(), np.errstate(all="ignore"), \
                     engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
                 warnings.simplefilter("ignore")
@@ -336,6 +340,8 @@ class Session:
             raise convert(e, rt.pos, rt) from e
         finally:
             rt.frame = old
+            if sys.getrecursionlimit() != old_limit:
+                sys.setrecursionlimit(old_limit)
 
     # ------------------------------------------------------------- check
     def check(self, source, filename: str = "<script>", target: str | None = None
