@@ -361,6 +361,19 @@ class Session:
         central difference (f(x+h) - f(x-h)) / 2h. Prints are silenced. Random
         numbers repeat across the runs (a fixed seed when none is set).
         """
+        try:
+            return self._check(source, filename, target)
+        except GxError as e:
+            if e.filename is None:
+                e.filename = filename
+            raise
+        except KeyboardInterrupt:
+            raise GxInterrupt("interrupted", filename=filename) from None
+        except Exception as e:       # never a Python traceback
+            from .lang.runtime import convert
+            raise convert(e, None, self._rt) from e
+
+    def _check(self, source, filename, target):
         import numpy as np
         module = self._parse(source, filename)
         seed = self.options.seed if self.options.seed is not None else 0
