@@ -260,7 +260,11 @@ class Session:
         for k, x in self._globals.items():
             if type(x) is Variable:
                 names.setdefault(id(x), k)
-        return self._ctx.run(engine.history, v, names)
+        try:
+            return self._ctx.run(engine.history, v, names)
+        except Exception as e:        # never a Python traceback
+            from .lang.runtime import convert
+            raise convert(e, None, self._rt) from e
 
     # --------------------------------------------------------- grad_expr
     def grad_expr(self, expr, values: dict, wrt=None, order: int = 1) -> GradResult:
