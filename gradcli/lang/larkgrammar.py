@@ -1,0 +1,321 @@
+"""The Lark half of the grammar: the indenter, the parser build (with Lark's table
+cache), and the fast tokenizer/driver. Imported lazily by grammar.py and parser.py,
+only when a script is not in the AST cache."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import lark
+from lark import Lark
+from lark.indenter import Indenter
+from lark.lexer import Token
+
+from .errors import GxLimitError, GxSyntaxError
+from .grammar import MAX_BLOCK_DEPTH, START_RULES, cache_dir, grammar_hash, grammar_text
+
+
+class GxIndenter(Indenter):
+    """Python's INDENT/DEDENT tokens, with positions on the indentation errors.
+
+    Lark's Indenter raises a DedentError without a position and asserts on an
+    unmatched ')'. Brackets are checked before parsing (lexcheck), so here only
+    the dedent error needs its line and column, and blocks are limited in depth.
+    """
+    NL_type = "_NEWLINE"
+    OPEN_PAREN_types = ["LPAR", "LSQB"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def handle_NL(self, token):
+        if self.paren_level > 0:
+            return
+        yield token
+        indent_str = token.rsplit("\n", 1)[1]
+        indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
+        levels = self.indent_level
+        if indent > levels[-1]:
+            if len(levels) > MAX_BLOCK_DEPTH:
+                raise GxLimitError(
+                    f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels",
+                    line=token.end_line, col=token.end_column,
+                    end_line=token.end_line, end_col=token.end_column + 1)
+            levels.append(indent)
+            yield token.new_borrow_pos(self.INDENT_type, indent_str, token)
+        else:
+            while indent < levels[-1]:
+                levels.pop()
+                yield token.new_borrow_pos(self.DEDENT_type, indent_str, token)
+            if indent != levels[-1]:
+                raise GxSyntaxError(
+                    "unindent does not match any outer level",
+                    line=token.end_line, col=token.end_column,
+                    end_line=token.end_line, end_col=token.end_column + 1)
+
+    def process(self, stream):
+        # a fresh indenter per parse: the parser (and this postlexer) is shared
+        # by the whole process, so its state must not be
+        fresh = GxIndenter()
+        return fresh._process(stream)
+
+    def _process(self, stream):
+        open_types, close_types = self.OPEN_PAREN_types, self.CLOSE_PAREN_types
+        nl_type = self.NL_type
+        token = None
+        for token in stream:
+            typ = token.type
+            if typ == nl_type:
+                yield from self.handle_NL(token)
+            else:
+                yield token
+                if typ in open_types:
+                    self.paren_level += 1
+                elif typ in close_types and self.paren_level > 0:
+                    self.paren_level -= 1
+        while len(self.indent_level) > 1:
+            self.indent_level.pop()
+            if token is not None:
+                yield token.new_borrow_pos(self.DEDENT_type, "", token)
+
+
+def _lark_options(transformer) -> dict:
+    return dict(parser="lalr", lexer="contextual", postlex=GxIndenter(),
+                start=START_RULES, transformer=transformer,
+                maybe_placeholders=True, propagate_positions=False)
+
+
+def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
+    """A new Lark parser for gx.lark (uses the user cache when possible)."""
+    text = grammar_text()
+    opts = _lark_options(transformer)
+    directory = cache_dir() if use_cache else None
+    if directory is None:
+        return Lark(text, **opts)
+    final = directory / (f"gx-lark-{grammar_hash()[:20]}-lark{lark.__version__}"
+                         f"-py{sys.version_info[0]}{sys.version_info[1]}.cache")
+    if final.exists():
+        return Lark(text, cache=str(final), **opts)
+    # First run: let Lark write its cache to a private temporary name, then
+    # move it into place atomically so a concurrent reader never sees half.
+    tmp = directory / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    parser = Lark(text, cache=str(tmp), **opts)
+    try:
+        if tmp.exists():
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    return parser
+
+
+_PARSERS: dict = {}
+
+
+def get_parser(transformer) -> Lark:
+    """The process-wide parser for this transformer class (built on first use)."""
+    key = type(transformer)
+    parser = _PARSERS.get(key)
+    if parser is None:
+        parser = _PARSERS[key] = build_parser(transformer)
+    return parser
+
+
+class FastFallback(Exception):
+    """The fast tokenizer met something unusual: use Lark's own lexer instead."""
+
+
+class FastTokenizer:
+    """Lark's tokens for gx.lark, with the indenter folded in, in one loop.
+
+    Same terminals (taken from the built parser), same order of preference as
+    Lark's lexer (priority, then longest pattern), keywords told from NAME the
+    way Lark does. The grammar has no two terminals that a context must choose
+    between, so for a valid script this gives exactly the token stream of the
+    contextual lexer + GxIndenter, about three times faster. On anything
+    unusual (a character no terminal matches, a bad dedent, too deep blocks)
+    it raises FastFallback and the caller re-parses with Lark's lexer, which
+    produces the error with its position.
+    """
+
+    def __init__(self, lark: Lark):
+        conf = lark.lexer_conf
+        terminals = list(conf.terminals)
+        self.ignore = frozenset(conf.ignore)
+        name_re = re.compile(next(t for t in terminals if t.name == "NAME").pattern.to_regexp())
+        self.keywords = {t.pattern.value: t.name for t in terminals
+                         if t.pattern.type == "str" and name_re.fullmatch(t.pattern.value)}
+        rest = [t for t in terminals if t.name not in self.keywords.values()]
+        rest.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+        self.master = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in rest))
+        self.newline_ignores = frozenset(t.name for t in rest if t.name in self.ignore
+                                         and ("\n" in t.pattern.to_regexp()
+                                              or "\\n" in t.pattern.to_regexp()))
+        self.open = frozenset(GxIndenter.OPEN_PAREN_types)
+        self.close = frozenset(GxIndenter.CLOSE_PAREN_types)
+
+    def tokens(self, text: str):
+        match = self.master.match
+        keywords = self.keywords
+        ignore, nl_ignores = self.ignore, self.newline_ignores
+        opens, closes = self.open, self.close
+        new = str.__new__
+        T = Token
+        pos, n = 0, len(text)
+        line, line_start = 1, 0
+        depth = 0
+        levels = [0]
+        tok = None
+        while pos < n:
+            m = match(text, pos)
+            if m is None:
+                raise FastFallback
+            typ = m.lastgroup
+            value = m.group()
+            end = m.end()
+            if typ in ignore:
+                if typ in nl_ignores:
+                    k = value.count("\n")
+                    if k:
+                        line += k
+                        line_start = pos + value.rfind("\n") + 1
+                pos = end
+                continue
+            col = pos - line_start + 1
+            if typ == "_NEWLINE":
+                last_nl = pos + value.rfind("\n")
+                end_line = line + value.count("\n")
+                end_col = end - last_nl
+                if depth == 0:
+                    tok = new(T, value)
+                    tok.type, tok.value, tok.start_pos, tok.end_pos = typ, value, pos, end
+                    tok.line, tok.column, tok.end_line, tok.end_column = line, col, end_line, end_col
+                    yield tok
+                    indent_str = text[last_nl + 1:end]
+                    indent = indent_str.count(" ") + indent_str.count("\t") * 8
+                    if indent > levels[-1]:
+                        if len(levels) > MAX_BLOCK_DEPTH:
+                            raise FastFallback
+                        levels.append(indent)
+                        yield tok.new_borrow_pos("_INDENT", indent_str, tok)
+                    elif indent < levels[-1]:
+                        while indent < levels[-1]:
+                            levels.pop()
+                            yield tok.new_borrow_pos("_DEDENT", indent_str, tok)
+                        if indent != levels[-1]:
+                            raise FastFallback
+                line, line_start = end_line, last_nl + 1
+                pos = end
+                continue
+            if typ == "NAME":
+                typ = keywords.get(value, "NAME")
+            elif typ in opens:
+                depth += 1
+            elif typ in closes:
+                if depth == 0:
+                    raise FastFallback
+                depth -= 1
+            tok = new(T, value)
+            tok.type, tok.value, tok.start_pos, tok.end_pos = typ, value, pos, end
+            tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col + (end - pos)
+            yield tok
+            pos = end
+        while len(levels) > 1:
+            levels.pop()
+            if tok is not None:
+                yield tok.new_borrow_pos("_DEDENT", "", tok)
+
+
+class FastDriver:
+    """Lark's LALR tables and callbacks, driven by a tighter loop.
+
+    The same shift/reduce actions and the same callbacks as Lark's parser
+    (lark/parsers/lalr_parser_state.py), with each rule's length, name and
+    callback looked up once, and the single-child reductions of inlined
+    ``?rules`` (most reductions of an expression ladder) done in place. Any
+    error raises; the caller then re-parses the ordinary way for the message.
+    """
+
+    def __init__(self, lark: Lark):
+        from lark.grammar import NonTerminal
+        from lark.parsers.lalr_analysis import Shift
+        inner = lark.parser.parser.parser
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        if any(isinstance(k, str) for k in callbacks):
+            raise FastFallback          # terminal callbacks: not supported here
+        self.start_states = table.start_states
+        self.end_states = table.end_states
+        self.states = {}
+        for state, actions in table.states.items():
+            row = {}
+            for sym, (action, arg) in actions.items():
+                if action is Shift:
+                    row[sym] = arg
+                else:
+                    rule = arg
+                    exp = rule.expansion
+                    passthrough = (rule.options.expand1 and rule.alias is None and len(exp) == 1
+                                   and not exp[0].name.startswith("_")
+                                   and (isinstance(exp[0], NonTerminal)
+                                        or not getattr(exp[0], "filter_out", False)))
+                    row[sym] = (0 if passthrough else len(exp), rule.origin.name,
+                                None if passthrough else callbacks[rule])
+            self.states[state] = row
+
+    def parse(self, tokens, start: str):
+        states = self.states
+        end_state = self.end_states[start]
+        state_stack = [self.start_states[start]]
+        value_stack = []
+        push_state, push_value = state_stack.append, value_stack.append
+        last = None
+        for tok in tokens:
+            typ = tok.type
+            last = tok
+            while True:
+                act = states[state_stack[-1]][typ]
+                if type(act) is int:
+                    push_state(act)
+                    push_value(tok)
+                    break
+                size, origin, cb = act
+                if cb is None:                       # ?rule with one child: keep the value
+                    state_stack[-1] = states[state_stack[-2]][origin]
+                    continue
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                push_value(cb(children))
+                push_state(states[state_stack[-1]][origin])
+        while True:
+            act = states[state_stack[-1]]["$END"]
+            if type(act) is int:
+                raise FastFallback
+            size, origin, cb = act
+            if cb is None:
+                state_stack[-1] = states[state_stack[-2]][origin]
+            else:
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                push_value(cb(children))
+                push_state(states[state_stack[-1]][origin])
+            if state_stack[-1] == end_state:
+                return value_stack[-1]
+
+
+def parse_fast(tokenizer: FastTokenizer, driver: FastDriver, text: str, start: str):
+    """Parse with the fast tokenizer and driver (raises on any error)."""
+    return driver.parse(tokenizer.tokens(text), start)
