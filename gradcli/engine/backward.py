@@ -121,7 +121,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     try:
         deps = _count_deps(roots)
         needed = _needed(roots, targets) if targets is not None else None
-        token = STATE.set(st.replace(grad=bool(create_graph)))
+        # ops run by derivative rules are not the script's forward ops: the walk reports
+        # non-finite gradients itself, as backward events of the node that made them
+        token = STATE.set(st.replace(grad=bool(create_graph), anomaly=None))
         try:
             return _walk(roots, seeds, deps, needed, targets, retain_graph,
                          bool(create_graph), st.anomaly)

@@ -327,6 +327,8 @@ def cat(tensors, dim=0, *, axis=None):
     if nd == 0:
         raise ShapeError("zero-dimensional tensor cannot be concatenated")
     ax = dims(nd, axis if axis is not None else dim)[0]
+    check_size(datas[0].shape[:ax] + (sum(d.shape[ax] if d.ndim == nd else 0 for d in datas),)
+               + datas[0].shape[ax + 1:])
     try:
         out = np.concatenate(datas, axis=ax)
     except ValueError:
@@ -351,6 +353,7 @@ def stack(tensors, dim=0, *, axis=None):
     ts = [lift(t) for t in _seq(tensors, "stack")]
     datas = [np.asarray(t._data) for t in ts]
     ax = dims(datas[0].ndim + 1, axis if axis is not None else dim)[0]
+    check_size((len(datas),) + datas[0].shape)
     try:
         out = np.stack(datas, axis=ax)
     except ValueError:
