@@ -498,7 +498,7 @@ def machine_info(started, quick, argv):
         pass
     info = {"date": started, "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
             "kernel": platform.release(), "machine": platform.machine(),
-            "command": "python3 bench/run.py " + " ".join(shlex.quote(a) for a in argv),
+            "command": " ".join(["python3 bench/run.py"] + [shlex.quote(a) for a in argv]),
             "quick": quick,
             "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
             "dirty": bool(sh(["git", "status", "--porcelain", "--untracked-files=no"]))}
