@@ -98,9 +98,11 @@ def main() -> None:
             timed("cached", lambda: P.parse_cached(text, max_source=limit))
 
         # a fresh process each time, so nothing is memoized: imports, then the build
+        # (the Lark halves are imported lazily since the AST cache avoids them; import
+        # them before the clock so that 'build' is the build alone)
         code = ("import time; t0 = time.process_time(); "
-                "from gradcli.lang import grammar, parser; t1 = time.process_time(); "
-                "grammar.build_parser(parser.AstBuilder()); t2 = time.process_time(); "
+                "from gradcli.lang import larkgrammar, larkparse; t1 = time.process_time(); "
+                "larkgrammar.build_parser(larkparse.AstBuilder()); t2 = time.process_time(); "
                 "print(t1 - t0, t2 - t1)")
         env = dict(os.environ, XDG_CACHE_HOME=cache)
         imp, build = [], []
@@ -124,7 +126,7 @@ def main() -> None:
     build_ms = statistics.median(build) * 1000
     imp_ms = statistics.median(imp) * 1000
     print(f"  parser build from Lark's cache (fresh process, median of 7): {build_ms:.1f} ms "
-          f"(target < 20 ms); importing gradcli.lang.parser before it: {imp_ms:.1f} ms")
+          f"(target < 20 ms); importing lark and the parser before it: {imp_ms:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,10 @@ class MulBackward0(Node):
     def fast(self, g):
         a, b = self.saved
         na, nb = self.next
+        if a is b and a is not None:   # x * x: one product, doubled in place
+            d = g * a._data
+            d *= 2
+            return unbroadcast_raw(d, na.shape), None
         ga = None if na is None else unbroadcast_raw(g * _raw(b), na.shape)
         gb = None if nb is None else unbroadcast_raw(g * _raw(a), nb.shape)
         return ga, gb

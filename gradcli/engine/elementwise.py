@@ -27,6 +27,44 @@ def _np_softplus(x):
     return np.logaddexp(0, x)
 
 
+# In-place helpers for the raw-array rules: each derivative factor is computed into one
+# fresh array, and the gradient is multiplied (divided) into it in place, so a rule
+# allocates one array instead of two or three (it matters at 10^7 elements).
+def _fresh(d):
+    return type(d) is np.ndarray and d.base is None and d.flags.writeable
+
+
+def _gmul(g, d):
+    if _fresh(d) and d.shape == np.shape(g):
+        np.multiply(d, g, out=d)
+        return d
+    return g * d
+
+
+def _gdiv(g, d):
+    if _fresh(d) and d.shape == np.shape(g):
+        np.divide(g, d, out=d)
+        return d
+    return g / d
+
+
+def _inplace(ufunc):
+    def op(a, b=None):
+        if b is None:
+            return ufunc(a, out=a) if _fresh(a) else ufunc(a)
+        if _fresh(b) and ufunc in (np.subtract,):   # c - d written into d
+            return ufunc(a, b, out=b)
+        return ufunc(a, b, out=a) if _fresh(a) else ufunc(a, b)
+    return op
+
+
+_neg_ = _inplace(np.negative)
+_sqrt_ = _inplace(np.sqrt)
+_add_ = _inplace(np.add)
+_mul_ = _inplace(np.multiply)
+_rsub_ = _inplace(np.subtract)   # _rsub_(1, d): 1 - d, into d
+
+
 def _mask(cond):
     """A constant 0/1 tensor of the default float dtype (kept out of the graph)."""
     return _wrap(np.asarray(cond, dtype=STATE.get().dtype)[()])
@@ -44,31 +82,31 @@ UNARY = {
     "expm1":    ("Expm1Backward0", np.expm1, lambda g, x, y: g * (y + 1),
                  lambda g, x, y: g * (y + 1), "y"),
     "sqrt":     ("SqrtBackward0", np.sqrt, lambda g, x, y: g / (y * 2),
-                 lambda g, x, y: g / (y * 2), "y"),
+                 lambda g, x, y: _gdiv(g, y * 2), "y"),
     "sin":      ("SinBackward0", np.sin, lambda g, x, y: g * cos(x),
-                 lambda g, x, y: g * np.cos(x), "x"),
+                 lambda g, x, y: _gmul(g, np.cos(x)), "x"),
     "cos":      ("CosBackward0", np.cos, lambda g, x, y: g * -sin(x),
-                 lambda g, x, y: g * -np.sin(x), "x"),
+                 lambda g, x, y: _gmul(g, _neg_(np.sin(x))), "x"),
     "tan":      ("TanBackward0", np.tan, lambda g, x, y: g * (y * y + 1),
-                 lambda g, x, y: g * (y * y + 1), "y"),
+                 lambda g, x, y: _gmul(g, _add_(y * y, 1)), "y"),
     "asin":     ("AsinBackward0", np.arcsin, lambda g, x, y: g / sqrt(1 - x * x),
-                 lambda g, x, y: g / np.sqrt(1 - x * x), "x"),
+                 lambda g, x, y: _gdiv(g, _sqrt_(_rsub_(1, x * x))), "x"),
     "acos":     ("AcosBackward0", np.arccos, lambda g, x, y: -g / sqrt(1 - x * x),
-                 lambda g, x, y: -g / np.sqrt(1 - x * x), "x"),
+                 lambda g, x, y: _neg_(_gdiv(g, _sqrt_(_rsub_(1, x * x)))), "x"),
     "atan":     ("AtanBackward0", np.arctan, lambda g, x, y: g / (x * x + 1),
-                 lambda g, x, y: g / (x * x + 1), "x"),
+                 lambda g, x, y: _gdiv(g, _add_(x * x, 1)), "x"),
     "sinh":     ("SinhBackward0", np.sinh, lambda g, x, y: g * cosh(x),
-                 lambda g, x, y: g * np.cosh(x), "x"),
+                 lambda g, x, y: _gmul(g, np.cosh(x)), "x"),
     "cosh":     ("CoshBackward0", np.cosh, lambda g, x, y: g * sinh(x),
-                 lambda g, x, y: g * np.sinh(x), "x"),
+                 lambda g, x, y: _gmul(g, np.sinh(x)), "x"),
     "tanh":     ("TanhBackward0", np.tanh, lambda g, x, y: g * (1 - y * y),
-                 lambda g, x, y: g * (1 - y * y), "y"),
+                 lambda g, x, y: _gmul(g, _rsub_(1, y * y)), "y"),
     "sigmoid":  ("SigmoidBackward0", _np_sigmoid, lambda g, x, y: g * (y * (1 - y)),
-                 lambda g, x, y: g * (y * (1 - y)), "y"),
+                 lambda g, x, y: _gmul(g, _mul_(1 - y, y)), "y"),
     "softplus": ("SoftplusBackward0", _np_softplus, lambda g, x, y: g * sigmoid(x),
-                 lambda g, x, y: g * _np_sigmoid(x), "x"),
+                 lambda g, x, y: _gmul(g, _np_sigmoid(x)), "x"),
     "abs":      ("AbsBackward0", np.abs, lambda g, x, y: g * _wrap(np.sign(x._data)),
-                 lambda g, x, y: g * np.sign(x), "x"),
+                 lambda g, x, y: _gmul(g, np.sign(x)), "x"),
     "relu":     ("ReluBackward0", lambda d: np.maximum(d, 0),
                  lambda g, x, y: g * _mask(np.asarray(y._data) > 0),
                  lambda g, x, y: g * (y > 0), "y"),

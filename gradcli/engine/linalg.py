@@ -45,6 +45,8 @@ class MmBackward0(Node):
         if ad.ndim != 2 or bd.ndim != 2:   # vectors and batches: the general rule
             return tuple(None if v is None else v._data for v in self.apply(_wrap(g)))
         na, nb = self.next
+        if not g.flags.c_contiguous:   # a broadcast view (stride 0) would miss BLAS
+            g = np.ascontiguousarray(g)
         return (None if na is None else g @ bd.T, None if nb is None else ad.T @ g)
 
 
