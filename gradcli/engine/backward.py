@@ -229,8 +229,9 @@ def _exclusive(arr, refs) -> bool:
     caller's local, or the walk's local and the callee's parameter) (CPython's reference count,
     the same test numpy uses to reuse temporaries). Such a buffer may be changed in
     place or kept without a defensive copy."""
+    # getrefcount sees ``refs`` + this function's own parameter + its own argument
     return (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable
-            and sys.getrefcount(arr) <= refs + 1)
+            and sys.getrefcount(arr) <= refs + 2)
 
 
 def _accumulate_raw(var, d):
