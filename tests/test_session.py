@@ -294,3 +294,13 @@ def test_float32_session_check():
     c = Session(Options(dtype="float32")).check(
         "x = tensor([0.5, 1.5], requires_grad=True)\ny = (x * x).sum()\n", "c.gx")
     assert c.ok
+
+
+def test_numeric_warning_is_reported_again_in_a_later_repl_entry():
+    # "once per site" holds within one run or REPL entry; a new entry warns again
+    warnings = []
+    s = Session(Options(), on_print=lambda e: None, on_warning=warnings.append)
+    s.exec_interactive("y = log(tensor(-1.0))\n")
+    s.exec_interactive("y = log(tensor(-1.0))\n")
+    assert len(warnings) == 2
+    assert all("log" in w.message for w in warnings)

@@ -109,6 +109,7 @@ class Runtime:
         self.source = source
         self.depth = 0
         self.used = 0
+        self.warned = set()     # warnings are "once per site" within one run or REPL entry
         lim = self.limits
         self.max_depth = lim.max_depth
         self.chunk = self.left = 1       # grows while loop bodies are fast
