@@ -7,12 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith, elementwise as ew, linalg, reduce as rd, shape as sh
+from ._op import record
 from .backward import backward
+from .context import STATE
+from .node import Node
 from .variable import Variable, _wrap
-
-
-def _r(fn):
-    return lambda self, other: fn(other, self) if False else fn(arith.lift(other), self)
 
 
 def _clone(self):
@@ -28,21 +27,19 @@ def _double(self):
     return _cast(self, np.float64)
 
 
+class ToCopyBackward0(Node):
+    """float()/double(): the gradient is cast back to the input's dtype."""
+    __slots__ = ()
+    name = "ToCopyBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (_cast(g, self.saved),)
+
+
 def _cast(self, dt):
     if self._data.dtype == dt:
         return self
-    from ._op import record
-    from .context import STATE
-    from .node import Node
-
-    class ToCopyBackward0(Node):
-        __slots__ = ()
-        name = "ToCopyBackward0"
-        frees = False
-
-        def apply(self_node, g):
-            return (_cast(g, self_node.saved),)
-
     return record(np.asarray(self._data).astype(dt)[()], ToCopyBackward0, (self._node,),
                   self._data.dtype, STATE.get())
 

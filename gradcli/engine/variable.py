@@ -322,7 +322,7 @@ def to_array(data, dtype=None):
     return arr
 
 
-def _check_nested(data, depth=0):
+def _check_nested(data):
     """Reject ragged or non-numeric nested lists before numpy turns them into objects."""
     stack = [(data, 0)]
     shape = {}
@@ -333,8 +333,6 @@ def _check_nested(data, depth=0):
             if shape.setdefault(level, n) != n:
                 raise EngineValueError("nested lists of different lengths cannot make a tensor")
             stack.extend((x, level + 1) for x in item)
-        elif level in shape and isinstance(item, (list, tuple)):
-            raise EngineValueError("nested lists of different depths cannot make a tensor")
         elif not isinstance(item, (int, float, bool, np.generic, np.ndarray, Variable)):
             raise EngineTypeError(f"tensors hold numbers, not {type(item).__name__}")
 
