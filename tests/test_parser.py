@@ -497,8 +497,10 @@ def test_grammar_is_found_and_ships_in_the_wheel_layout():
 def test_grammar_is_clean_under_lark_strict_mode():
     pytest.importorskip("interegular")
     from lark import Lark
-    Lark(G.grammar_text(), parser="lalr", lexer="contextual", postlex=G.GxIndenter(),
-         start=G.START_RULES, strict=True)
+    # strict=True raises on any terminal collision or shift/reduce conflict
+    parser = Lark(G.grammar_text(), parser="lalr", lexer="contextual", postlex=G.GxIndenter(),
+                  start=G.START_RULES, strict=True)
+    assert {t.name for t in parser.terminals} >= {"NAME", "NUMBER", "STRING"}
 
 
 def test_cache_dir_is_private(tmp_path, monkeypatch):

@@ -58,7 +58,9 @@ def fast_path_agrees(text) -> None:
     assert P._run_lark(norm, "start", "fuzz.gx", fast=False) == fast
 
 
-def parse_or_gx_error(text) -> None:
+def parse_or_gx_error(text) -> str:
+    """Parses, or fails with a positioned GxError (any other exception fails the test).
+    Returns which of the two happened."""
     try:
         parse(text, "fuzz.gx")
     except GxError as err:
@@ -66,8 +68,10 @@ def parse_or_gx_error(text) -> None:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
-                return
+                return "error"
         assert_located(err, text)
+        return "error"
+    return "parsed"
 
 
 # ------------------------------------------------- programs from the grammar
@@ -103,7 +107,7 @@ LARK_FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=list(
 @given(st.data())
 def test_grammar_generated_programs_parse_or_fail_cleanly(data):
     text = data.draw(_lark_strategy("start"))
-    parse_or_gx_error(text)
+    assert parse_or_gx_error(text) in ("parsed", "error")
 
 
 # ------------------------------------ expressions: our parser vs Python's parser
@@ -173,15 +177,15 @@ def test_mutated_scripts_give_only_located_gx_errors(seed, edits):
             text = text[:pos] + piece + text[pos + 1:]      # replace
         else:
             text = text[:pos]                               # truncate
-    parse_or_gx_error(text)
-    parse_or_gx_error(text.encode("utf-8", "surrogatepass"))
+    assert parse_or_gx_error(text) in ("parsed", "error")
+    assert parse_or_gx_error(text.encode("utf-8", "surrogatepass")) in ("parsed", "error")
     fast_path_agrees(text)
 
 
 @FAST
 @given(st.binary(max_size=60))
 def test_random_bytes_give_only_gx_errors(data):
-    parse_or_gx_error(data)
+    assert parse_or_gx_error(data) in ("parsed", "error")
 
 
 @pytest.mark.parametrize("seed", range(len(SEEDS)))
