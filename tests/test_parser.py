@@ -593,3 +593,20 @@ def test_gc_is_reenabled_after_errors():
     with pytest.raises(GxError):
         parse("x = (1 $ 2)\n")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("module", ["larkparse.py", "larkgrammar.py", "parser.py", "nodes.py"])
+def test_ast_cache_key_covers_the_code_that_builds_the_ast(module, monkeypatch):
+    # a cached AST must not outlive a change to any module that shapes it
+    import pathlib
+    from gradcli.lang import parser as P
+    monkeypatch.setattr(P, "_FINGERPRINT", None)
+    before = P._fingerprint()
+    real = pathlib.Path.read_bytes
+
+    def edited(self):
+        data = real(self)
+        return data + b"\n# edited\n" if self.name == module else data
+    monkeypatch.setattr(pathlib.Path, "read_bytes", edited)
+    monkeypatch.setattr(P, "_FINGERPRINT", None)
+    assert P._fingerprint() != before

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import grammar as _grammar
 from . import lexcheck
 from . import nodes as N
-from .errors import GxError, GxLimitError, GxSecurityError, GxSyntaxError
+from .errors import GxError
 
 def _locate(err: GxError, filename: str, text: str) -> GxError:
     if err.filename is None:
@@ -135,7 +135,8 @@ def _fingerprint() -> str:
         from .. import __version__
         h = hashlib.sha256(f"{_FORMAT}:{__version__}:{_grammar.grammar_hash()}".encode())
         here = Path(__file__).resolve().parent
-        for name in ("nodes.py", "parser.py", "check.py", "lexcheck.py"):
+        for name in ("nodes.py", "parser.py", "larkparse.py", "larkgrammar.py", "check.py",
+                     "lexcheck.py"):
             try:
                 h.update((here / name).read_bytes())
             except OSError:
