@@ -18,7 +18,6 @@ import json
 import os
 import resource
 import sys
-import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextvars
 import gc
-import math
 import sys
-from contextlib import contextmanager
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .lang.errors import (GxError, GxInterrupt, GxLimitError, GxNameError, GxRuntimeError,
-                          GxTypeError, GxValueError, GxWarning)
+                          GxTypeError, GxValueError)
 from .lang.limits import Limits
 
 __all__ = ["Session", "Options", "Limits", "PrintEvent", "GradResult", "CheckResult",
@@ -296,7 +295,7 @@ class Session:
     def _grad_expr(self, expr, values, wrt, order):
         from . import engine
         from .engine.variable import Variable
-        from .lang import parser, nodes as N
+        from .lang import parser
         from .lang.compiler import Compiler
         import numpy as np
         if order not in (1, 2):
@@ -610,7 +609,7 @@ def _pick_target(glb, order, target):
         if type(v) is not Variable:
             raise GxNameError(f"check: no tensor named '{target}'")
         return target, v
-    scalar, other = None, None
+    other = None
     for name in reversed(order):
         v = glb.get(name)
         if type(v) is Variable and v.grad_fn is not None and v.dtype.kind == "f":

@@ -63,9 +63,8 @@ def broadcast_check(ad, bd, st) -> None:
     """Shapes that cannot broadcast raise ShapeError naming both; big results LimitError."""
     sa = getattr(ad, "shape", ())
     sb = getattr(bd, "shape", ())
-    if sa == sb or not sb or not sa:
-        if st.max_elements is None or not sb or not sa:
-            return
+    if sa == sb or not sb or not sa:    # the result is no larger than an operand
+        return
     try:
         shape = np.broadcast_shapes(sa, sb)
     except ValueError:

@@ -163,12 +163,7 @@ for _name, (_node, _fn, _rule, _raw, _saves) in UNARY.items():
     _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _raw, _saves)
     _g[_node] = _cls
 del _g, _name, _node, _fn, _rule, _raw, _saves, _cls
-
-# make the names visible to linters and readers
-exp = exp; log = log; log1p = log1p; expm1 = expm1; sqrt = sqrt  # noqa: E702,F821
-sin = sin; cos = cos; tan = tan; asin = asin; acos = acos; atan = atan  # noqa: E702,F821
-sinh = sinh; cosh = cosh; tanh = tanh; sigmoid = sigmoid; softplus = softplus  # noqa: E702,F821
-abs = abs; relu = relu; sign = sign  # noqa: E702,F821,A001
+# (the loop above defines exp, log, ..., sign and their node classes, one per UNARY row)
 
 
 # ----------------------------------------------------------- maximum/minimum

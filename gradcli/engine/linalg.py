@@ -11,7 +11,7 @@ from .context import STATE
 from .errors import EngineValueError, LimitError, ShapeError
 from .node import Node
 from .shape import getitem, index_add, mT, reshape, unsqueeze
-from .variable import Variable, _result, _wrap
+from .variable import _result, _wrap
 
 
 # -------------------------------------------------------------------- matmul

@@ -77,20 +77,3 @@ class AccumulateGrad(Node):
     def next_functions(self):
         return ()
 
-
-def make_node(cls, next_, saved, shape, st):
-    """A node of class ``cls`` with edges ``next_``; ``st`` is the engine State."""
-    node = cls.__new__(cls)
-    node.next = next_
-    node.saved = saved
-    node.vers = None
-    node.shape = shape
-    node.dtype = None
-    d = 0
-    for n in next_:
-        if n is not None and n.depth >= d:
-            d = n.depth + 1
-    node.depth = d
-    node.tag = st.tag() if st.tag is not None else None
-    node.retain = None
-    return node

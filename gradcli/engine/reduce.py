@@ -12,11 +12,11 @@ import numpy as np
 
 from ._op import dims, keep, lift, record
 from .context import STATE
-from .elementwise import _mask, exp, log, sqrt, where, abs as _abs
+from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
 from .node import Node
 from .shape import expand, reshape
-from .variable import Variable, _result, _wrap
+from .variable import _result, _wrap
 
 
 def _kept_shape(shape, axes):
@@ -371,6 +371,16 @@ def builtins_max(a, b):
 
 # ------------------------------------------------------------------ logsumexp
 
+def _shift(xd, axes):
+    """The max along ``axes`` (kept), with non-finite maxima replaced by 0: subtracting it
+    keeps exp() from overflowing, and an all -inf group stays -inf instead of NaN."""
+    if not xd.size:
+        return np.zeros(_kept_shape(xd.shape, axes if isinstance(axes, tuple) or axes is None
+                                    else (axes,)))
+    m = np.max(xd, axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0.0)
+
+
 class LogsumexpBackward0(Node):
     __slots__ = ()
     name = "LogsumexpBackward0"
@@ -390,8 +400,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
         xd = xd.astype(STATE.get().dtype)
     axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
-    m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(_kept_shape(xd.shape, axes))
-    m = np.where(np.isfinite(m), m, 0.0)
+    m = _shift(xd, axes)
     with np.errstate(divide="ignore"):  # all -inf: log(0) = -inf is the answer
         out = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
     if not kd:
@@ -421,8 +430,7 @@ def softmax(x, dim=-1, *, axis=None):
     if xd.ndim == 0:
         xd = xd.reshape(())
     ax = dims(xd.ndim, axis if axis is not None else dim)[0] if xd.ndim else None
-    m = np.max(xd, axis=ax, keepdims=True)
-    e = np.exp(xd - np.where(np.isfinite(m), m, 0.0))
+    e = np.exp(xd - _shift(xd, ax))
     out = (e / np.sum(e, axis=ax, keepdims=True))[()]
     return record(out, SoftmaxBackward0, (x._node,), (out, ax), STATE.get())
 
@@ -443,8 +451,7 @@ def log_softmax(x, dim=-1, *, axis=None):
     if xd.dtype.kind != "f":
         xd = xd.astype(STATE.get().dtype)
     ax = dims(xd.ndim, axis if axis is not None else dim)[0] if xd.ndim else None
-    m = np.max(xd, axis=ax, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
+    m = _shift(xd, ax)
     out = (xd - m - np.log(np.sum(np.exp(xd - m), axis=ax, keepdims=True)))[()]
     return record(out, LogSoftmaxBackward0, (x._node,), (out, ax), STATE.get())
 

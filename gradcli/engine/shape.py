@@ -11,7 +11,7 @@ from ._op import check_size, dims, lift, record
 from .context import STATE
 from .errors import EngineTypeError, ShapeError
 from .node import Node
-from .variable import Variable, _index, _wrap
+from .variable import Variable, _index
 
 
 def _sizes(args) -> tuple:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import GxError, GxLimitError, GxSecurityError, GxTypeError, GxValueError
+from .errors import GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
 from .runtime import (CURRENT_RT, DRY_RUN, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
                       History, Namespace, NodeName, bound_int, check_seq_len, dtype_value, new_leaf,
@@ -641,7 +641,7 @@ def make_builtins(rt) -> dict:
 
     def gx_enumerate(x, start=0):
         if type(x) not in (list, tuple, str, range, Variable):
-            raise GxTypeError(f"enumerate() takes a list, tuple, range or tensor")
+            raise GxTypeError("enumerate() takes a list, tuple, range or tensor")
         return list(enumerate(_materialize(x, "list"), start))
     add("enumerate", gx_enumerate)
 

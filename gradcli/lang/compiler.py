@@ -25,11 +25,11 @@ import operator
 
 from . import nodes as N
 from .builtins import (get_attr, method_for, set_attr, subscriptable, type_name,
-                       resolve_module, refuse)
+                       resolve_module)
 from .errors import (GxAssertionError, GxError, GxNameError, GxSecurityError, GxTypeError,
                      GxValueError, GxSyntaxError)
 from .runtime import (BREAK, CONTINUE, RETURN, RET, UP, BoundMethod, Builtin, GxFunction,
-                      Namespace, NodeName, Pos, SLOW_BINOPS, bound_int, check_seq_len, name_error,
+                      NodeName, Pos, SLOW_BINOPS, check_seq_len, name_error,
                       num_neg)
 
 _MISSING = object()
@@ -945,7 +945,6 @@ class Compiler:
         of = self.expr(e.value)
         name = e.attr
         pos = Pos(e.line, e.attr_col, e.end_line, e.end_col)
-        cache = [None, None]
 
         def attribute(fr):
             o = of(fr)

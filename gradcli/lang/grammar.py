@@ -10,14 +10,10 @@ directory cannot be used, the parser is built without a cache.
 from __future__ import annotations
 
 import hashlib
-import re
 import os
 import stat
-import sys
 from functools import lru_cache
 from pathlib import Path
-
-from .errors import GxLimitError, GxSyntaxError
 
 _PKG_DIR = Path(__file__).resolve().parent.parent          # .../gradcli
 _CANDIDATES = (

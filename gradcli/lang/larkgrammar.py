@@ -274,10 +274,8 @@ class FastDriver:
         state_stack = [self.start_states[start]]
         value_stack = []
         push_state, push_value = state_stack.append, value_stack.append
-        last = None
         for tok in tokens:
             typ = tok.type
-            last = tok
             while True:
                 act = states[state_stack[-1]][typ]
                 if type(act) is int:

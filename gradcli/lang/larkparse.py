@@ -633,10 +633,8 @@ def _translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynt
         return make(f"unexpected '{tok.value}'", line, col, width)
     unexpected = _describe(tok)
     if typ in ("_NEWLINE", "$END") and "COLON" in expected:
-        return make(f"expected ':'", line, col)
-    if expected & _EXPR_START and not (typ in _EXPR_START):
-        if typ in ("_NEWLINE", "$END"):
-            return make(f"unexpected {unexpected}; expected an expression", line, col, width)
+        return make("expected ':'", line, col)
+    if expected & _EXPR_START and typ not in _EXPR_START:
         return make(f"unexpected {unexpected}; expected an expression", line, col, width)
     hint = ""
     if typ == "EQUAL" and "__ANON_1" in expected or (typ == "EQUAL" and _terminal_in(parser, expected, "==")):
