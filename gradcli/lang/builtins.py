@@ -12,7 +12,7 @@ import math
 
 from .errors import GxLimitError, GxSecurityError, GxTypeError, GxValueError
 from .limits import human, limit_message
-from .runtime import (CURRENT_RT, DRY_RUN, IN_BACKWARD, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
+from .runtime import (CURRENT_RT, DRY_RUN, RETAIN_ALL, BoundMethod, Builtin, DType, GxFunction,
                       History, Namespace, NodeName, bound_int, check_seq_len, dtype_value, new_leaf,
                       suggest)
 
@@ -156,11 +156,7 @@ def _backward_method(fn):
     def backward(o, gradient=None, retain_graph=None, create_graph=False, **kw):
         if RETAIN_ALL.get():
             retain_graph = True
-        tok = IN_BACKWARD.set(True)
-        try:
-            return fn(o, gradient, retain_graph=retain_graph, create_graph=create_graph, **kw)
-        finally:
-            IN_BACKWARD.reset(tok)
+        return fn(o, gradient, retain_graph=retain_graph, create_graph=create_graph, **kw)
     return backward
 
 
@@ -444,12 +440,8 @@ def make_builtins(rt) -> dict:
                 allow_unused=False):
         if RETAIN_ALL.get():
             retain_graph = True
-        tok = IN_BACKWARD.set(True)
-        try:
-            return E.grad(outputs, inputs, grad_outputs=grad_outputs, retain_graph=retain_graph,
-                          create_graph=create_graph, allow_unused=allow_unused)
-        finally:
-            IN_BACKWARD.reset(tok)
+        return E.grad(outputs, inputs, grad_outputs=grad_outputs, retain_graph=retain_graph,
+                      create_graph=create_graph, allow_unused=allow_unused)
     add("grad", gx_grad)
 
     # ---- making tensors (sizes checked before allocating)

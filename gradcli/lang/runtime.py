@@ -24,10 +24,9 @@ from .limits import Limits, human, limit_message
 CHUNK = 256          # steps between two looks at the clock / graph size (at most)
 TICK_SECONDS = 0.01  # aim: a look at the clock at least every 10 ms
 
-# Set while backward()/grad() run: forward ops that the derivative rules run then are
-# not reported as NaN/inf sources (the backward node of the op that made the value
-# is, with its own position); and, during `check`, whether backward keeps graphs.
-IN_BACKWARD: ContextVar[bool] = ContextVar("gradcli_in_backward", default=False)
+# During `check`: backward()/grad() keep their graphs (the script is run again).
+# (Ops run by derivative rules raise no NaN/inf events: the engine's walk turns its
+# anomaly hook off and reports non-finite gradients as backward events itself.)
 RETAIN_ALL: ContextVar[bool] = ContextVar("gradcli_retain_all", default=False)
 # The runtime of the session whose engine context is current (methods shared by all
 # sessions, like list.append's length check, read their limits from it).
@@ -224,8 +223,6 @@ class Runtime:
 
     def anomaly(self, phase, op_name, tag):
         """engine.anomaly_mode callback: a forward output or a gradient holds NaN/inf."""
-        if phase == "forward" and IN_BACKWARD.get():
-            return
         pos = tag if tag is not None else self.pos
         op = op_label(op_name)
         if phase == "forward":
