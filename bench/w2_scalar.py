@@ -43,13 +43,10 @@ def floor(p):
     return once
 
 
-def gradcli_engine(p):
-    """gradcli's engine called from Python, as a library user would."""
-    import gradcli
-    tensor, tanh = gradcli.tensor, gradcli.tanh
-
+def _loop(make_leaf, tanh, grad_of):
+    """The timed W2 loop, the same code for every side that runs it as Python operators."""
     def run(n):
-        x = tensor(X0, requires_grad=True)
+        x = make_leaf(n)
         t0 = pc()
         y = x
         for _ in range(n):
@@ -57,8 +54,16 @@ def gradcli_engine(p):
         t1 = pc()
         y.backward()
         t2 = pc()
-        return {"fwd": t1 - t0, "bwd": t2 - t1, "value": float(x.grad.item())}
+        return {"fwd": t1 - t0, "bwd": t2 - t1, "value": grad_of(x)}
     run(50)
+    return run
+
+
+def gradcli_engine(p):
+    """gradcli's engine called from Python, as a library user would."""
+    import gradcli
+    run = _loop(lambda n: gradcli.tensor(X0, requires_grad=True), gradcli.tanh,
+                lambda x: float(x.grad.item()))
     return lambda: run(p["steps"])
 
 
@@ -115,19 +120,8 @@ def gradcli_gx(p):
 def torch_side(p):
     """PyTorch eager, 0-d float64 tensors."""
     import torch
-    tanh = torch.tanh
-
-    def run(n):
-        x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
-        t0 = pc()
-        y = x
-        for _ in range(n):
-            y = y * 1.0001 + 0.5 * x - tanh(y) * 0.01
-        t1 = pc()
-        y.backward()
-        t2 = pc()
-        return {"fwd": t1 - t0, "bwd": t2 - t1, "value": float(x.grad.item())}
-    run(50)
+    run = _loop(lambda n: torch.tensor(X0, dtype=torch.float64, requires_grad=True), torch.tanh,
+                lambda x: float(x.grad.item()))
     return lambda: run(p["steps"])
 
 
@@ -175,21 +169,12 @@ def micrograd_side(p, raise_limit=True):
     to fit the graph (sys.setrecursionlimit), or left at Python's default with raise_limit=False."""
     import sys
     from micrograd.engine import Value
-    tanh = micrograd_tanh(Value)
 
-    def run(n):
+    def make_leaf(n):
         if raise_limit:
             sys.setrecursionlimit(max(sys.getrecursionlimit(), 12 * n + 10_000))
-        x = Value(X0)
-        t0 = pc()
-        y = x
-        for _ in range(n):
-            y = y * 1.0001 + 0.5 * x - tanh(y) * 0.01
-        t1 = pc()
-        y.backward()
-        t2 = pc()
-        return {"fwd": t1 - t0, "bwd": t2 - t1, "value": float(x.grad)}
-    run(50)
+        return Value(X0)
+    run = _loop(make_leaf, micrograd_tanh(Value), lambda x: float(x.grad))
     return lambda: run(p["steps"])
 
 
