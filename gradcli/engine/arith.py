@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, record
+from .buffers import CHUNK, fits, sole, sole_ref
 from .context import STATE
 from .node import Node
 from .shape import sum_to, sum_to_raw
@@ -137,14 +138,59 @@ class MulBackward0(Node):
 
     def fast(self, g):
         a, b = self.saved
+        return _mul_raw(g, a, b, self.next)
+
+    def spend(self, g, saved):
+        """``fast`` writing each product into a buffer nothing else holds: g * a into a's
+        array (computed first, while g is intact), then g * b into g or into b's array."""
+        a, b = saved
         na, nb = self.next
-        if a is b and a is not None:   # x * x: one product, doubled in place
-            d = g * a._data
+        if type(g) is not np.ndarray or g.size < CHUNK:
+            return _mul_raw(g, a, b, self.next)
+        shape = g.shape
+        if a is b and a is not None:    # x * x
+            ad = a._data
+            if sole(g, 2) and fits(g, shape, np.result_type(g, ad)) and ad.shape == shape:
+                np.multiply(g, ad, out=g)
+                g *= 2
+                return unbroadcast_raw(g, na.shape), None
+            d = g * ad
             d *= 2
             return unbroadcast_raw(d, na.shape), None
-        ga = None if na is None else unbroadcast_raw(g * _raw(b), na.shape)
-        gb = None if nb is None else unbroadcast_raw(g * _raw(a), nb.shape)
+        ga = gb = None
+        if nb is not None:
+            ad = _raw(a)
+            if type(a) is Variable and sole_ref(a, 2) and sole(ad, 2) and \
+                    fits(ad, shape, np.result_type(g, ad)):
+                gb = np.multiply(g, ad, out=ad)
+            else:
+                gb = g * ad
+            ad = None
+            gb = unbroadcast_raw(gb, nb.shape)
+        if na is not None:
+            bd = _raw(b)
+            if np.shape(bd) == shape or not np.shape(bd):
+                dt = np.result_type(g, bd)
+                if sole(g, 2) and fits(g, shape, dt):
+                    ga = np.multiply(g, bd, out=g)
+                elif type(b) is Variable and sole_ref(b, 2) and sole(bd, 2) and \
+                        fits(bd, shape, dt):
+                    ga = np.multiply(g, bd, out=bd)
+            if ga is None:
+                ga = g * bd
+            ga = unbroadcast_raw(ga, na.shape)
         return ga, gb
+
+
+def _mul_raw(g, a, b, next_):
+    na, nb = next_
+    if a is b and a is not None:   # x * x: one product, doubled in place
+        d = g * a._data
+        d *= 2
+        return unbroadcast_raw(d, na.shape), None
+    ga = None if na is None else unbroadcast_raw(g * _raw(b), na.shape)
+    gb = None if nb is None else unbroadcast_raw(g * _raw(a), nb.shape)
+    return ga, gb
 
 
 def mul(a, b):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import gc
 import math
-import sys
 
 import numpy as np
 
 from ._op import finite
+from .buffers import sole
 from .context import STATE
 from .errors import AutogradError
 from .node import FREED, AccumulateGrad
@@ -174,7 +174,14 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
             if graph:
                 grads = n.apply(g)
             elif fast is not None:
-                grads = fast(n, g)
+                if cls.spend is not None and not retain_graph and type(g) is not f64:
+                    # the saved values die here: the rule may write into those nobody else holds
+                    saved = n.saved
+                    n.saved = FREED
+                    grads = cls.spend(n, g, saved)
+                    saved = None
+                else:
+                    grads = fast(n, g)
             else:
                 grads = tuple(None if v is None else v._data for v in n.apply(_wrap(g)))
             if not retain_graph and cls.frees:
@@ -199,7 +206,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg
-                    elif not graph and _exclusive(prev, 2) and prev.shape == np.shape(cg) \
+                    elif not graph and sole(prev, 2) and prev.shape == np.shape(cg) \
                             and prev.dtype == np.result_type(prev, cg):
                         prev += cg          # nobody else holds this buffer: add in place
                     else:
@@ -208,7 +215,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
             deps[c] = dc
             if dc == 0:
                 push_ready(c)
-        grads = cg = None   # drop references so that buffers can be recognised as exclusive
+        grads = cg = d = prev = None   # drop references: buffers can then be recognised as sole
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
@@ -223,17 +230,6 @@ def _check_versions(n):
                 f"(version {v._version} != {ver})")
 
 
-def _exclusive(arr, refs) -> bool:
-    """True when ``arr`` is a writable ndarray that owns its memory and that nothing
-    holds but the ``refs`` references the caller knows of (the buffer entry and the
-    caller's local, or the walk's local and the callee's parameter) (CPython's reference count,
-    the same test numpy uses to reuse temporaries). Such a buffer may be changed in
-    place or kept without a defensive copy."""
-    # getrefcount sees ``refs`` + this function's own parameter + its own argument
-    return (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable
-            and sys.getrefcount(arr) <= refs + 2)
-
-
 def _accumulate_raw(var, d):
     """Adds a raw array gradient into ``var.grad`` (the walk without create_graph)."""
     vd = var._data
@@ -242,7 +238,7 @@ def _accumulate_raw(var, d):
     old = var._grad
     if old is None:
         # the new .grad must not share memory with anything (x.grad.zero_() is in place)
-        var._grad = _wrap(d.copy() if type(d) is np.ndarray and not _exclusive(d, 2) else d)
+        var._grad = _wrap(d.copy() if type(d) is np.ndarray and not sole(d, 2) else d)
     else:
         var._grad = _wrap(old._data + d)
 

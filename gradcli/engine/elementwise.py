@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, record
+from .buffers import CHUNK, blocks, sole
 from .arith import unbroadcast
 from .context import STATE
 from .errors import EngineValueError
@@ -133,6 +134,31 @@ class UnaryBackward(Node):
         x = s[0]._data if saves == "x" else None
         y = s[0] if saves == "y" else None
         return (type(self).rule_raw(g, x, y),)
+
+    def spend(self, g, saved):
+        """``fast`` writing into ``g``, or else into the saved output, when nothing else
+        holds it, block by block (no full-size temporary)."""
+        rule = type(self).rule_raw
+        saves = self.saves
+        x = saved[0]._data if saves == "x" else None
+        y = saved[0] if saves == "y" else None
+        shape = g.shape
+        if g.size >= CHUNK and np.shape(x if y is None else y) == shape:
+            target = None
+            if sole(g, 2):
+                target = g
+            elif y is not None and sole(y, 2):
+                target = y
+            if target is not None:
+                parts = blocks(shape)
+                for sl in parts:
+                    r = rule(g[sl], None if x is None else x[sl], None if y is None else y[sl])
+                    if sl is parts[0] and r.dtype != target.dtype:
+                        break           # the result needs another dtype: no reuse
+                    target[sl] = r
+                else:
+                    return (target,)
+        return (rule(g, x, y),)
 
 
 def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):

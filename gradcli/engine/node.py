@@ -41,6 +41,11 @@ class Node:
     # an ndarray/numpy scalar, returning arrays or None. Only hot primitives have one; the
     # registry tests check it (order 1) against ``apply`` (order 2, via create_graph).
     fast = None
+    # Optional variant of ``fast`` for a walk that frees the saved values (no retain_graph):
+    # spend(self, g, saved) with ``self.saved`` already released, so that the rule may
+    # write its result into a saved array or into ``g`` when nothing else holds it
+    # (gradcli/engine/buffers.py); it must give what ``fast`` gives. Needs ``frees``.
+    spend = None
 
     def apply(self, g):  # pragma: no cover - every op overrides it
         raise NotImplementedError(f"{self.name} has no derivative rule")
