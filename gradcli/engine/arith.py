@@ -68,6 +68,24 @@ def add(a, b):
     return record(ad + bd, AddBackward0, (a._node, bn), None, st)
 
 
+def _spare(ufunc, cls):
+    def op(a, b):
+        ad = a._data
+        bd, bn = operand(b)
+        st = STATE.get()
+        broadcast_check(ad, bd, st)
+        if np.shape(bd) == ad.shape or not np.shape(bd):
+            out = ufunc(ad, bd, out=ad) if np.result_type(ad, bd) == ad.dtype else ufunc(ad, bd)
+        else:
+            out = ufunc(ad, bd)
+        return record(out, cls, (a._node, bn), None, st)
+    op.__name__ = op.__qualname__ = f"{ufunc.__name__}_spare"
+    op.__doc__ = (f"a {ufunc.__name__} b (a Variable) written into a's array when the shapes and dtypes "
+                  "allow. Only for a caller that knows nothing else holds ``a`` or its array: "
+                  "the .gx compiler, for a temporary left operand (buffers.sole, sole_ref).")
+    return op
+
+
 class SubBackward0(Node):
     __slots__ = ()
     name = "SubBackward0"
@@ -103,6 +121,10 @@ def lift_like(b, a) -> Variable:
     if type(b) in (float, int, bool) and a._data.dtype.kind == "f":
         return _wrap(np.asarray(b, dtype=a._data.dtype)[()])
     return lift(b)
+
+
+add_spare = _spare(np.add, AddBackward0)
+sub_spare = _spare(np.subtract, SubBackward0)
 
 
 class RsubBackward1(Node):

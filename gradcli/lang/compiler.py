@@ -34,6 +34,7 @@ from .runtime import (BREAK, CONTINUE, RETURN, RET, UP, BoundMethod, Builtin, Gx
 
 _MISSING = object()
 _BIG = 2 ** 63          # plain int/float results inside (-_BIG, _BIG) need no checks
+_MAKES_VALUES = (N.BinOp, N.UnaryOp, N.Call)   # expressions that may give a temporary
 
 
 def _variable_type():
@@ -671,7 +672,10 @@ class Compiler:
             pos = Pos(e.op_line, e.op_col, e.op_line, e.op_col + len(e.op))
         else:
             pos = e
-        return self._binop(e.op, lf, rf, pos)
+        # a left operand computed by this expression (not a name, constant or attribute) may
+        # be a temporary whose array the engine can reuse for the result (_binop)
+        spare = type(e.left) in _MAKES_VALUES
+        return self._binop(e.op, lf, rf, pos, spare)
 
     def binop_fn(self, op, pos):
         """fn(a, b) applying op with the language's rules (augmented assignment)."""
@@ -690,13 +694,21 @@ class Compiler:
                 raise rt.convert(err, pos)
         return apply
 
-    def _binop(self, op, lf, rf, pos):
+    def _binop(self, op, lf, rf, pos, spare=False):
         """The closure of one binary operator. Tensors first (the engine's operators),
         then plain ints/floats whose result stays in range (no checks needed), then
-        the slow helpers of runtime.py for everything else."""
+        the slow helpers of runtime.py for everything else.
+
+        With ``spare``, a big left tensor that nothing but this closure holds (nor its
+        array) is a temporary: ``+`` and ``-`` write the result into its array, as numpy
+        does for temporaries (gradcli/engine/buffers.py). The reference counts are exact
+        here because this closure is the only caller and holds ``a`` in one local."""
         rt = self.rt
         V = self.V
         slow = SLOW_BINOPS[op]
+        if spare:
+            from ..engine.arith import add_spare, sub_spare
+            from ..engine.buffers import CHUNK as _CHUNK, sole, sole_ref
         if op == "+":
             def add(fr):
                 a = lf(fr)
@@ -706,6 +718,9 @@ class Compiler:
                 try:
                     if ta is V or tb is V:
                         rt.pos = pos
+                        if spare and ta is V and a._data.size >= _CHUNK and sole_ref(a, 1) \
+                                and sole(a._data, 1):
+                            return add_spare(a, b)
                         return a + b
                     if (ta is int or ta is float) and (tb is int or tb is float):
                         r = a + b
@@ -724,6 +739,9 @@ class Compiler:
                 try:
                     if ta is V or tb is V:
                         rt.pos = pos
+                        if spare and ta is V and a._data.size >= _CHUNK and sole_ref(a, 1) \
+                                and sole(a._data, 1):
+                            return sub_spare(a, b)
                         return a - b
                     if (ta is int or ta is float) and (tb is int or tb is float):
                         r = a - b
