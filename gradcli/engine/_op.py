@@ -75,11 +75,20 @@ def broadcast_check(ad, bd, st) -> None:
 
 
 def finite(out) -> bool:
+    """No NaN and no infinity in ``out``."""
     if type(out) is np.float64 or type(out) is float:
         return math.isfinite(out)
     kind = out.dtype.kind
     if kind not in "fc":
         return True
+    if 0 in out.strides and out.size:     # a broadcast view: look at each value once
+        out = out[tuple(0 if st == 0 else slice(None) for st in out.strides)]
+    if out.size >= 4096:
+        # One pass and no temporary: a NaN or an infinity makes the sum NaN or infinite.
+        # A sum can also overflow from finite values; then look at every element.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(abs(out.sum())):
+                return True
     return bool(np.isfinite(out).all())
 
 

@@ -187,6 +187,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
             if not retain_graph and cls.frees:
                 n.saved = FREED
         i = -1
+        checked = None
         for c in n.next:
             i += 1
             if c is None:
@@ -200,9 +201,10 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                         raise AutogradError(
                             f"Function {n.name} returned an invalid gradient at index {i} - "
                             f"got {np.shape(d)} but expected shape {c.shape}")
-                    if anomaly is not None and not (
-                            isfinite(d) if type(d) is f64 else finite(d)):
-                        anomaly("backward", n.name, n.tag)
+                    if anomaly is not None and d is not checked:
+                        if not (isfinite(d) if type(d) is f64 else finite(d)):
+                            anomaly("backward", n.name, n.tag)
+                        checked = d           # (an add passes one array to both edges)
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg
@@ -215,7 +217,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
             deps[c] = dc
             if dc == 0:
                 push_ready(c)
-        grads = cg = d = prev = None   # drop references: buffers can then be recognised as sole
+        grads = cg = d = prev = checked = None   # drop references: buffers can then be recognised as sole
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
