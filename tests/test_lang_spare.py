@@ -121,3 +121,33 @@ def test_forward_peak_without_reuse_is_one_array_more(xy, monkeypatch):
     finally:
         tracemalloc.stop()
     assert peak > 3.9, f"forward peaked at {peak:.2f} arrays"
+
+
+@pytest.mark.parametrize("fn", ["exp", "tanh", "sqrt", "expm1", "tan", "sign", "sin", "relu"])
+def test_unary_builtins_on_temporaries_and_on_held_values(xy, fn):
+    xa = xy[0] + 0.5                    # away from sqrt's pole and sign's kink
+    v = run(f"x.requires_grad_()\np = x * 0.5\nr = {fn}(x * 0.5) + {fn}(p)\n"
+            f"q = {fn}(p)\nsum(r).backward()\n", x=xa.copy())
+    f = (lambda a: np.maximum(a, 0)) if fn == "relu" else getattr(np, fn)
+    np.testing.assert_array_equal(arr(v["p"]), xa * 0.5)
+    np.testing.assert_allclose(arr(v["q"]), f(xa * 0.5), rtol=1e-15)
+    np.testing.assert_allclose(arr(v["r"]), 2 * f(xa * 0.5), rtol=1e-15)
+    h = 1e-6       # d/dx of f(x/2) + f(x/2), against central differences of numpy's f
+    fd = (f((xa + h) * 0.5) - f((xa - h) * 0.5)) / (2 * h)
+    np.testing.assert_allclose(arr(v["x"].grad), 2 * fd, rtol=1e-5, atol=1e-7)
+
+
+@exact
+def test_exp_of_a_temporary_allocates_one_array_not_two(xy):
+    n = 16 * buffers.CHUNK
+    r = np.random.default_rng(2)
+    s = Session(Options(variables={"x": r.random(n)}))
+    s.run("x.requires_grad_()\nt = exp(x * 2)\n", "w.gx")   # warm: the parse is cached
+    gc.collect()
+    tracemalloc.start()
+    try:
+        s.run("t = exp(x * 2)\n", "w.gx")
+        peak = tracemalloc.get_traced_memory()[1] / (8 * n)
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.3, f"exp(x * 2) peaked at {peak:.2f} new arrays"

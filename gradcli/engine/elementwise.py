@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, record
-from .buffers import CHUNK, blocks, sole
+from .buffers import CHUNK, blocks, sole, sole_ref
 from .arith import unbroadcast
 from .context import STATE
 from .errors import EngineValueError
@@ -166,13 +166,23 @@ def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
         "__slots__": (), "name": node_name, "rule": staticmethod(rule),
         "rule_raw": staticmethod(rule_raw), "saves": saves})
 
+    into = saves != "x" and isinstance(np_fn, np.ufunc)   # the rule does not need x
+
     def op(x):
         if type(x) is not Variable:
             x = lift(x)
         xd = x._data
         if xd.dtype.kind in "iub" and fname not in ("abs", "relu", "sign"):
             xd = xd.astype(STATE.get().dtype)
-        out = np_fn(xd)
+            out = np_fn(xd)
+        elif into and type(xd) is np.ndarray and xd.size >= CHUNK and xd.dtype.kind == "f" \
+                and sole_ref(x, 1) and sole(xd, 2):
+            # x is held by this parameter alone: the caller passed a temporary straight
+            # from its expression (a CALL moves it in), as in exp(a * b). A caller in C
+            # holding x, even by a borrowed reference, makes a second holder.
+            out = np_fn(xd, out=xd)
+        else:
+            out = np_fn(xd)
         st = STATE.get()
         if saves == "x":
             return record(out, cls, (x._node,), (x,), st, (x._version,))
@@ -184,10 +194,29 @@ def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
     return cls, op
 
 
+def _make_spare(op, cls, ufunc, saves):
+    """``op`` writing its result into x's array, for a caller that knows nothing else holds
+    x or its array (the .gx compiler; see arith.add_spare). Only for ops whose rule does not
+    need x itself (it saves the output, or nothing)."""
+    def spare(x):
+        xd = x._data
+        if xd.dtype.kind != "f":
+            return op(x)
+        out = ufunc(xd, out=xd)
+        return record(out, cls, (x._node,), (out,) if saves == "y" else None, STATE.get())
+    spare.__name__ = spare.__qualname__ = f"{op.__name__}_spare"
+    return spare
+
+
+# op -> its variant writing into the operand's array (ops whose rule does not need x)
+SPARE = {}
+
 _g = globals()
 for _name, (_node, _fn, _rule, _raw, _saves) in UNARY.items():
     _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _raw, _saves)
     _g[_node] = _cls
+    if _saves != "x" and isinstance(_fn, np.ufunc):
+        SPARE[_g[_name]] = _make_spare(_g[_name], _cls, _fn, _saves)
 del _g, _name, _node, _fn, _rule, _raw, _saves, _cls
 # (the loop above defines exp, log, ..., sign and their node classes, one per UNARY row)
 

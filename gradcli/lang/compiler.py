@@ -991,6 +991,12 @@ class Compiler:
         nargs = len(argfs)
         if not kws and nargs == 1:
             a0 = argfs[0]
+            V = self.V
+            # exp(<temporary>) and the like may write into the temporary's array (_binop)
+            spare = type(e.args[0]) in _MAKES_VALUES
+            if spare:
+                from ..engine.buffers import CHUNK as _CHUNK, sole, sole_ref
+                from ..engine.elementwise import SPARE
 
             def call1(fr):
                 f = ff(fr)
@@ -999,6 +1005,10 @@ class Compiler:
                 if tf is Builtin:
                     try:
                         rt.pos = pos
+                        if spare and type(x) is V and x._data.size >= _CHUNK:
+                            sf = SPARE.get(f.fn)
+                            if sf is not None and sole_ref(x, 1) and sole(x._data, 1):
+                                return sf(x)
                         return f.fn(x)
                     except Exception as err:
                         raise rt.convert(err, pos)

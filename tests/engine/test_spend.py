@@ -259,3 +259,53 @@ def test_without_exact_counts_nothing_is_reused(monkeypatch):
     assert peak > 0.9, f"backward allocated only {peak:.2f} arrays"
     t = np.tanh(xa)
     np.testing.assert_allclose(x.grad.numpy(), 1 - t * t, rtol=1e-14)
+
+
+# ------------------------------------------------- unary functions called on temporaries
+
+def test_unary_function_of_a_named_tensor_leaves_it_alone():
+    r = rng(16)
+    xa = r.random(N)
+    t = g.tensor(xa) * 2.0
+    e = g.exp(t)
+    np.testing.assert_array_equal(t.numpy(), xa * 2.0)
+    np.testing.assert_allclose(e.numpy(), np.exp(xa * 2.0), rtol=1e-15)
+
+
+def test_unary_function_called_from_c_leaves_its_arguments_alone():
+    """numpy's object loops and map() call with references a container owns."""
+    import functools
+    r = rng(17)
+    xa = r.random(N)
+    objs = np.empty(2, dtype=object)
+    objs[0], objs[1] = g.tensor(xa) * 1.0, g.tensor(xa) * 2.0
+    out = np.frompyfunc(g.tanh, 1, 1)(objs)
+    np.testing.assert_array_equal(objs[0].numpy(), xa)
+    np.testing.assert_array_equal(objs[1].numpy(), xa * 2.0)
+    np.testing.assert_allclose(out[1].numpy(), np.tanh(xa * 2.0), rtol=1e-15)
+    ts = [g.tensor(xa) * 3.0]
+    list(map(g.exp, ts))
+    list(map(functools.partial(g.sqrt), ts))
+    np.testing.assert_array_equal(ts[0].numpy(), xa * 3.0)
+
+
+def test_unary_function_of_a_temporary_gives_right_values_and_gradients():
+    r = rng(18)
+    xa = r.random(N) + 0.5
+    x = leaf(xa)
+    out = g.sqrt(x * 2.0) + g.tanh(x * 3.0) + g.exp(x * 0.5)
+    out.backward(g.tensor(np.ones(N)))
+    np.testing.assert_allclose(out.detach().numpy(),
+                               np.sqrt(2 * xa) + np.tanh(3 * xa) + np.exp(0.5 * xa), rtol=1e-15)
+    want = 1 / np.sqrt(2 * xa) + 3 * (1 - np.tanh(3 * xa) ** 2) + 0.5 * np.exp(0.5 * xa)
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-14)
+
+
+@exact
+def test_unary_function_of_a_temporary_allocates_one_array_not_two():
+    r = rng(19)
+    n = 16 * buffers.CHUNK
+    x = g.tensor(r.random(n))
+    held = []
+    peak = _peak_arrays(lambda: held.append(g.exp(x * 2.0)), n)
+    assert peak < 1.3, f"exp(x * 2) peaked at {peak:.2f} new arrays"
