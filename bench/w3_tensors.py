@@ -139,6 +139,41 @@ def _engine_like(p, build, grad_array):
     return once
 
 
+GX = {"ew": ("x", "y"), "mm": ("A", "B", "C")}
+GX_SRC = {"ew": 'print("start")\nout = sum(exp(sin(x) * y + x * x))\nprint("forward")\nout.backward()\n',
+          "mm": 'print("start")\nout = mean(tanh(A @ B) @ C)\nprint("forward")\nout.backward()\n'}
+
+
+def gradcli_gx(p):
+    """The same expression as a .gx script run by one gradcli Session (Session.run). The inputs
+    are the session's variables (given once, as `gradcli run --vars` does), made leaves by
+    `requires_grad_()`. Each sample runs the script; its print events split forward (between
+    "start" and "forward") from backward (from "forward" to the end of the run), as in W2."""
+    from gradcli.session import Limits, Options, Session
+
+    def build(p):
+        marks = {}
+        names = GX[p["kernel"]]
+        big = Limits(timeout=3600, max_steps=10**9, max_elements=10**9, max_memory=2**40,
+                     max_flops=1e18)
+        s = Session(Options(limits=big, variables=dict(zip(names, inputs(p)))),
+                    on_print=lambda event: marks.__setitem__(event.text, pc()))
+        s.run("".join(f"{v}.requires_grad_()\n" for v in names), "w3.gx")
+        return s, names, marks
+
+    def sample(s, names, marks):
+        for v in names:
+            s.variables[v].grad = None
+        s.run(GX_SRC[p["kernel"]], "w3.gx")
+        end = pc()
+        return {"fwd": marks["forward"] - marks["start"], "bwd": end - marks["forward"],
+                "value": checksum([s.variables[v].grad.data.numpy() for v in names])}
+
+    sample(*build(tiny(p)))
+    built = build(p)
+    return lambda: sample(*built)
+
+
 # ---------------------------------------------------------------- peers
 def torch_side(p):
     """PyTorch eager on tensors sharing the numpy inputs' memory (torch.from_numpy)."""
@@ -183,6 +218,7 @@ def hips_side(p):
 SIDES = {
     "floor": floor,
     "gradcli": gradcli_engine,
+    "gradcli-gx": gradcli_gx,
     "torch": torch_side,
     "hips": hips_side,
 }
