@@ -201,10 +201,14 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                         raise AutogradError(
                             f"Function {n.name} returned an invalid gradient at index {i} - "
                             f"got {np.shape(d)} but expected shape {c.shape}")
-                    if anomaly is not None and d is not checked:
-                        if not (isfinite(d) if type(d) is f64 else finite(d)):
-                            anomaly("backward", n.name, n.tag)
-                        checked = d           # (an add passes one array to both edges)
+                    if anomaly is not None:
+                        if type(d) is f64:
+                            if not isfinite(d):
+                                anomaly("backward", n.name, n.tag)
+                        elif d is not checked:   # (an add passes one array to both edges)
+                            if not finite(d):
+                                anomaly("backward", n.name, n.tag)
+                            checked = d
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg
