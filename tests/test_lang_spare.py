@@ -84,11 +84,8 @@ def test_float32_stays_float32(xy):
                                rtol=1e-6)
 
 
-@exact
-def test_forward_peak_is_the_floors(xy):
-    """sum(exp(sin(x) * y + x * x)): the numpy floor holds 3 arrays at its forward peak;
-    so does the script, because the sum is written into sin(x) * y."""
-    xa, ya = xy
+def _w3_forward_peak():
+    """Peak of numpy's allocations, in arrays, while the W3 forward statement runs."""
     n = 16 * buffers.CHUNK
     r = np.random.default_rng(1)
     s = Session(Options(variables={"x": r.random(n), "y": r.random(n)}))
@@ -97,29 +94,26 @@ def test_forward_peak_is_the_floors(xy):
     tracemalloc.start()
     try:
         s.run("out = sum(exp(sin(x) * y + x * x))\n", "w3.gx")
-        peak = tracemalloc.get_traced_memory()[1] / (8 * n)
+        return tracemalloc.get_traced_memory()[1] / (8 * n)
     finally:
         tracemalloc.stop()
+
+
+@exact
+def test_forward_peak_is_the_floors():
+    """sum(exp(sin(x) * y + x * x)): the numpy floor holds 3 arrays at its forward peak;
+    so does the script, because the sum is written into sin(x) * y."""
+    peak = _w3_forward_peak()
     assert peak < 3.3, f"forward peaked at {peak:.2f} arrays"
 
 
 @exact
-def test_forward_peak_without_reuse_is_one_array_more(xy, monkeypatch):
+def test_forward_peak_without_reuse_is_one_array_more(monkeypatch):
     """The control for the test above: with no left operand taken as a temporary the
     same forward holds sin(x), sin(x) * y, x * x and their sum at once."""
     from gradcli.lang import compiler
     monkeypatch.setattr(compiler, "_MAKES_VALUES", ())
-    n = 16 * buffers.CHUNK
-    r = np.random.default_rng(1)
-    s = Session(Options(variables={"x": r.random(n), "y": r.random(n)}))
-    s.run("x.requires_grad_()\ny.requires_grad_()\n", "w3.gx")
-    gc.collect()
-    tracemalloc.start()
-    try:
-        s.run("out = sum(exp(sin(x) * y + x * x))\n", "w3.gx")
-        peak = tracemalloc.get_traced_memory()[1] / (8 * n)
-    finally:
-        tracemalloc.stop()
+    peak = _w3_forward_peak()
     assert peak > 3.9, f"forward peaked at {peak:.2f} arrays"
 
 
