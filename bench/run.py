@@ -700,6 +700,11 @@ FAIRNESS = [
     "cached by a warm-up. The script prints \"start\" before the loop and \"forward\" after it; the "
     "session's print events, stamped as they arrive, split forward (between the two) from backward "
     "(from \"forward\" to the end of the run). Interpreter set-up and parsing are outside both.",
+    "gradcli .gx (W3): one Session holds the inputs as its variables (as `gradcli run --vars` "
+    "would) and runs the script once per sample, timed by its print marks as in W2. It pays the "
+    "NaN/inf watch that every `gradcli run` has (CLI.md: a warning with its position even "
+    "without --strict): one more read of each op's result and of each gradient. The engine side "
+    "runs with no watch.",
     "W5's PyTorch script sets float64 as default dtype so that it computes what gradcli computes.",
     "A side that fails or times out is not retried; larger sizes of the same workload are skipped.",
 ]
@@ -760,11 +765,18 @@ def main():
 HISTORY = os.path.join(HERE, "HISTORY.md")
 HISTORY_COLS = [  # (column, group key, target text prefix)
     ("W1 ×floor", "W1", "gradcli grad"), ("W2 .gx ×torch", "W2", ".gx"),
-    ("W2 engine ×torch", "W2", "engine"), ("W3 10^7 time ×floor", "W3 ew 10000000", "10^7 time"),
-    ("W3 10^7 mem ×floor", "W3 ew 10000000", "10^7 extra"), ("W3 mm512 ×floor", "W3 mm 512", "matmul"),
-    ("W3 mm2048 ×floor", "W3 mm 2048", "matmul"), ("W4 10^6 time ×torch", "W4 1000000", "10^6 time"),
+    ("W2 engine ×torch", "W2", "engine"),
+    ("W3 10^7 time ×floor", "W3 ew 10000000", "engine from Python: 10^7 time"),
+    ("W3 10^7 mem ×floor", "W3 ew 10000000", "engine from Python: 10^7 extra"),
+    ("W3 mm512 ×floor", "W3 mm 512", "engine from Python: matmul"),
+    ("W3 mm2048 ×floor", "W3 mm 2048", "engine from Python: matmul"),
+    ("W4 10^6 time ×torch", "W4 1000000", "10^6 time"),
     ("W4 10^6 mem ×torch", "W4 1000000", "10^6 extra"), ("W6 parse ×Lark", "W6", "parse + AST"),
-    ("W6 cached ×parse", "W6", "cached AST")]
+    ("W6 cached ×parse", "W6", "cached AST"),
+    # added when W3 got a .gx side (the W3 columns before them are the engine's)
+    ("W3 .gx 10^7 time", "W3 ew 10000000", ".gx: 10^7 time"),
+    ("W3 .gx 10^7 mem", "W3 ew 10000000", ".gx: 10^7 extra"),
+    ("W3 .gx mm512", "W3 mm 512", ".gx: matmul"), ("W3 .gx mm2048", "W3 mm 2048", ".gx: matmul")]
 
 
 def append_history(info, results, extras):
