@@ -276,6 +276,11 @@ def div(a, b):
 
 
 def rdiv(a, b):
+    """``b / a``. For a number b this is reciprocal(a) * b, the graph PyTorch records
+    (ReciprocalBackward0 under MulBackward0)."""
+    if type(b) in (float, int, bool) and type(a) is Variable:
+        from .elementwise import reciprocal
+        return mul(reciprocal(a), b)
     return div(lift_like(b, a), a)
 
 

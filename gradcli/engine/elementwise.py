@@ -113,6 +113,9 @@ UNARY = {
                  lambda g, x, y: g * (y > 0), "y"),
     "sign":     ("SignBackward0", np.sign, lambda g, x, y: g * 0.0,
                  lambda g, x, y: g * 0.0, ""),
+    # not a LANGUAGE.md built-in: how `number / x` starts, as in PyTorch (reciprocal, then *)
+    "reciprocal": ("ReciprocalBackward0", np.reciprocal, lambda g, x, y: g * -(y * y),
+                   lambda g, x, y: _gmul(g, _neg_(y * y)), "y"),
 }
 
 

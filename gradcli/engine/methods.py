@@ -10,13 +10,38 @@ from . import arith, elementwise as ew, linalg, reduce as rd, shape as sh
 from ._op import record
 from .backward import backward
 from .context import STATE
+from .errors import ShapeError
 from .node import Node
 from .variable import Variable, _wrap
 
 
+class CloneBackward0(Node):
+    """clone(): the gradient passes through unchanged."""
+    __slots__ = ()
+    name = "CloneBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (g,)
+
+    def fast(self, g):
+        return (g,)
+
+
 def _clone(self):
     """A copy that stays in the graph (gradients flow back through it)."""
-    return self * 1 if self._node is not None else _wrap(np.array(self._data, copy=True)[()])
+    return record(np.array(self._data, copy=True)[()], CloneBackward0, (self._node,), None,
+                  STATE.get())
+
+
+def _mm(self, other):
+    """Matrix product of two 2-D tensors (PyTorch's Tensor.mm)."""
+    other = other if type(other) is Variable else _wrap(np.asarray(other))
+    if self._data.ndim != 2:
+        raise ShapeError("mm: self must be a matrix")
+    if other._data.ndim != 2:
+        raise ShapeError("mm: mat2 must be a matrix")
+    return linalg.matmul(self, other)
 
 
 def _float(self):
@@ -61,7 +86,10 @@ def _view_as(self, other):
 
 
 def _t(self):
-    return sh.transpose(self, 0, 1) if self.ndim == 2 else self
+    n = self._data.ndim
+    if n > 2:
+        raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return sh.permute(self, (1, 0), _cls=sh.TBackward0) if n == 2 else self
 
 
 METHODS = {
@@ -84,7 +112,7 @@ METHODS = {
     "add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
     "pow": arith.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
     "outer": linalg.outer, "inverse": linalg.inv, "det": linalg.det, "trace": linalg.trace,
-    "diag": linalg.diag,
+    "diag": linalg.diag, "mm": _mm,
     "sum": rd.sum, "mean": rd.mean, "prod": rd.prod, "max": _max, "min": _min,
     "amax": rd.amax, "amin": rd.amin,
     "norm": rd.norm, "var": rd.var, "std": rd.std, "logsumexp": rd.logsumexp,

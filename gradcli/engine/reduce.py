@@ -266,8 +266,53 @@ def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return _minmax(x, dim, keepdim, axis, keepdims, False)
 
 
-amax = max
-amin = min
+class AmaxBackward0(Node):
+    """amax/amin: within each reduced group, ties share the gradient evenly (PyTorch's
+    rule; max(dim) instead gives it all to the first index)."""
+    __slots__ = ()
+    name = "AmaxBackward0"
+
+    def apply(self, g):
+        share, shape, axes, kd = self.saved
+        return (_spread(g, shape, axes, kd) * share,)
+
+
+class AminBackward0(AmaxBackward0):
+    __slots__ = ()
+    name = "AminBackward0"
+
+
+def _amaxmin(x, dim, keepdim, axis, keepdims, is_max):
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if dim == () or dim == []:          # PyTorch's default: every dim
+        dim = None
+    axes = _axes(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    fn = np.max if is_max else np.min
+    if xd.size == 0:
+        raise EngineValueError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to be "
+                               "specified for input.numel() == 0")
+    out = fn(xd, axis=axes, keepdims=kd)
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    st = STATE.get()
+    cls = AmaxBackward0 if is_max else AminBackward0
+    if not st.grad or x._node is None:
+        return record(out, cls, (None,), None, st)
+    hits = xd == fn(xd, axis=axes, keepdims=True)
+    share = _mask(hits / np.sum(hits, axis=axes, keepdims=True))
+    return record(out, cls, (x._node,), (share, xd.shape, axes, kd), st)
+
+
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The largest values over ``dim`` (all dims by default), as a tensor (PyTorch's amax)."""
+    return _amaxmin(x, dim, keepdim, axis, keepdims, True)
+
+
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The smallest values over ``dim`` (all dims by default), as a tensor (PyTorch's amin)."""
+    return _amaxmin(x, dim, keepdim, axis, keepdims, False)
 
 
 def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -292,77 +337,132 @@ def _arg(x, dim, keepdim, axis, keepdims, fn):
 
 # ---------------------------------------------------------------------- norm
 
-class NormBackward1(Node):
-    """2-norm; at a zero norm the gradient is 0 (PyTorch's subgradient)."""
+class LinalgVectorNormBackward0(Node):
+    """Every p-norm (PyTorch names them all after linalg.vector_norm). A zero norm gets
+    a zero gradient; ties of the infinity norm share it evenly."""
     __slots__ = ()
-    name = "NormBackward1"
+    name = "LinalgVectorNormBackward0"
 
     def apply(self, g):
-        x, out, axes, kd = self.saved
-        shape = x._data.shape
+        x, out, p, axes, kd = self.saved
+        xd = np.asarray(x._data)
+        shape = xd.shape
+        gs = _spread(g, shape, axes, kd)
+        if p == 0:
+            return (gs * 0.0,)
+        sign = _wrap(np.sign(xd).astype(xd.dtype))
+        if p == 1:
+            return (gs * sign,)
+        if p == math.inf:
+            hits = np.abs(xd) == np.abs(_spread_raw(np.asarray(out), shape, axes, kd))
+            return (gs * (sign * _mask(hits / np.sum(hits, axis=axes, keepdims=True))),)
         y = _spread(_result(out, self), shape, axes, kd)
         zero = _wrap(np.asarray(y._data) == 0)
-        return (_spread(g, shape, axes, kd) * where(zero, 0.0, x / where(zero, 1.0, y)),)
+        if p == 2:
+            return (gs * where(zero, 0.0, x / where(zero, 1.0, y)),)
+        return (gs * where(zero, 0.0, sign * _abs(x) ** (p - 1) / where(zero, 1.0, y) ** (p - 1)),)
 
 
 def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=None):
+    """The p-norm over ``dim`` (all elements by default): p = 2 ("fro"), 1, inf, 0 or any
+    p > 0, as torch.norm / linalg.vector_norm."""
     x = lift(x)
     xd = x._data
     if ord is not None:
         p = ord
+    if p in ("fro", 2, 2.0):
+        p = 2
+    elif p in ("inf", math.inf):
+        p = math.inf
+    elif isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+        raise EngineValueError(f"norm: unsupported p={p!r}")
+    if xd.dtype.kind in "iub":
+        raise EngineValueError("norm(): input dtype should be floating point")
     axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
-    if p in ("fro", 2, 2.0):
+    ax = np.abs(xd)
+    if p == 2:
         out = np.sqrt(np.sum(np.square(xd), axis=axes, keepdims=kd))
-        if xd.dtype.kind in "iub":
-            raise EngineValueError("norm(): input dtype should be floating point")
-        return record(out, NormBackward1, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
-    d = dim if dim is not None else axis
-    if p == 1:
-        return sum(_abs(x), d, kd)
-    if p in (math.inf, "inf"):
-        return max(_abs(x)) if d is None else max(_abs(x), d, kd).values
-    if p == 0:
-        return sum(_wrap((np.asarray(xd) != 0).astype(xd.dtype)), d, kd)
-    if isinstance(p, (int, float)) and p > 0:
-        # the root has an infinite slope at 0: a zero norm gets PyTorch's zero gradient
-        s = sum(_abs(x) ** p, d, kd)
-        zero = _wrap(np.asarray(s._data) == 0)
-        return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
-    raise EngineValueError(f"norm: unsupported p={p!r}")
+    elif p == 1:
+        out = np.sum(ax, axis=axes, keepdims=kd)
+    elif p == math.inf:
+        if xd.size == 0:
+            raise EngineValueError("norm(): the infinity norm of an empty tensor is undefined")
+        out = np.max(ax, axis=axes, keepdims=kd)
+    elif p == 0:
+        out = np.sum(xd != 0, axis=axes, keepdims=kd).astype(xd.dtype)
+    else:
+        out = np.sum(ax ** p, axis=axes, keepdims=kd) ** (1.0 / p)
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    return record(out, LinalgVectorNormBackward0, (x._node,), (x, out, p, axes, kd), STATE.get(),
+                  (x._version,))
 
 
 # ------------------------------------------------------------------ var / std
 
-def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
-    """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
-    x = lift(x)
-    axes = _axes(x._data.ndim, dim, axis)
-    kd = keep(keepdim, keepdims)
-    c = 1 if correction is None else correction
-    if unbiased is not None:
-        c = 1 if unbiased else 0
-    n = _count(x._data.shape, axes)
-    d = x - mean(x, axes, True)
-    return sum(d * d, axes, kd) / builtins_max(n - c, 0)
+class VarBackward0(Node):
+    """2 (x - mean) / (n - correction), spread back over the reduced dims."""
+    __slots__ = ()
+    name = "VarBackward0"
+
+    def apply(self, g):
+        x, axes, kd, denom = self.saved
+        d = x - mean(x, axes, True)
+        return (_spread(g, x._data.shape, axes, kd) * d * _ratio(2.0, denom),)
 
 
 class StdBackward0(Node):
-    """The square root of a variance, with PyTorch's zero gradient where the std is 0
-    (sqrt'(0) = inf times var' = 0 would be NaN)."""
+    """(x - mean) / ((n - correction) std), with PyTorch's zero gradient where the std is
+    0 (sqrt'(0) = inf times var' = 0 would be NaN)."""
     __slots__ = ()
     name = "StdBackward0"
 
     def apply(self, g):
-        out = self.saved
-        zero = _wrap(np.asarray(out) == 0)
-        return (where(zero, 0.0, g / (where(zero, 1.0, _result(out, self)) * 2)),)
+        x, out, axes, kd, denom = self.saved
+        shape = x._data.shape
+        y = _spread(_result(out, self), shape, axes, kd)
+        zero = _wrap(np.asarray(y._data) == 0)
+        d = x - mean(x, axes, True)
+        return (where(zero, 0.0, _spread(g, shape, axes, kd) / where(zero, 1.0, y)) * d
+                * _ratio(1.0, denom),)
+
+
+def _ratio(a, denom):
+    """a / denom, infinite for a zero denominator (one element with correction 1)."""
+    return a / denom if denom else math.inf
+
+
+def _variance(x, dim, keepdim, unbiased, correction, axis, keepdims):
+    x = lift(x)
+    xd = x._data
+    axes = _axes(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    c = 1 if correction is None else correction
+    if unbiased is not None:
+        c = 1 if unbiased else 0
+    denom = builtins_max(_count(xd.shape, axes) - c, 0)
+    d = xd - np.mean(xd, axis=axes, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.sum(d * d, axis=axes, keepdims=kd) / denom
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    return x, out, axes, kd, denom
+
+
+def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
+    """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
+    x, out, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
+    return record(out, VarBackward0, (x._node,), (x, axes, kd, denom), STATE.get(),
+                  (x._version,))
 
 
 def std(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
-    v = var(x, dim, keepdim, unbiased=unbiased, correction=correction, axis=axis,
-            keepdims=keepdims)
-    return record(np.sqrt(v._data), StdBackward0, (v._node,), np.sqrt(v._data), STATE.get())
+    """Standard deviation: the square root of ``var`` with the same options."""
+    x, v, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
+    out = np.sqrt(v)
+    return record(out, StdBackward0, (x._node,), (x, out, axes, kd, denom), STATE.get(),
+                  (x._version,))
 
 
 def builtins_max(a, b):

@@ -204,6 +204,12 @@ class TransposeBackward0(PermuteBackward0):
     name = "TransposeBackward0"
 
 
+class TBackward0(PermuteBackward0):
+    """x.t() of a matrix."""
+    __slots__ = ()
+    name = "TBackward0"
+
+
 def permute(x, *order, _cls=PermuteBackward0):
     x = lift(x)
     n = x._data.ndim

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gradcli.engine import (AutogradError, EngineError, EngineTypeError, GradWarning,
-                            ShapeError, Variable, abs, cat, clamp, det, dot, exp, grad,
+                            ShapeError, Variable, abs, amax, amin, cat, clamp, det, dot, exp, grad,
                             log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum,
                             norm, ones, prod, relu, sign, softmax, softplus, sigmoid, solve,
                             sqrt, stack, sum, tensor, where, zeros)
@@ -285,6 +285,15 @@ SUBGRADIENTS = [
     ("norm(p=1)'(0) = 0", lambda x: norm(x, 1), [0.0, 0.0], [0.0, 0.0]),
     ("norm(p=inf): ties split evenly", lambda x: norm(x, math.inf), [1.0, -1.0, 0.5],
      [0.5, -0.5, 0.0]),
+    ("norm(p=inf, dim): ties split evenly per row", lambda x: norm(x, math.inf, dim=1).sum(),
+     [[1.0, -1.0, 0.5], [2.0, 0.0, 2.0]], [[0.5, -0.5, 0.0], [0.5, 0.0, 0.5]]),
+    ("amax(dim): ties split evenly per row", lambda x: amax(x, 1).sum(),
+     [[3.0, 3.0, 1.0], [2.0, 5.0, 5.0]], [[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]),
+    ("amin: ties split evenly", lambda x: amin(x), [1.0, 1.0, 3.0], [0.5, 0.5, 0.0]),
+    ("amax over both dims", lambda x: amax(x, (0, 1)),
+     [[3.0, 3.0, 1.0], [2.0, 5.0, 5.0]], [[0.0, 0.0, 0.0], [0.0, 0.5, 0.5]]),
+    ("var of one element: NaN", lambda x: x.var(), [1.0], [math.nan]),
+    ("var of one element, correction=0: 0", lambda x: x.var(correction=0), [1.0], [0.0]),
     ("std of constant data: 0", lambda x: x.std(), [2.0, 2.0], [0.0, 0.0]),
     ("std(dim) with a constant row", lambda x: x.std(1).sum(), [[2.0, 2.0], [1.0, 3.0]],
      [[0.0, 0.0], [-1 / math.sqrt(2), 1 / math.sqrt(2)]]),

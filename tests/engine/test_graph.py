@@ -79,6 +79,19 @@ NAMES = [
     ("diag(vector)", lambda x, y, M, v: E.diag(x), "DiagEmbedBackward0"),
     ("diag(matrix)", lambda x, y, M, v: E.diag(v), "DiagonalBackward0"),
     ("squeeze((0, 2))", lambda x, y, M, v: M.reshape(1, 6, 1).squeeze((0, 2)), "SqueezeBackward2"),
+    ("var", lambda x, y, M, v: M.var(), "VarBackward0"),
+    ("var(dim)", lambda x, y, M, v: M.var(1), "VarBackward0"),
+    ("std", lambda x, y, M, v: M.std(), "StdBackward0"),
+    ("norm", lambda x, y, M, v: x.norm(), "LinalgVectorNormBackward0"),
+    ("norm(p=1)", lambda x, y, M, v: E.norm(M, 1), "LinalgVectorNormBackward0"),
+    ("norm(p=inf, dim)", lambda x, y, M, v: E.norm(M, float("inf"), dim=1),
+     "LinalgVectorNormBackward0"),
+    ("norm(p=3)", lambda x, y, M, v: E.norm(x, 3), "LinalgVectorNormBackward0"),
+    ("clone", lambda x, y, M, v: x.clone(), "CloneBackward0"),
+    ("t()", lambda x, y, M, v: M.t(), "TBackward0"),
+    ("mm", lambda x, y, M, v: M.mm(v), "MmBackward0"),
+    ("amax", lambda x, y, M, v: E.amax(M, 1), "AmaxBackward0"),
+    ("amin", lambda x, y, M, v: E.amin(M), "AminBackward0"),
 ]
 
 

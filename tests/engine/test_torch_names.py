@@ -1,0 +1,64 @@
+"""grad_fn names against PyTorch itself (an independent oracle; skipped without torch).
+
+tests/engine/test_graph.py has the same names written down; this runs the expressions on
+both sides, so that a difference with the installed PyTorch shows up by itself.
+"""
+import numpy as np
+import pytest
+
+import gradcli.engine as E
+
+torch = pytest.importorskip("torch")
+
+A = np.array([[0.6, 1.2, 0.9, 1.4], [1.1, 0.7, 1.3, 0.8], [0.9, 1.5, 0.5, 1.0]])
+M = np.array([[3.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 3.0]])
+V = np.array([0.5, 1.5, 1.0])
+
+# (case, f(module, x), input); the same lambda runs on gradcli.engine and on torch
+CASES = [
+    ("var", lambda m, x: m.var(x), A), ("var(dim)", lambda m, x: m.var(x, 1), A),
+    ("std", lambda m, x: m.std(x), A), ("std(dim)", lambda m, x: m.std(x, 0), A),
+    ("norm", lambda m, x: m.norm(x), A), ("norm(dim)", lambda m, x: m.norm(x, dim=1), A),
+    ("norm(p=1)", lambda m, x: m.norm(x, 1), A), ("norm(p=3)", lambda m, x: m.norm(x, 3), A),
+    ("norm(p=inf)", lambda m, x: m.norm(x, float("inf")), A),
+    ("x.norm()", lambda m, x: x.norm(), A),
+    ("mean", lambda m, x: m.mean(x), A), ("mean(dim)", lambda m, x: m.mean(x, 1), A),
+    ("sum(dim)", lambda m, x: m.sum(x, 0), A), ("prod", lambda m, x: m.prod(x), A),
+    ("max", lambda m, x: m.max(x), A), ("max(dim)", lambda m, x: m.max(x, 1)[0], A),
+    ("amax", lambda m, x: m.amax(x, 1), A), ("amin", lambda m, x: m.amin(x, 0), A),
+    ("logsumexp", lambda m, x: m.logsumexp(x, 1), A),
+    ("softmax", lambda m, x: m.softmax(x, 1), A),
+    ("log_softmax", lambda m, x: m.log_softmax(x, 1), A),
+    ("cumsum", lambda m, x: m.cumsum(x, 1), A),
+    ("clone", lambda m, x: x.clone(), A), ("t()", lambda m, x: x.t(), A),
+    ("x.T", lambda m, x: x.T, A), ("transpose", lambda m, x: x.transpose(0, 1), A),
+    ("permute", lambda m, x: x.permute(1, 0), A), ("reshape", lambda m, x: x.reshape(12), A),
+    ("flatten", lambda m, x: x.flatten(), A), ("unsqueeze", lambda m, x: x.unsqueeze(0), A),
+    ("expand", lambda m, x: x[0:1].expand(3, 4), A), ("x[0]", lambda m, x: x[0], A),
+    ("x[:, 1:3]", lambda m, x: x[:, 1:3], A), ("x[[0, 0]]", lambda m, x: x[[0, 0]], A),
+    ("mm", lambda m, x: x.mm(x.T), A), ("matmul mv", lambda m, x: x @ x[0], A),
+    ("dot", lambda m, x: x[0] @ x[0], A),
+    ("float()", lambda m, x: x.float(), A),
+    ("sigmoid", lambda m, x: m.sigmoid(x), A), ("tanh", lambda m, x: m.tanh(x), A),
+    ("relu", lambda m, x: m.relu(x), A), ("abs", lambda m, x: m.abs(x), A),
+    ("sign", lambda m, x: m.sign(x), A), ("sqrt", lambda m, x: m.sqrt(x), A),
+    ("x ** 2", lambda m, x: x ** 2, A), ("x ** x", lambda m, x: x ** x, A),
+    ("2 ** x", lambda m, x: 2 ** x, A), ("x % 0.3", lambda m, x: x % 0.3, A),
+    ("1 - x", lambda m, x: 1 - x, A), ("2 / x", lambda m, x: 2 / x, A),
+    ("(2 / x).next", lambda m, x: (2 / x).grad_fn.next_functions[0][0], A), ("-x", lambda m, x: -x, A),
+    ("maximum", lambda m, x: m.maximum(x, x * 0.9), A),
+    ("where", lambda m, x: m.where(x > 1.0, x, x * 2), A),
+    ("cat", lambda m, x: m.cat([x, x]), A), ("stack", lambda m, x: m.stack([x, x]), A),
+    ("det", lambda m, x: m.det(x), M), ("trace", lambda m, x: m.trace(x), M),
+    ("diag(vector)", lambda m, x: m.diag(x), V), ("outer", lambda m, x: m.outer(x, x), V),
+]
+
+
+
+@pytest.mark.parametrize("case,f,x", CASES, ids=[c[0] for c in CASES])
+def test_grad_fn_name_is_pytorchs(case, f, x):
+    ours, theirs = f(E, E.tensor(x, requires_grad=True)), f(torch, torch.tensor(x, requires_grad=True))
+    # a case may give the node itself (walking next_functions) instead of a tensor
+    ours = ours.name if isinstance(ours, E.Node) else ours.grad_fn.name
+    theirs = type(theirs if not isinstance(theirs, torch.Tensor) else theirs.grad_fn).__name__
+    assert ours == theirs
