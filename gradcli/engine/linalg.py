@@ -262,7 +262,7 @@ class DiagEmbedBackward0(DiagBackward0):
 class DiagonalBackward0(DiagBackward0):
     """diag of a matrix (PyTorch's name)."""
     __slots__ = ()
-    name = "DiagonalBackward0"
+    name = "DiagonalBackward0_copy"   # PyTorch 2.13's name for diag of a matrix
 
 
 def diag(x):

@@ -77,7 +77,7 @@ NAMES = [
     ("det", lambda x, y, M, v: E.det(v), "LinalgDetBackward0"),
     ("solve", lambda x, y, M, v: E.solve(v, x), "LinalgSolveExBackward0"),
     ("diag(vector)", lambda x, y, M, v: E.diag(x), "DiagEmbedBackward0"),
-    ("diag(matrix)", lambda x, y, M, v: E.diag(v), "DiagonalBackward0"),
+    ("diag(matrix)", lambda x, y, M, v: E.diag(v), "DiagonalBackward0_copy"),
     ("squeeze((0, 2))", lambda x, y, M, v: M.reshape(1, 6, 1).squeeze((0, 2)), "SqueezeBackward2"),
     ("var", lambda x, y, M, v: M.var(), "VarBackward0"),
     ("var(dim)", lambda x, y, M, v: M.var(1), "VarBackward0"),

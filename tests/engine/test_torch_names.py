@@ -50,7 +50,7 @@ CASES = [
     ("where", lambda m, x: m.where(x > 1.0, x, x * 2), A),
     ("cat", lambda m, x: m.cat([x, x]), A), ("stack", lambda m, x: m.stack([x, x]), A),
     ("det", lambda m, x: m.det(x), M), ("trace", lambda m, x: m.trace(x), M),
-    ("diag(vector)", lambda m, x: m.diag(x), V), ("outer", lambda m, x: m.outer(x, x), V),
+    ("diag(vector)", lambda m, x: m.diag(x), V), ("diag(matrix)", lambda m, x: m.diag(x), M), ("outer", lambda m, x: m.outer(x, x), V),
 ]
 
 
