@@ -16,11 +16,24 @@ import numpy as np
 
 
 class RngBox:
-    """The random generator of a scope; ``manual_seed`` replaces ``gen`` in place."""
-    __slots__ = ("gen",)
+    """The random generator of a scope; ``manual_seed`` replaces ``gen`` in place. Made
+    on first use: importing numpy.random costs a start-up that most scripts never need."""
+    __slots__ = ("_gen", "_seed")
 
     def __init__(self, seed=None):
-        self.gen = np.random.default_rng(seed)
+        self._gen = None
+        self._seed = seed
+
+    @property
+    def gen(self):
+        g = self._gen
+        if g is None:
+            g = self._gen = np.random.default_rng(self._seed)
+        return g
+
+    @gen.setter
+    def gen(self, value):
+        self._gen = value
 
 
 class Budget:

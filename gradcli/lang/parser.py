@@ -12,12 +12,10 @@ Every Lark exception becomes a GxSyntaxError worded for a person.
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import operator
 import os
 import pickle
-from pathlib import Path
 
 from . import grammar as _grammar
 from . import lexcheck
@@ -133,12 +131,12 @@ def _fingerprint() -> str:
     global _FINGERPRINT
     if _FINGERPRINT is None:
         from .. import __version__
-        h = hashlib.sha256(f"{_FORMAT}:{__version__}:{_grammar.grammar_hash()}".encode())
-        here = Path(__file__).resolve().parent
+        h = _grammar.hasher(f"{_FORMAT}:{__version__}:{_grammar.grammar_hash()}".encode())
+        here = os.path.dirname(os.path.realpath(__file__))
         for name in ("nodes.py", "parser.py", "larkparse.py", "larkgrammar.py", "check.py",
                      "lexcheck.py"):
             try:
-                h.update((here / name).read_bytes())
+                h.update(_read(os.path.join(here, name)))
             except OSError:
                 pass
         _FINGERPRINT = h.hexdigest()
@@ -148,18 +146,25 @@ def _fingerprint() -> str:
 _FINGERPRINT = None
 
 
-def _ast_cache_path(data: bytes, max_source: int, max_nesting: int) -> Path | None:
-    directory = _grammar.cache_dir()
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _ast_cache_path(data: bytes, max_source: int, max_nesting: int) -> str | None:
+    directory = _grammar.cache_path()
     if directory is None:
         return None
-    h = hashlib.sha256(data)
+    h = _grammar.hasher(data)
     h.update(f"|{_fingerprint()}|{max_source}|{max_nesting}".encode())
-    sub = directory / "ast"
+    sub = os.path.join(directory, "ast")
     try:
-        sub.mkdir(mode=0o700, exist_ok=True)
+        os.mkdir(sub, 0o700)
+    except FileExistsError:
+        pass
     except OSError:
         return None
-    return sub / (h.hexdigest()[:40] + ".pickle")
+    return os.path.join(sub, h.hexdigest()[:40] + ".pickle")
 
 
 def parse_cached(source: str | bytes, filename: str = "<script>", *,
@@ -233,7 +238,7 @@ def load_ast(data: bytes, kind: type = N.Module):
     return module
 
 
-def _load_ast(path: Path, kind: type = N.Module):
+def _load_ast(path: str, kind: type = N.Module):
     try:
         with open(path, "rb") as f:
             return load_ast(f.read(), kind)
@@ -241,8 +246,9 @@ def _load_ast(path: Path, kind: type = N.Module):
         return None
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+def _atomic_write(path: str, payload: bytes) -> None:
+    head, name = os.path.split(path)
+    tmp = os.path.join(head, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
