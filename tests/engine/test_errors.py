@@ -293,6 +293,7 @@ SUBGRADIENTS = [
     ("amax over both dims", lambda x: amax(x, (0, 1)),
      [[3.0, 3.0, 1.0], [2.0, 5.0, 5.0]], [[0.0, 0.0, 0.0], [0.0, 0.5, 0.5]]),
     ("var of one element: NaN", lambda x: x.var(), [1.0], [math.nan]),
+    ("std of one element: NaN", lambda x: x.std(), [1.0], [math.nan]),
     ("var of one element, correction=0: 0", lambda x: x.var(correction=0), [1.0], [0.0]),
     ("std of constant data: 0", lambda x: x.std(), [2.0, 2.0], [0.0, 0.0]),
     ("std(dim) with a constant row", lambda x: x.std(1).sum(), [[2.0, 2.0], [1.0, 3.0]],
