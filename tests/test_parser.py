@@ -10,7 +10,7 @@ import pytest
 
 from gradcli.lang import nodes as N
 from gradcli.lang import grammar as G
-from gradcli.lang.errors import GxError, GxLimitError, GxSecurityError, GxSyntaxError
+from gradcli.lang.errors import GxError, GxSecurityError, GxSyntaxError
 from gradcli.lang.parser import (dump_ast, is_complete, load_ast, parse, parse_cached,
                                  parse_expression)
 

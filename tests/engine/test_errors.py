@@ -14,7 +14,7 @@ import pytest
 
 from gradcli.engine import (AutogradError, EngineError, EngineTypeError, GradWarning,
                             ShapeError, Variable, abs, amax, amin, cat, clamp, det, dot, exp, grad,
-                            log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum,
+                            log_softmax, logsumexp, matmul, max, maximum, min, minimum,
                             norm, ones, prod, relu, sign, softmax, softplus, sigmoid, solve,
                             sqrt, stack, sum, tensor, where, zeros)
 
