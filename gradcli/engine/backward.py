@@ -196,19 +196,18 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                 cg = grads[i]
                 if cg is not None:
                     d = cg._data if graph else cg
-                    if (c.shape if type(d) is not f64 else ()) != c.shape or \
-                            (type(d) is not f64 and d.shape != c.shape):
-                        raise AutogradError(
-                            f"Function {n.name} returned an invalid gradient at index {i} - "
-                            f"got {np.shape(d)} but expected shape {c.shape}")
-                    if anomaly is not None:
-                        if type(d) is f64:
-                            if not isfinite(d):
-                                anomaly("backward", n.name, n.tag)
-                        elif d is not checked:   # (an add passes one array to both edges)
+                    if type(d) is f64:              # the scalar path: one type test
+                        if c.shape:
+                            raise _invalid(n, i, d, c)
+                        if anomaly is not None and not isfinite(d):
+                            anomaly("backward", n.name, n.tag)
+                    else:
+                        if d.shape != c.shape:
+                            raise _invalid(n, i, d, c)
+                        if anomaly is not None and d is not checked:
                             if not finite(d):
                                 anomaly("backward", n.name, n.tag)
-                            checked = d
+                            checked = d           # (an add passes one array to both edges)
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg
@@ -225,6 +224,11 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
+
+
+def _invalid(n, i, d, c):
+    return AutogradError(f"Function {n.name} returned an invalid gradient at index {i} - "
+                         f"got {np.shape(d)} but expected shape {c.shape}")
 
 
 def _check_versions(n):

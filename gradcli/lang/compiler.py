@@ -29,7 +29,7 @@ from .builtins import (get_attr, method_for, set_attr, subscriptable, type_name,
 from .errors import (GxAssertionError, GxError, GxNameError, GxSecurityError, GxTypeError,
                      GxValueError, GxSyntaxError)
 from .runtime import (BREAK, CONTINUE, RETURN, RET, UP, BoundMethod, Builtin, GxFunction,
-                      NodeName, Pos, SLOW_BINOPS, check_seq_len, name_error,
+                      Namespace, NodeName, Pos, SLOW_BINOPS, check_seq_len, name_error,
                       num_neg)
 
 _MISSING = object()
@@ -1070,6 +1070,14 @@ class Compiler:
             def mcall1(fr):
                 o = of(fr)
                 x = a0(fr)
+                if type(o) is Namespace:         # torch.tanh(y): straight to the built-in
+                    f = o.members.get(name)
+                    if type(f) is Builtin:
+                        try:
+                            rt.pos = pos
+                            return f.fn(x)
+                        except Exception as err:
+                            raise rt.convert(err, pos)
                 fn = lookup(o)
                 if fn is None:
                     try:

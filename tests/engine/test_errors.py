@@ -504,3 +504,16 @@ def test_anomaly_tag_is_the_one_at_creation_time():
         where_[0] = "2:7"
         y.backward()       # run at 2:7: the node still reports where it was made
     assert events == [("backward", "SqrtBackward0", "1:1")]
+
+
+@pytest.mark.parametrize("shape, wrong", [((3,), np.ones(2)), ((), np.ones(2)),
+                                          ((3,), np.float64(1.0))])
+def test_a_rule_returning_the_wrong_shape_is_named(shape, wrong, monkeypatch):
+    from gradcli.engine.arith import MulBackward0
+    monkeypatch.setattr(MulBackward0, "fast", lambda self, g: (wrong, None))
+    monkeypatch.setattr(MulBackward0, "spend", None)
+    x = tensor(np.ones(shape), requires_grad=True)
+    y = (x * 2.0).sum()
+    with pytest.raises(AutogradError, match=r"Function MulBackward0 returned an invalid "
+                       r"gradient at index 0 - got \(\S*\) but expected shape \(\S*\)"):
+        y.backward()
