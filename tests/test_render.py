@@ -252,11 +252,10 @@ def test_svg_is_wellformed_and_breaks_at_nan():
     assert "df/dx" in svg and "f(x) = x**2" in svg
 
 
-def test_png_decodes():
-    png = to_png(_data())
+def _decode_png(png):
+    """(width, height, rows of RGB bytes) of our own PNGs (filter 0 on every row)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    # IDAT payload inflates to height rows of (1 + 3 * width) bytes
     pos, raw = 8, b""
     while pos < len(png):
         n = struct.unpack(">I", png[pos:pos + 4])[0]
@@ -265,8 +264,39 @@ def test_png_decodes():
             raw += png[pos + 8:pos + 8 + n]
         pos += 12 + n
     pixels = zlib.decompress(raw)
+    # IDAT payload inflates to height rows of (1 + 3 * width) bytes
     assert len(pixels) == height * (1 + 3 * width)
-    assert bytes((31, 119, 180)) in pixels      # the f curve's colour is drawn
+    stride = 1 + 3 * width
+    return width, height, [pixels[r * stride + 1:(r + 1) * stride] for r in range(height)]
+
+
+def test_png_decodes():
+    width, height, rows = _decode_png(to_png(_data()))
+    assert any(bytes((31, 119, 180)) in r for r in rows)     # the f curve's colour is drawn
+
+
+def test_png_has_the_svgs_text():
+    """Tick labels, legend and the variable's name, in black, which nothing else uses."""
+    from gradcli.render.plot import MARGIN_B, MARGIN_L, MARGIN_T
+    width, height, rows = _decode_png(to_png(_data()))
+
+    def black(x0, y0, x1, y1):
+        return sum(rows[y][3 * x:3 * x + 3] == b"\0\0\0"
+                   for y in range(y0, y1) for x in range(x0, x1))
+    assert black(MARGIN_L, height - MARGIN_B + 6, width, height - 18) > 20   # x tick labels
+    assert black(0, MARGIN_T, MARGIN_L - 6, height - MARGIN_B) > 20           # y tick labels
+    assert black(MARGIN_L + 36, MARGIN_T, width // 2, MARGIN_T + 40) > 60     # the legend
+    assert black(0, height - 16, width, height) > 5                          # "x"
+    assert black(MARGIN_L + 1, MARGIN_T + 40, width - 30, height - MARGIN_B - 1) == 0
+
+
+def test_png_font_covers_printable_ascii_and_draws_distinct_digits():
+    from gradcli.render import font5x7 as F
+    assert set(F.GLYPHS) == {chr(c) for c in range(32, 127)}
+    assert all(len(g) == 5 and all(0 <= b < 128 for b in g) for g in F.GLYPHS.values())
+    assert len({F.GLYPHS[d] for d in "0123456789"}) == 10
+    assert list(F.pixels(" ")) == [] and F.text_width("ab") == 11
+    assert len(list(F.pixels("\u00e9"))) == len(list(F.pixels("\u00e8"))) > 0   # a box, not a crash
 
 
 def test_pretty_renderers_write_coloured_text():

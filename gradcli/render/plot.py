@@ -220,6 +220,15 @@ class _Canvas:
                 if x0 <= px <= x1 and y0 <= py <= y1:
                     self.rows[py][3 * px:3 * px + 3] = bytes(rgb)
 
+    def text(self, x, y, text, rgb, anchor="start", scale=1):
+        """``text`` in the 5x7 font; (x, y) is the baseline's start, middle or end."""
+        from .font5x7 import HEIGHT as FH, pixels, text_width
+        w = text_width(text, scale)
+        x0 = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
+        y0 = y - FH * scale
+        for px, py in pixels(text, scale):
+            self.dot(round(x0) + px, round(y0) + py, rgb)
+
     def line(self, a, b, rgb, size=1):
         (x0, y0), (x1, y1) = a, b
         if max(abs(x1 - x0), abs(y1 - y0)) > 4 * (self.w + self.h):     # far off the canvas
@@ -231,19 +240,23 @@ class _Canvas:
 
 
 def to_png(data: PlotData) -> bytes:
-    """The same picture as the SVG without text (ticks, axes, both curves)."""
+    """The same picture as the SVG: ticks and their labels, axes, both curves, the legend
+    and the variable's name (text in a 5x7 bitmap font, gradcli/render/font5x7.py)."""
     to_px, (x0, x1, y0, y1) = _mapper(data)
     c = _Canvas(WIDTH, HEIGHT)
     left, top, right, bottom = MARGIN_L, MARGIN_T, WIDTH - MARGIN_R, HEIGHT - MARGIN_B
     grey, light = (68, 68, 68), (230, 230, 230)
+    ink = (0, 0, 0)
     for t in _ticks(x0, x1):
         px, _ = to_px(t, y0)
         c.line((px, top), (px, bottom), light)
         c.line((px, bottom), (px, bottom + 5), grey)
+        c.text(px, bottom + 16, _tick_label(t), ink, anchor="middle")
     for t in _ticks(y0, y1):
         _, py = to_px(x0, t)
         c.line((left, py), (right, py), light)
         c.line((left - 5, py), (left, py), grey)
+        c.text(left - 8, py + 4, _tick_label(t), ink, anchor="end")
     if y0 < 0 < y1:
         _, py = to_px(x0, 0.0)
         c.line((left, py), (right, py), (150, 150, 150))
@@ -259,7 +272,9 @@ def to_png(data: PlotData) -> bytes:
             if len(pts) == 1:
                 c.dot(*pts[0], COLOURS[key], size=2)
     c.clip = (0, 0, WIDTH - 1, HEIGHT - 1)
-    for i, key in enumerate(("f", "df")):
-        y = top + 12 + 12 * i
-        c.line((left + 10, y), (left + 30, y), COLOURS[key], size=2)
+    for i, (key, label) in enumerate(zip(("f", "df"), data.labels)):
+        y = top + 16 + 16 * i
+        c.line((left + 10, y - 4), (left + 30, y - 4), COLOURS[key], size=2)
+        c.text(left + 36, y, label, ink)
+    c.text((left + right) / 2, HEIGHT - 8, data.var, ink, anchor="middle")
     return _png(WIDTH, HEIGHT, c.rows)
