@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, record
-from .buffers import CHUNK, fits, sole, sole_ref
+from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
 from .node import Node
 from .shape import sum_to, sum_to_raw
@@ -82,7 +82,7 @@ def _spare(ufunc, cls):
     op.__name__ = op.__qualname__ = f"{ufunc.__name__}_spare"
     op.__doc__ = (f"a {ufunc.__name__} b (a Variable) written into a's array when the shapes and dtypes "
                   "allow. Only for a caller that knows nothing else holds ``a`` or its array: "
-                  "the .gx compiler, for a temporary left operand (buffers.sole, sole_ref).")
+                  "the .gx compiler, for a temporary left operand (buffers.sole_var).")
     return op
 
 
@@ -189,7 +189,7 @@ class MulBackward0(Node):
         ga = gb = None
         if nb is not None:
             ad = _raw(a)
-            if type(a) is Variable and sole_ref(a, 2) and sole(ad, 2) and \
+            if type(a) is Variable and sole_var(a, 2, 2) and \
                     fits(ad, shape, np.result_type(g, ad)):
                 gb = np.multiply(g, ad, out=ad)
             else:
@@ -202,7 +202,7 @@ class MulBackward0(Node):
                 dt = np.result_type(g, bd)
                 if sole(g, 2) and fits(g, shape, dt):
                     ga = np.multiply(g, bd, out=g)
-                elif type(b) is Variable and sole_ref(b, 2) and sole(bd, 2) and \
+                elif type(b) is Variable and sole_var(b, 2, 2) and \
                         fits(bd, shape, dt):
                     ga = np.multiply(g, bd, out=bd)
             if ga is None:

@@ -41,6 +41,15 @@ def sole_ref(obj, holders: int) -> bool:
     return EXACT and _getrefcount(obj) <= holders + 2
 
 
+def sole_var(v, holders: int, array_holders: int = 1) -> bool:
+    """True when no more than ``holders`` references hold the Variable ``v`` and no more
+    than ``array_holders`` its array (v's own reference, plus any local of the caller's),
+    which must be a writable ndarray owning its memory: ``v`` is a temporary whose array
+    may take a result."""
+    # v is also held by this parameter: one more than the caller counts
+    return sole_ref(v, holders + 1) and sole(v._data, array_holders)
+
+
 def fits(buf, shape, dtype) -> bool:
     """``buf`` can hold a result of ``shape`` and ``dtype``."""
     return buf.shape == shape and buf.dtype == dtype

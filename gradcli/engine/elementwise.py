@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, record
-from .buffers import CHUNK, blocks, sole, sole_ref
+from .buffers import CHUNK, blocks, sole, sole_var
 from .arith import unbroadcast
 from .context import STATE
 from .errors import EngineValueError
@@ -179,7 +179,7 @@ def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
             xd = xd.astype(STATE.get().dtype)
             out = np_fn(xd)
         elif into and type(xd) is np.ndarray and xd.size >= CHUNK and xd.dtype.kind == "f" \
-                and sole_ref(x, 1) and sole(xd, 2):
+                and sole_var(x, 1, 2):
             # x is held by this parameter alone: the caller passed a temporary straight
             # from its expression (a CALL moves it in), as in exp(a * b). A caller in C
             # holding x, even by a borrowed reference, makes a second holder.

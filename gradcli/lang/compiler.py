@@ -708,7 +708,7 @@ class Compiler:
         slow = SLOW_BINOPS[op]
         if spare:
             from ..engine.arith import add_spare, sub_spare
-            from ..engine.buffers import CHUNK as _CHUNK, sole, sole_ref
+            from ..engine.buffers import CHUNK as _CHUNK, sole_var
         if op == "+":
             def add(fr):
                 a = lf(fr)
@@ -718,8 +718,7 @@ class Compiler:
                 try:
                     if ta is V or tb is V:
                         rt.pos = pos
-                        if spare and ta is V and a._data.size >= _CHUNK and sole_ref(a, 1) \
-                                and sole(a._data, 1):
+                        if spare and ta is V and a._data.size >= _CHUNK and sole_var(a, 1):
                             return add_spare(a, b)
                         return a + b
                     if (ta is int or ta is float) and (tb is int or tb is float):
@@ -739,8 +738,7 @@ class Compiler:
                 try:
                     if ta is V or tb is V:
                         rt.pos = pos
-                        if spare and ta is V and a._data.size >= _CHUNK and sole_ref(a, 1) \
-                                and sole(a._data, 1):
+                        if spare and ta is V and a._data.size >= _CHUNK and sole_var(a, 1):
                             return sub_spare(a, b)
                         return a - b
                     if (ta is int or ta is float) and (tb is int or tb is float):
@@ -995,7 +993,7 @@ class Compiler:
             # exp(<temporary>) and the like may write into the temporary's array (_binop)
             spare = type(e.args[0]) in _MAKES_VALUES
             if spare:
-                from ..engine.buffers import CHUNK as _CHUNK, sole, sole_ref
+                from ..engine.buffers import CHUNK as _CHUNK, sole_var
                 from ..engine.elementwise import SPARE
 
             def call1(fr):
@@ -1007,7 +1005,7 @@ class Compiler:
                         rt.pos = pos
                         if spare and type(x) is V and x._data.size >= _CHUNK:
                             sf = SPARE.get(f.fn)
-                            if sf is not None and sole_ref(x, 1) and sole(x._data, 1):
+                            if sf is not None and sole_var(x, 1):
                                 return sf(x)
                         return f.fn(x)
                     except Exception as err:

@@ -103,13 +103,7 @@ class AstBuilder:
     # ---- module and statements
 
     def module(self, children):
-        body = []
-        for c in children:
-            if type(c) is list:
-                body.extend(c)
-            elif c is not None and type(c) is not Token:
-                body.append(c)
-        return N.Module(body)
+        return N.Module(self.suite(children))
 
     def eval_input(self, children):
         return children[0]
@@ -118,6 +112,7 @@ class AstBuilder:
         return [c for c in children if c is not None]
 
     def suite(self, children):
+        """The statements of a block (or of the module), simple statements' lists flattened."""
         body = []
         for c in children:
             if type(c) is list:
