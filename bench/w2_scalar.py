@@ -78,17 +78,19 @@ y.backward()
 """
 
 
-def gx_session(marks):
-    """A gradcli Session with generous limits (the benchmark, not the limits, is measured);
-    each print event's text is stamped with the clock as it arrives."""
+def gx_session(marks, variables=None, **limits):
+    """A gradcli Session with generous limits (the benchmark, not the limits, is measured;
+    ``limits`` raise more of them) and ``variables`` as its variables; each print event's text
+    is stamped with the clock as it arrives."""
     from gradcli.session import Session, Options
-    opts = Options()
+    opts = Options(variables=variables or {})
     try:
         import dataclasses
         from gradcli.session import Limits
-        big = dict(timeout=3600, max_steps=10**9, max_graph=10**9, max_depth=10**6)
+        big = dict(timeout=3600, max_steps=10**9, max_graph=10**9, max_depth=10**6, **limits)
         names = {f.name for f in dataclasses.fields(Limits)}
-        opts = Options(limits=Limits(**{k: v for k, v in big.items() if k in names}))
+        opts = Options(limits=Limits(**{k: v for k, v in big.items() if k in names}),
+                       variables=variables or {})
     except Exception:
         pass
     return Session(opts, on_print=lambda event: marks.__setitem__(event.text, pc()))

@@ -8,14 +8,9 @@ needs, including the gradients it returns (each side keeps them alive to the end
 "value" is a checksum of the gradients so that the runner can check the sides agree.
 The top level imports the standard library only.
 """
-import time
+import w2_scalar
 
-
-def pc():
-    """Wall and CPU time in one number: the real part is time.perf_counter(), the imaginary part
-    time.process_time() (all threads). Differences subtract both; worker.py splits them into
-    "fwd" / "cpu_fwd" and so on."""
-    return complex(time.perf_counter(), time.process_time())
+pc = w2_scalar.pc
 
 
 def inputs(p):
@@ -149,15 +144,11 @@ def gradcli_gx(p):
     are the session's variables (given once, as `gradcli run --vars` does), made leaves by
     `requires_grad_()`. Each sample runs the script; its print events split forward (between
     "start" and "forward") from backward (from "forward" to the end of the run), as in W2."""
-    from gradcli.session import Limits, Options, Session
-
     def build(p):
         marks = {}
         names = GX[p["kernel"]]
-        big = Limits(timeout=3600, max_steps=10**9, max_elements=10**9, max_memory=2**40,
-                     max_flops=1e18)
-        s = Session(Options(limits=big, variables=dict(zip(names, inputs(p)))),
-                    on_print=lambda event: marks.__setitem__(event.text, pc()))
+        s = w2_scalar.gx_session(marks, dict(zip(names, inputs(p))), max_elements=10**9,
+                                 max_memory=2**40, max_flops=1e18)
         s.run("".join(f"{v}.requires_grad_()\n" for v in names), "w3.gx")
         return s, names, marks
 
