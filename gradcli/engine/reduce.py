@@ -190,17 +190,56 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
 MinMax = namedtuple("MinMax", "values indices")
 
 
-class MaxBackward1(Node):
-    """Full max/min: ties share the gradient evenly (PyTorch's rule)."""
+class AmaxBackward0(Node):
+    """amax/amin: within each reduced group, ties share the gradient evenly (PyTorch's
+    rule; max(dim) instead gives it all to the first index)."""
+    __slots__ = ()
+    name = "AmaxBackward0"
+
+    def apply(self, g):
+        share, shape, axes, kd = self.saved
+        return (_spread(g, shape, axes, kd) * share,)
+
+
+class AminBackward0(AmaxBackward0):
+    __slots__ = ()
+    name = "AminBackward0"
+
+
+def _amaxmin(x, dim, keepdim, axis, keepdims, is_max, op=None):
+    """amax/amin (``op`` None), or the full max()/min() (``op`` "max"/"min"), which differ
+    only in their node's name."""
+    x = lift(x)
+    xd = np.asarray(x._data)
+    if dim == () or dim == []:          # PyTorch's default: every dim
+        dim = None
+    axes = _axes(xd.ndim, dim, axis)
+    kd = keep(keepdim, keepdims)
+    fn = np.max if is_max else np.min
+    if xd.size == 0:
+        name = op or ("amax" if is_max else "amin")
+        raise EngineValueError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0")
+    out = fn(xd, axis=axes, keepdims=kd)
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    st = STATE.get()
+    cls = {None: AmaxBackward0 if is_max else AminBackward0, "max": MaxBackward1,
+           "min": MinBackward1}[op]
+    if not st.grad or x._node is None:
+        return record(out, cls, (None,), None, st)
+    hits = xd == fn(xd, axis=axes, keepdims=True)
+    share = _mask(hits / np.sum(hits, axis=axes, keepdims=True))
+    return record(out, cls, (x._node,), (share, xd.shape, axes, kd), st)
+
+
+class MaxBackward1(AmaxBackward0):
+    """Full max/min: ties share the gradient evenly (PyTorch's rule), as amax over every dim."""
     __slots__ = ()
     name = "MaxBackward1"
 
-    def apply(self, g):
-        share, = self.saved
-        return (g * share,)
 
-
-class MinBackward1(MaxBackward1):
+class MinBackward1(AmaxBackward0):
     __slots__ = ()
     name = "MinBackward1"
 
@@ -236,14 +275,7 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
     xd = np.asarray(x._data)
     st = STATE.get()
     if dim is None and axis is None:
-        if xd.size == 0:
-            raise EngineValueError("max(): Expected reduction dim to be specified for input.numel() == 0")
-        out = (np.max if is_max else np.min)(xd)[()]
-        if not st.grad or x._node is None:
-            return record(out, MaxBackward1, (None,), None, st)
-        hits = xd == out
-        share = _mask(hits / np.count_nonzero(hits))
-        return record(out, MaxBackward1 if is_max else MinBackward1, (x._node,), (share,), st)
+        return _amaxmin(x, None, False, None, None, is_max, "max" if is_max else "min")
     ax = dims(xd.ndim, dim, axis)[0]
     if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
         return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)))
@@ -264,45 +296,6 @@ def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return _minmax(x, dim, keepdim, axis, keepdims, False)
-
-
-class AmaxBackward0(Node):
-    """amax/amin: within each reduced group, ties share the gradient evenly (PyTorch's
-    rule; max(dim) instead gives it all to the first index)."""
-    __slots__ = ()
-    name = "AmaxBackward0"
-
-    def apply(self, g):
-        share, shape, axes, kd = self.saved
-        return (_spread(g, shape, axes, kd) * share,)
-
-
-class AminBackward0(AmaxBackward0):
-    __slots__ = ()
-    name = "AminBackward0"
-
-
-def _amaxmin(x, dim, keepdim, axis, keepdims, is_max):
-    x = lift(x)
-    xd = np.asarray(x._data)
-    if dim == () or dim == []:          # PyTorch's default: every dim
-        dim = None
-    axes = _axes(xd.ndim, dim, axis)
-    kd = keep(keepdim, keepdims)
-    fn = np.max if is_max else np.min
-    if xd.size == 0:
-        raise EngineValueError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to be "
-                               "specified for input.numel() == 0")
-    out = fn(xd, axis=axes, keepdims=kd)
-    if type(out) is np.ndarray and out.ndim == 0:
-        out = out[()]
-    st = STATE.get()
-    cls = AmaxBackward0 if is_max else AminBackward0
-    if not st.grad or x._node is None:
-        return record(out, cls, (None,), None, st)
-    hits = xd == fn(xd, axis=axes, keepdims=True)
-    share = _mask(hits / np.sum(hits, axis=axes, keepdims=True))
-    return record(out, cls, (x._node,), (share, xd.shape, axes, kd), st)
 
 
 def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
