@@ -285,8 +285,7 @@ def rdiv(a, b):
     """``b / a``. For a number b this is reciprocal(a) * b, the graph PyTorch records
     (ReciprocalBackward0 under MulBackward0)."""
     if type(b) in (float, int, bool) and type(a) is Variable:
-        from .elementwise import reciprocal
-        return mul(reciprocal(a), b)
+        return mul(_ew.reciprocal(a), b)
     return div(lift_like(b, a), a)
 
 
@@ -347,10 +346,10 @@ class PowBackward1(Node):
         if nx is not None:
             gx = unbroadcast(g * (y * x ** (y - 1)), nx.shape)
         if ny is not None:
-            from .elementwise import log, where
             # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0
             zero = _wrap(np.asarray(x._data) == 0)
-            gy = unbroadcast(g * where(zero, 0.0, x ** y * log(where(zero, 1.0, x))), ny.shape)
+            gy = unbroadcast(g * _ew.where(zero, 0.0, x ** y * _ew.log(_ew.where(zero, 1.0, x))),
+                             ny.shape)
         return gx, gy
 
 
@@ -456,3 +455,7 @@ gt = _compare(np.greater)
 ge = _compare(np.greater_equal)
 eq = _compare(np.equal)
 ne = _compare(np.not_equal)
+
+
+# last, because elementwise imports this module: bound once here, not imported per call
+from . import elementwise as _ew  # noqa: E402
