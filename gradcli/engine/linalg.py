@@ -10,7 +10,7 @@ from .arith import unbroadcast
 from .context import STATE
 from .errors import EngineValueError, LimitError, ShapeError
 from .node import Node
-from .shape import getitem, index_add, mT, reshape, unsqueeze
+from .shape import getitem, index_add, mT, reshape, stack, unsqueeze
 from .variable import _result, _wrap
 
 
@@ -163,7 +163,6 @@ class LinalgDetBackward0(Node):
 def _cofactors(x):
     """The cofactor matrix (adj(A)^T) of (a batch of) square matrices, in engine ops and
     without an inverse, so that it exists and differentiates for singular matrices."""
-    from .shape import stack
     n = x._data.shape[-1]
     if n == 1:
         return _wrap(np.ones_like(x._data))

@@ -15,7 +15,7 @@ from .context import STATE
 from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
 from .node import Node
-from .shape import expand, reshape
+from .shape import expand, index_add, permute, reshape
 from .variable import _result, _wrap
 
 
@@ -160,7 +160,6 @@ def _others_product(xd, axes):
 def _others_product_var(x, axes):
     """``_others_product`` in engine ops (for create_graph): row i of an (n, n) stack is
     the group with element i replaced by 1, and its product is differentiable again."""
-    from .shape import permute
     shape = x._data.shape
     nd = len(shape)
     if nd == 0:
@@ -254,7 +253,6 @@ class MaxBackward0(Node):
         idx, shape, axis, kd = self.saved
         if not kd:
             g = reshape(g, _kept_shape(shape, (axis,)))
-        from .shape import index_add
         return (index_add(g, _along(idx, axis, shape), shape),)
 
 
