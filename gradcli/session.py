@@ -151,7 +151,7 @@ class Session:
 
     # -------------------------------------------------------------- run
     def _parse(self, source, filename, cached=True):
-        from .lang import parser
+        from .lang import parse as parser
         lim = self.options.limits
         try:
             if cached and hasattr(parser, "parse_cached"):
@@ -182,7 +182,7 @@ class Session:
         return self._execute(module, filename, interactive=True)
 
     def is_complete(self, source) -> bool:
-        from .lang import parser
+        from .lang import parse as parser
         return parser.is_complete(source)
 
     def _execute(self, module, filename, interactive):
@@ -295,7 +295,7 @@ class Session:
     def _grad_expr(self, expr, values, wrt, order):
         from . import engine
         from .engine.variable import Variable
-        from .lang import parser
+        from .lang import parse as parser
         from .lang.compiler import Compiler
         import numpy as np
         if order not in (1, 2):

@@ -43,6 +43,19 @@ class GxError(Exception):
                 self.source_line = lines[self.line - 1]
         return self
 
+    def located(self, filename: str, text: str) -> "GxError":
+        """Fill in what is missing from the whole text of a script (line 1 when the
+        error has no position at all)."""
+        if self.filename is None:
+            self.filename = filename
+        if self.line is None:
+            self.line, self.col = 1, 1
+        if self.source_line is None:
+            lines = text.split("\n")
+            if 0 < self.line <= len(lines):
+                self.source_line = lines[self.line - 1]
+        return self
+
     @property
     def location(self) -> str:
         parts = [self.filename or "<script>"]
