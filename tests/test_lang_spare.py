@@ -111,8 +111,8 @@ def test_forward_peak_is_the_floors():
 def test_forward_peak_without_reuse_is_one_array_more(monkeypatch):
     """The control for the test above: with no left operand taken as a temporary the
     same forward holds sin(x), sin(x) * y, x * x and their sum at once."""
-    from gradcli.lang import compiler
-    monkeypatch.setattr(compiler, "_MAKES_VALUES", ())
+    from gradcli.lang.compiler import expressions
+    monkeypatch.setattr(expressions, "_MAKES_VALUES", ())
     peak = _w3_forward_peak()
     assert peak > 3.9, f"forward peaked at {peak:.2f} arrays"
 
