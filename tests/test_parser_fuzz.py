@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import ast as pyast
 import functools
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import shared
-from gradcli.lang.errors import GxError, GxLimitError, GxSecurityError, GxSyntaxError
+from gradcli.lang.errors import GxError, GxLimitError
 from gradcli.lang.parse import grammar as G
 from gradcli.lang.parse import is_complete, parse, parse_expression
 

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from gradcli.lang.errors import GxError, GxNameError, GxSecurityError
-from gradcli.session import (CheckResult, CheckRow, GradResult, Limits, Options, PrintEvent,
+from gradcli.session import (CheckResult, CheckRow, GradResult, Options, PrintEvent,
                              Session)
 
 

@@ -8,7 +8,6 @@ exception -> GxError (convert.py).
 """
 from __future__ import annotations
 
-import math
 import re
 import time
 from contextvars import ContextVar
