@@ -22,6 +22,7 @@ already is one. Limits are cooperative: a step budget at loop back-edges and cal
 from __future__ import annotations
 
 from .. import nodes as N
+from .assignments import Assignments
 from .expressions import Expressions
 from .scope import Scope, assigned_names
 from .statements import Statements
@@ -34,9 +35,10 @@ def _variable_type():
     return Variable
 
 
-class Compiler(Statements, Expressions):
+class Compiler(Statements, Assignments, Expressions):
     """AST -> closures, for one runtime ``rt``, module globals ``g`` and built-ins ``B``.
-    The map: statements.py (statements), expressions.py (expressions), fast.py (the
+    The map: statements.py (statements), assignments.py (targets and assignments),
+    expressions.py (expressions), fast.py (the
     specialised closures of operators and calls), scope.py (name resolution)."""
 
     def __init__(self, rt, globals_: dict, builtins: dict):

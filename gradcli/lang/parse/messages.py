@@ -69,6 +69,7 @@ def _block_header(text: str, before_line: int):
 
 
 def translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSyntaxError:
+    """The GxSyntaxError for Lark's exception ``exc`` while parsing ``text``."""
     lines = text.split("\n")
 
     def make(msg, line, col, width=1, incomplete=False):
@@ -80,43 +81,58 @@ def translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynta
         return err
 
     if isinstance(exc, UnexpectedCharacters):
-        line, col = exc.line, exc.column
-        ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
-        if ch in _UNSUPPORTED_CHARS:
-            return make(f"{_UNSUPPORTED_CHARS[ch]} is not supported in .gx", line, col)
-        if ch == "!":
-            return make("unexpected '!' (use 'not' for negation, '!=' to compare)", line, col)
-        if ch == "\\":
-            return make("unexpected '\\': a backslash continues a line only at its end", line, col)
-        if ch in "\"'":
-            return make("unterminated string literal", line, col)
-        return make(f"unexpected {ch!r}", line, col)
-
+        return _unexpected_character(exc, text, make)
     if not isinstance(exc, UnexpectedToken):
         line = getattr(exc, "line", None) or 1
         col = getattr(exc, "column", None) or 1
         return make("invalid syntax", line if line > 0 else 1, col if col > 0 else 1)
+    return _unexpected_token(exc, text, lines, parser, make)
 
-    tok = exc.token
+
+def _unexpected_character(exc, text, make):
+    """A character no terminal matches: '&', '{', '!', a stray backslash or quote..."""
+    line, col = exc.line, exc.column
+    ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+    if ch in _UNSUPPORTED_CHARS:
+        return make(f"{_UNSUPPORTED_CHARS[ch]} is not supported in .gx", line, col)
+    if ch == "!":
+        return make("unexpected '!' (use 'not' for negation, '!=' to compare)", line, col)
+    if ch == "\\":
+        return make("unexpected '\\': a backslash continues a line only at its end", line, col)
+    if ch in "\"'":
+        return make("unterminated string literal", line, col)
+    return make(f"unexpected {ch!r}", line, col)
+
+
+def _expected(exc) -> set:
+    """The terminals the parser could have taken where it stopped."""
     expected = set(exc.expected or ())
     state = getattr(exc, "state", None)
     try:        # the parser's own view (the contextual lexer reports only what it could lex)
         expected = {k for k in state.parse_conf.states[state.position] if k.isupper()}
     except (AttributeError, KeyError, TypeError):
         pass
+    return expected
+
+
+def _token_position(tok, text):
+    """(line, col, width) of the unexpected token; layout tokens point at the text after."""
     typ = tok.type
     if typ == "$END":
         line, col = _eof_position(text)
-        width = 1
-    elif typ in ("_NEWLINE", "_INDENT", "_DEDENT"):
-        if typ == "_NEWLINE":
-            line, col = tok.line, tok.column
-        else:                    # the indentation of the line after the newline
-            line, col = tok.end_line, tok.end_column
-        width = 1
-    else:
-        line, col = tok.line, tok.column
-        width = len(tok.value) if tok.end_line == tok.line else 1
+        return line, col, 1
+    if typ == "_NEWLINE":
+        return tok.line, tok.column, 1
+    if typ in ("_INDENT", "_DEDENT"):      # the indentation of the line after the newline
+        return tok.end_line, tok.end_column, 1
+    return tok.line, tok.column, (len(tok.value) if tok.end_line == tok.line else 1)
+
+
+def _unexpected_token(exc, text, lines, parser, make):
+    tok = exc.token
+    expected = _expected(exc)
+    typ = tok.type
+    line, col, width = _token_position(tok, text)
     src = lines[line - 1] if 0 < line <= len(lines) else ""
 
     # a block header without its block
@@ -129,8 +145,31 @@ def translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynta
         return make("unexpected indent", line, col)
     if typ == "_DEDENT":
         return make("unexpected unindent (the block ended too early?)", line, col)
+    found = _python_words(tok, src, line, col, make)
+    if found is not None:
+        return found
+    if typ == "NAME" and tok.value in KEYWORDS:
+        return make(f"unexpected '{tok.value}'", line, col, width)
+    unexpected = _describe(tok)
+    if typ in ("_NEWLINE", "$END") and "COLON" in expected:
+        return make("expected ':'", line, col)
+    if expected & _EXPR_START and typ not in _EXPR_START:
+        return make(f"unexpected {unexpected}; expected an expression", line, col, width)
+    hint = ""
+    if typ == "EQUAL" and "__ANON_1" in expected or (typ == "EQUAL" and _terminal_in(parser, expected, "==")):
+        hint = " (use '==' to compare)"
+    elif typ in ("NAME", "NUMBER", "STRING", "LPAR", "LSQB") and "_NEWLINE" in expected:
+        hint = " (missing operator or comma?)"
+    words_expected = sorted(filter(None, (_terminal_text(parser, n) for n in expected)))
+    if 0 < len(words_expected) <= 3:
+        hint += "; expected " + " or ".join(words_expected)
+    return make(f"unexpected {unexpected}{hint}", line, col, width)
 
-    # Python words that .gx does not have
+
+def _python_words(tok, src, line, col, make):
+    """Python that .gx does not have (lambda, f-strings, comprehensions, a stray 'else'),
+    or None."""
+    typ = tok.type
     words = re.findall(r"[A-Za-z_]\w*", src[:col - 1] + (tok.value if typ == "NAME" else ""))
     stripped = src.lstrip()
     first_word = re.match(r"[A-Za-z_]\w*", stripped)
@@ -151,28 +190,12 @@ def translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynta
     if typ == "FOR":
         return make("comprehensions ('for' inside brackets) are not supported in .gx",
                     line, col, 3)
-
     if first_word and first_word.group() in ("else", "elif", "in", "is", "and", "or", "as") \
             and typ != "_INDENT":
         w = first_word.group()
         extra = " (no 'if' before it at this indentation)" if w in ("else", "elif") else ""
         return make(f"unexpected '{w}'{extra}", line, len(src) - len(stripped) + 1, len(w))
-    if typ == "NAME" and tok.value in KEYWORDS:
-        return make(f"unexpected '{tok.value}'", line, col, width)
-    unexpected = _describe(tok)
-    if typ in ("_NEWLINE", "$END") and "COLON" in expected:
-        return make("expected ':'", line, col)
-    if expected & _EXPR_START and typ not in _EXPR_START:
-        return make(f"unexpected {unexpected}; expected an expression", line, col, width)
-    hint = ""
-    if typ == "EQUAL" and "__ANON_1" in expected or (typ == "EQUAL" and _terminal_in(parser, expected, "==")):
-        hint = " (use '==' to compare)"
-    elif typ in ("NAME", "NUMBER", "STRING", "LPAR", "LSQB") and "_NEWLINE" in expected:
-        hint = " (missing operator or comma?)"
-    words_expected = sorted(filter(None, (_terminal_text(parser, n) for n in expected)))
-    if 0 < len(words_expected) <= 3:
-        hint += "; expected " + " or ".join(words_expected)
-    return make(f"unexpected {unexpected}{hint}", line, col, width)
+    return None
 
 
 def _terminal_in(parser, expected, text: str) -> bool:
