@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..attributes import get_attr, set_attr
-from ..errors import GxSyntaxError, GxTypeError, GxValueError
+from ..errors import GxTypeError, GxValueError
 from ..pynum import check_seq_len
 from ..runtime import Pos
 from ..values import type_name
@@ -112,7 +112,7 @@ class Assignments:
                 except Exception as e:
                     raise rt.convert(e, pos)
             return st_item
-        raise GxSyntaxError("cannot assign to this expression").at(t, rt.filename, rt.source)
+        raise AssertionError(f"{tt.__name__} target: the static pass lets none through")
 
     # a += value, x.attr *= value, x[i] -= value  (every binary operator)
     def s_AugAssign(self, s):
@@ -169,7 +169,7 @@ class Assignments:
                 except Exception as e:
                     raise rt.convert(e, tpos)
             return aug_item
-        raise GxSyntaxError("cannot assign to this expression").at(t, rt.filename, rt.source)
+        raise AssertionError(f"{tt.__name__} target: the static pass lets none through")
 
     def _augpos(self, s):
         """Position of the 'op=' token of an augmented assignment."""

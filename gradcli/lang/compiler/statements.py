@@ -267,22 +267,13 @@ class Statements:
 
     # import torch, import numpy as np
     def s_Import(self, s):
-        rt = self.rt
+        # the static pass allowed only torch, torch.autograd and numpy [as np]
+        namespaces = self.rt.namespaces
         binds = []
         for a in s.names:
-            if a.asname:
-                ns = resolve_module(a.name, self.rt.namespaces)
-                bind = a.asname
-            else:
-                ns = resolve_module(a.name.split(".")[0], self.rt.namespaces)
-                bind = a.name.split(".")[0]
-                if ns is not None and resolve_module(a.name, self.rt.namespaces) is None:
-                    ns = None
-            if ns is None:
-                raise GxSecurityError(
-                    f"import of '{a.name}' is not allowed: only torch and numpy "
-                    "compatibility names exist", static=True).at(a, rt.filename, rt.source)
-            binds.append((bind, ns))
+            top = a.name.split(".")[0]
+            binds.append((a.asname or top, resolve_module(a.name if a.asname else top,
+                                                          namespaces)))
 
         def import_(fr):
             for k, v in binds:
@@ -292,11 +283,7 @@ class Statements:
     # from torch.autograd import Variable, grad
     def s_ImportFrom(self, s):
         rt = self.rt
-        ns = resolve_module(s.module, self.rt.namespaces)
-        if ns is None:
-            raise GxSecurityError(
-                f"import from '{s.module}' is not allowed: only torch and numpy "
-                "compatibility names exist", static=True).at(s, rt.filename, rt.source)
+        ns = resolve_module(s.module, rt.namespaces)     # allowed by the static pass
         binds = []
         for a in s.names:
             v = ns.members.get(a.name)
