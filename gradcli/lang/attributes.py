@@ -25,7 +25,6 @@ NODE_ATTRS = ("name", "next_functions", "variable")
 _TABLES = None      # type -> {name: getter(obj)}
 _METHODS = None     # type -> {name: fn(obj, *args, **kw)}
 _NODE_TABLE = None
-_NODE_METHODS = {}
 
 
 def _tables():
