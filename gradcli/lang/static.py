@@ -36,7 +36,6 @@ DEPTH_PER_NESTING = 4
 _EXPRESSIONS = frozenset((N.Name, N.Constant, N.BinOp, N.UnaryOp, N.BoolOp, N.Compare,
                           N.IfExp, N.Call, N.Attribute, N.Slice, N.Subscript, N.Tuple,
                           N.List, N.Keyword))
-_LEAVES = frozenset((N.Name, N.Constant))
 
 
 # ------------------------------------------------------------------ errors
@@ -66,13 +65,19 @@ def _identifier(value: str, what: str, where: dict):
 # ------------------------------------------------------------------ rules
 # Each rule gets (node, in_loop, in_def) and returns a list of errors (empty: fine).
 
+_SUSPECT = KEYWORDS | frozenset(NOT_SUPPORTED)     # names a rule must look at (or '_...')
+
+
 def _name(n, in_loop, in_def):                 # x
-    err = _identifier(n.id, "name", _at(n))
-    return [err] if err else []
+    if n.id[:1] != "_" and n.id not in _SUSPECT:
+        return ()
+    return [_identifier(n.id, "name", _at(n))]
 
 
 def _attribute(n, in_loop, in_def):            # x.attr (the caret starts at the dot)
     attr = n.attr
+    if attr[:1] != "_" and attr not in _SUSPECT:
+        return ()
     if attr[:1] == "_":
         err = _identifier(attr, "attribute", _span(n.end_line, n.attr_col - 1, n.end_line,
                                                    n.end_col))
@@ -83,12 +88,16 @@ def _attribute(n, in_loop, in_def):            # x.attr (the caret starts at the
 
 
 def _keyword(n, in_loop, in_def):              # f(name=value)
+    if n.name[:1] != "_" and n.name not in _SUSPECT:
+        return ()
     err = _identifier(n.name, "keyword argument", _span(n.line, n.col, n.line,
                                                         n.col + len(n.name)))
     return [err] if err else []
 
 
 def _call(n, in_loop, in_def):                 # f(a, b, k=v): keywords once, last
+    if not n.keywords:
+        return ()
     errors, seen = [], set()
     for k in n.keywords:
         if k.name in seen:
@@ -132,6 +141,8 @@ def _target(node, augmented=False, for_loop=False):
 
 
 def _assign(n, in_loop, in_def):               # a = b = value
+    if len(n.targets) == 1 and type(n.targets[0]) is N.Name:
+        return ()
     return [e for e in (_target(t) for t in n.targets) if e]
 
 
@@ -261,35 +272,50 @@ def _depth_error(node, limit):
         **_at(node))
 
 
+def _plan(cls):
+    """(rule, is an expression, children as (field, context) in reverse order): the
+    context of a child is 0 (as its parent's), 1 (a loop body) or 2 (a def body)."""
+    kids = []
+    for name in reversed(cls._children):
+        ctx = 0
+        if name == "body" and cls in (N.While, N.For):
+            ctx = 1
+        elif name == "body" and cls is N.FunctionDef:
+            ctx = 2           # a loop outside does not enclose the body
+        kids.append((name, ctx))
+    return RULES.get(cls), cls in _EXPRESSIONS, tuple(kids)
+
+
+_PLANS = {cls: _plan(cls) for cls in vars(N).values()
+          if isinstance(cls, type) and hasattr(cls, "_children")}
+
+
 def _errors(tree, max_nesting: int) -> list:
     """Every problem of ``tree`` (a Module, a statement or an expression)."""
     limit = max_nesting * DEPTH_PER_NESTING
-    rules, expressions = RULES, _EXPRESSIONS
+    plans = _PLANS
     errors = []
     stack = [(tree, 0, False, False)]       # (node, expression depth, in a loop, in a def)
     pop, push = stack.pop, stack.append
     while stack:
         node, depth, in_loop, in_def = pop()
-        t = type(node)
-        if t in expressions and depth > limit and t not in _LEAVES:
+        rule, is_expr, kids = plans[type(node)]
+        if is_expr and depth > limit and kids:      # (names and constants have no kids)
             errors.append(_depth_error(node, limit))
             continue                        # the deeper nodes are not looked at
-        rule = rules.get(t)
         if rule is not None:
             found = rule(node, in_loop, in_def)
             if found:
                 errors.extend(found)
-        child_depth = depth + 1 if t in expressions else 0
-        for name in reversed(node._children):
+        if not kids:
+            continue
+        child_depth = depth + 1 if is_expr else 0
+        for name, ctx in kids:
             child = getattr(node, name)
             if child is None:
                 continue
-            loop, fn = in_loop, in_def
-            if name == "body":
-                if t is N.While or t is N.For:
-                    loop = True
-                elif t is N.FunctionDef:    # a loop outside does not enclose the body
-                    loop, fn = False, True
+            loop, fn = (in_loop, in_def) if not ctx else (True, in_def) if ctx == 1 else \
+                (False, True)
             if type(child) is list:
                 for c in reversed(child):
                     push((c, child_depth, loop, fn))
