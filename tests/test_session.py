@@ -121,6 +121,24 @@ def test_history_names_leaves():
         s.history("nosuch")
 
 
+def test_print_history_draws_the_tree_of_graph():
+    # one tree: what print(history(y)) writes is what `run --graph y` renders
+    from gradcli.render.history import tree_lines
+    printed = []
+    s = Session(on_print=lambda e: printed.append(e.text))
+    s.run("x = tensor([1., 2.], requires_grad=True)\nw = x * x\ny = (w + x).sum()\n"
+          "print(history(y))\n", "t.gx")
+    assert printed == ["\n".join(tree_lines(s.history("y")))]
+    assert printed[0].splitlines() == [
+        "y: SumBackward0 () [n0]",
+        "└── AddBackward0 (2,) [n1]",
+        "    ├── MulBackward0 (2,) [n2]",                   # names are for leaves
+        "    │   ├── x: AccumulateGrad (2,) [n3]",
+        "    │   └── -> [n3] x: AccumulateGrad (shown above)",
+        "    └── -> [n3] x: AccumulateGrad (shown above)",
+    ]
+
+
 def test_options_variables_are_injected():
     s = Session(Options(variables={"lr": 0.5, "w": [1.0, 2.0]}))
     s.run("r = lr * 2\nt = tensor(w)\n", "t.gx")

@@ -152,7 +152,7 @@ class Runtime:
                 continue
             for v in frame.values():
                 if type(v) is V:
-                    node = v._node
+                    node = v.grad_fn          # None for leaves: no graph
                     if node is not None and node.depth > maxg:
                         raise GxLimitError(limit_message(
                             f"graph larger than {human(maxg)} nodes (history depth "
