@@ -167,3 +167,17 @@ def test_help_imports_neither_numpy_nor_lark_nor_rich():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_language_and_session_use_no_private_engine_attributes():
+    """Buffer reuse and graph walks are the engine's business: the language and the
+    session reach Variables and nodes through public names (buffers.temporary, grad_fn,
+    next_functions, numpy()), never ``_data``, ``_node`` and the like."""
+    private = {"_data", "_node", "_version", "_base", "_saved", "_next"}
+    found = []
+    for room in ("lang", "session"):
+        for path in modules(room):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in private:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []
