@@ -92,7 +92,6 @@ class Runtime:
         self.deadline = None
         self.frame = None          # module globals (graph-size check)
         self.warned = set()
-        self.builtins = None
         self.namespaces = {}       # 'torch', 'numpy': what imports may bind
 
     # -------------------------------------------------------------- budget

@@ -57,7 +57,6 @@ class Session:
         self._track_assign = track_assignments
         self.on_print = on_print
         self.on_warning = on_warning
-        self._leaf_hook = None
         self._reset_state()
 
     # ------------------------------------------------------------ state
@@ -71,8 +70,6 @@ class Session:
         self._ctx = contextvars.Context()
         self._ctx.run(self._init_engine_state)
         self._builtins = self._ctx.run(make_builtins, rt)
-        rt.builtins = self._builtins
-        rt.leaf_hook = None
         self._last_assigned = []
         for k, v in (opts.variables or {}).items():
             self._globals[k] = self._ctx.run(_inject_value, v)
