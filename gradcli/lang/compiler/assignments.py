@@ -39,8 +39,8 @@ class Assignments:
         return assign_many
 
     def store(self, t):
-        """fn(fr, value) assigning to target t."""
-        rt = self.rt
+        """fn(fr, value) assigning to target t: a name, a tuple or list of targets
+        (unpacking), an attribute or an item."""
         tt = type(t)
         if tt is N.Name:
             name = t.id
@@ -49,70 +49,84 @@ class Assignments:
                 fr[name] = v
             return st_name
         if tt in (N.Tuple, N.List):
-            subs = [self.store(e) for e in t.elts]
-            n = len(subs)
-            V = self.V
-            pos = t
-
-            def st_tuple(fr, v):
-                tv = type(v)
-                try:
-                    if tv is tuple or tv is list or isinstance(v, tuple):
-                        items = v
-                    elif tv is V or tv is str or tv is range:
-                        if tv is V and v.ndim == 0:
-                            raise GxTypeError("cannot unpack a 0-d tensor")
-                        if len(v) != n:
-                            items = v if len(v) < 1_000_000 else ()
-                            raise GxValueError(_unpack_msg(len(v), n))
-                        items = list(v)
-                    else:
-                        raise GxTypeError(f"cannot unpack a {type_name(v)}")
-                    if len(items) != n:
-                        raise GxValueError(_unpack_msg(len(items), n))
-                except Exception as e:
-                    raise rt.convert(e, pos)
-                for sf, x in zip(subs, items):
-                    sf(fr, x)
-            return st_tuple
+            return self._store_unpack(t)
         if tt is N.Attribute:
-            of = self.expr(t.value)
-            name = t.attr
-            apos = Pos(t.line, t.attr_col, t.end_line, t.end_col)
-
-            def st_attr(fr, v):
-                o = of(fr)
-                try:
-                    rt.pos = apos
-                    set_attr(o, name, v)
-                except Exception as e:
-                    raise rt.convert(e, apos)
-            return st_attr
+            return self._store_attribute(t)
         if tt is N.Subscript:
-            of = self.expr(t.value)
-            idx = self.index(t.index)
-            V = self.V
-            pos = t
-
-            def st_item(fr, v):
-                o = of(fr)
-                i = idx(fr)
-                try:
-                    to = type(o)
-                    if to is V:
-                        rt.pos = pos
-                        o[i] = v
-                    elif to is list:
-                        if type(i) is slice and type(v) not in (list, tuple):
-                            raise GxTypeError("can only assign a list or tuple to a slice")
-                        o[i] = v
-                        check_seq_len(len(o), rt, pos)
-                    else:
-                        raise GxTypeError(f"'{type_name(o)}' does not support item assignment")
-                except Exception as e:
-                    raise rt.convert(e, pos)
-            return st_item
+            return self._store_item(t)
         raise AssertionError(f"{tt.__name__} target: the static pass lets none through")
+
+    # a, b = value;  [a, (b, c)] = value
+    def _store_unpack(self, t):
+        rt = self.rt
+        subs = [self.store(e) for e in t.elts]
+        n = len(subs)
+        V = self.V
+        pos = t
+
+        def st_tuple(fr, v):
+            tv = type(v)
+            try:
+                if tv is tuple or tv is list or isinstance(v, tuple):
+                    items = v
+                elif tv is V or tv is str or tv is range:
+                    if tv is V and v.ndim == 0:
+                        raise GxTypeError("cannot unpack a 0-d tensor")
+                    if len(v) != n:
+                        raise GxValueError(_unpack_msg(len(v), n))
+                    items = list(v)
+                else:
+                    raise GxTypeError(f"cannot unpack a {type_name(v)}")
+                if len(items) != n:
+                    raise GxValueError(_unpack_msg(len(items), n))
+            except Exception as e:
+                raise rt.convert(e, pos)
+            for sf, x in zip(subs, items):
+                sf(fr, x)
+        return st_tuple
+
+    # x.attr = value
+    def _store_attribute(self, t):
+        rt = self.rt
+        of = self.expr(t.value)
+        name = t.attr
+        apos = Pos(t.line, t.attr_col, t.end_line, t.end_col)
+
+        def st_attr(fr, v):
+            o = of(fr)
+            try:
+                rt.pos = apos
+                set_attr(o, name, v)
+            except Exception as e:
+                raise rt.convert(e, apos)
+        return st_attr
+
+    # x[i] = value;  x[1:2, ::3] = value
+    def _store_item(self, t):
+        rt = self.rt
+        of = self.expr(t.value)
+        idx = self.index(t.index)
+        V = self.V
+        pos = t
+
+        def st_item(fr, v):
+            o = of(fr)
+            i = idx(fr)
+            try:
+                to = type(o)
+                if to is V:
+                    rt.pos = pos
+                    o[i] = v
+                elif to is list:
+                    if type(i) is slice and type(v) not in (list, tuple):
+                        raise GxTypeError("can only assign a list or tuple to a slice")
+                    o[i] = v
+                    check_seq_len(len(o), rt, pos)
+                else:
+                    raise GxTypeError(f"'{type_name(o)}' does not support item assignment")
+            except Exception as e:
+                raise rt.convert(e, pos)
+        return st_item
 
     # a += value, x.attr *= value, x[i] -= value  (every binary operator)
     def s_AugAssign(self, s):
