@@ -18,7 +18,8 @@ from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_d
 from .elementwise import (abs, acos, asin, atan, clamp, clip, cos, cosh, exp, expm1, log, log1p,
                           maximum, minimum, relu, sigmoid, sign, sin, sinh, softplus, sqrt, tan,
                           tanh, where)
-from .errors import (AutogradError, EngineError, EngineTypeError, EngineValueError, LimitError,
+from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
+                     LimitError,
                      ShapeError)
 from .factory import (arange, bernoulli, eye, from_numpy, full, full_like, linspace, normal, ones,
                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
