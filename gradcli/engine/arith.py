@@ -404,7 +404,8 @@ def pow(a, b):
             ad, bd = promote(ad, bd)
             broadcast_check(ad, bd, st)
         out = _power(ad, bd)
-        return record(out, PowBackward0, (a._node, None), (a, bd), st, (a._version,))
+        # a constant exponent is no input of the node: one next_functions entry, as PyTorch
+        return record(out, PowBackward0, (a._node,), (a, bd), st, (a._version,))
     bd = b._data
     ad, bd = promote(ad, bd)
     broadcast_check(ad, bd, st)
@@ -466,10 +467,18 @@ class RemainderBackward0(Node):
 
     def apply(self, g):
         q = self.saved
-        na, nb = self.next
+        na = self.next[0]
+        nb = self.next[1] if len(self.next) > 1 else None
         ga = None if na is None else unbroadcast(g, na.shape)
         gb = None if nb is None else unbroadcast(g * _wrap(-q), nb.shape)
-        return ga, gb
+        return (ga,) if len(self.next) == 1 else (ga, gb)
+
+
+class RemainderBackward1(RemainderBackward0):
+    """x % y with a tensor y (PyTorch's remainder.Tensor); x % c is RemainderBackward0,
+    whose only input is x."""
+    __slots__ = ()
+    name = "RemainderBackward1"
 
 
 def remainder(a, b):
@@ -484,7 +493,9 @@ def remainder(a, b):
     check_int_divisor(ad, bd, "%")
     out = np.mod(ad, bd)
     q = np.floor_divide(ad, bd)
-    return record(out, RemainderBackward0, (a._node, bn), q, st)
+    if type(b) is Variable:
+        return record(out, RemainderBackward1, (a._node, bn), q, st)
+    return record(out, RemainderBackward0, (a._node,), q, st)
 
 
 def floor_divide(a, b):
