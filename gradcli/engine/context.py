@@ -127,7 +127,8 @@ def is_grad_enabled() -> bool:
 
 def default_dtype(dtype):
     """Scope in which Python floats and float factories become ``dtype``."""
-    dt = np.dtype(dtype)
+    from .dtypes import as_dtype
+    dt = as_dtype(dtype, "default_dtype")
     if dt.kind != "f":
         raise TypeError(f"default dtype must be a floating point type, not {dt}")
     return _scoped(dtype=dt)

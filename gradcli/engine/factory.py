@@ -11,6 +11,7 @@ import numpy as np
 
 from ._op import check_size
 from .context import STATE
+from .dtypes import as_dtype
 from .errors import EngineTypeError, EngineValueError
 from .variable import Variable, to_array
 
@@ -21,7 +22,7 @@ def tensor(data, dtype=None, requires_grad=False) -> Variable:
         arr = data._data
         arr = arr.copy() if type(arr) is np.ndarray else arr
         if dtype is not None:
-            arr = np.asarray(arr).astype(np.dtype(dtype))[()]
+            arr = np.asarray(arr).astype(as_dtype(dtype))[()]
         return Variable(arr, requires_grad=requires_grad)
     if type(data) is np.ndarray:
         data = data.copy()      # like torch.tensor: never shares the caller's array
@@ -53,7 +54,7 @@ def _size(args, what) -> tuple:
 
 
 def _float(dtype):
-    return np.dtype(dtype) if dtype is not None else STATE.get().dtype
+    return as_dtype(dtype) if dtype is not None else STATE.get().dtype
 
 
 def ones(*size, dtype=None, requires_grad=False) -> Variable:
@@ -92,7 +93,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
     is_int = all(isinstance(v, (int, np.integer)) for v in vals)
-    dt = np.dtype(dtype) if dtype is not None else (np.dtype(np.int64) if is_int else _float(None))
+    dt = as_dtype(dtype) if dtype is not None else (np.dtype(np.int64) if is_int else _float(None))
     return Variable(np.arange(start, end, step, dtype=dt)[:n], requires_grad)
 
 
@@ -145,14 +146,14 @@ def randint(low, high=None, size=None, dtype=None, generator=None,
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise EngineTypeError(f"randint: bounds must be integers, got {v!r}")
     shape = _size((tuple(size),) if isinstance(size, (tuple, list)) else (size,), "randint")
-    dt = np.dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return Variable(_gen(generator).randint(int(low), int(high), shape, dt)[()], requires_grad)
 
 
 def randperm(n, dtype=None, generator=None, requires_grad=False) -> Variable:
     """A random permutation of 0..n-1 (int64), PyTorch's for the same seed."""
     (n,) = _size((n,), "randperm")
-    dt = np.dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return Variable(_gen(generator).randperm(n, dt), requires_grad)
 
 

@@ -172,3 +172,52 @@ def test_integer_results_as_torch(expr, expected):
     np.testing.assert_allclose(_run(expr, "torch").tolist(), expected)
     assert str(_run(expr, "torch").dtype).replace("torch.", "") == str(got.dtype)
     del torch
+
+
+# ------------------------------------------------------------- only the documented dtypes
+
+UNDOCUMENTED = ["int32", np.int32, np.float16, np.uint8, np.complex64, "torch.int8", "half", object]
+MAKERS = {
+    "tensor": lambda dt: E.tensor([1, 2], dtype=dt),
+    "tensor(Variable)": lambda dt: E.tensor(E.tensor([1.0]), dtype=dt),
+    "Variable": lambda dt: E.Variable([1.0], dtype=dt),
+    "ones": lambda dt: E.ones(2, dtype=dt),
+    "zeros": lambda dt: E.zeros(2, dtype=dt),
+    "full": lambda dt: E.full((2,), 1.0, dtype=dt),
+    "eye": lambda dt: E.eye(2, dtype=dt),
+    "arange": lambda dt: E.arange(3, dtype=dt),
+    "linspace": lambda dt: E.linspace(0, 1, 3, dtype=dt),
+    "rand": lambda dt: E.rand(2, dtype=dt),
+    "randn": lambda dt: E.randn(2, dtype=dt),
+    "randint": lambda dt: E.randint(0, 5, (2,), dtype=dt),
+    "randperm": lambda dt: E.randperm(3, dtype=dt),
+    "normal": lambda dt: E.normal(0.0, 1.0, (2,), dtype=dt),
+    "ones_like": lambda dt: E.ones_like(E.zeros(2), dtype=dt),
+    "zeros_like": lambda dt: E.zeros_like(E.zeros(2), dtype=dt),
+    "full_like": lambda dt: E.full_like(E.zeros(2), 1.0, dtype=dt),
+    "rand_like": lambda dt: E.rand_like(E.zeros(2), dtype=dt),
+    "randn_like": lambda dt: E.randn_like(E.zeros(2), dtype=dt),
+    "randint_like": lambda dt: E.randint_like(E.zeros(2), 5, dtype=dt),
+    "default_dtype": lambda dt: E.default_dtype(dt).__enter__(),
+}
+
+
+@pytest.mark.parametrize("maker", list(MAKERS), ids=list(MAKERS))
+@pytest.mark.parametrize("dt", UNDOCUMENTED, ids=[str(d) for d in UNDOCUMENTED])
+def test_undocumented_dtypes_are_refused_on_every_path(maker, dt):
+    with pytest.raises(E.EngineTypeError) as info:
+        MAKERS[maker](dt)
+    assert "float32, float64, int64 and bool" in str(info.value)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("float32", np.float32), ("torch.float", np.float32), ("float64", np.float64),
+    ("torch.double", np.float64), ("int64", np.int64), ("torch.long", np.int64),
+    ("bool", np.bool_), (float, np.float64), (int, np.int64), (bool, np.bool_),
+    (np.float32, np.float32), (np.dtype(np.int64), np.int64),
+])
+def test_documented_dtypes_and_aliases(name, expected):
+    from gradcli.engine.dtypes import as_dtype
+    assert as_dtype(name) == expected
+    assert E.zeros(2, dtype=name).dtype == expected
+    assert E.zeros_like(E.ones(2), dtype=name).dtype == expected
