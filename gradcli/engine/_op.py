@@ -160,6 +160,24 @@ def check_int_divisor(ad, bd, op):
         raise EngineRuntimeError("ZeroDivisionError")
 
 
+def int_overflow(out, fn, ad, bd, name, st) -> None:
+    """Under anomaly mode (``--strict`` in the language), an int64 result that wrapped
+    around calls ``st.anomaly("overflow", name, tag)``: the same op in float64 lands
+    outside the int64 range. Callers test ``type(out) is not np.float64`` and
+    ``st.anomaly is not None`` first, so that float results pay nothing more."""
+    if out.dtype.kind != "i":
+        return
+    with np.errstate(all="ignore"):
+        near = np.abs(fn(np.asarray(ad, np.float64), np.asarray(bd, np.float64))) >= 2.0 ** 62
+    if not np.any(near):
+        return
+    # near the edge float64 is not exact: redo those elements with Python integers
+    a, b = np.broadcast_arrays(np.asarray(ad), np.asarray(bd))
+    exact = fn(a[near].astype(object), b[near].astype(object))
+    if any(not -2 ** 63 <= int(v) < 2 ** 63 for v in np.ravel(exact)):
+        st.anomaly("overflow", name, st.tag() if st.tag is not None else None)
+
+
 def check_size(shape, st=None) -> None:
     """Raise LimitError before allocating an array of ``shape`` over the scope's limit."""
     st = st or STATE.get()

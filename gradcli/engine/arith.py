@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import (F64DT, broadcast_check, check_int_divisor, default_float, lift, no_bool_sub,
-                  operand, promote, quotient_dtype, record)
+from ._op import (F64DT, broadcast_check, check_int_divisor, default_float, int_overflow, lift,
+                  no_bool_sub, operand, promote, quotient_dtype, record)
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
 from .errors import EngineRuntimeError, EngineTypeError
@@ -67,12 +67,18 @@ def add(a, b):
     if tb is float or tb is int:      # the common case in scalar loops: no checks needed
         if tb is float and st.dtype is not F64DT:
             ad = default_float(ad, st)
-        return record(ad + b, AddBackward0, (a._node, None), None, st)
+        out = ad + b
+        if type(out) is not _f64 and st.anomaly is not None:     # --strict: int64 overflow
+            int_overflow(out, np.add, ad, b, AddBackward0.name, st)
+        return record(out, AddBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
     if type(bd) is not type(ad) or type(ad) is _nd:    # (same-typed numpy scalars: no cast)
         ad, bd = promote(ad, bd)
     broadcast_check(ad, bd, st)
-    return record(ad + bd, AddBackward0, (a._node, bn), None, st)
+    out = ad + bd
+    if type(out) is not _f64 and st.anomaly is not None:
+        int_overflow(out, np.add, ad, bd, AddBackward0.name, st)
+    return record(out, AddBackward0, (a._node, bn), None, st)
 
 
 def _spare(ufunc, cls):
@@ -120,7 +126,10 @@ def sub(a, b):
             no_bool_sub(ad, b)
         if tb is float and st.dtype is not F64DT:
             ad = default_float(ad, st)
-        return record(ad - b, SubBackward0, (a._node, None), None, st)
+        out = ad - b
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(out, np.subtract, ad, b, SubBackward0.name, st)
+        return record(out, SubBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
     if type(bd) is bool or type(bd) is not _f64 and np.asarray(bd).dtype.kind == "b" \
             or type(ad) is not _f64 and ad.dtype.kind == "b":
@@ -128,7 +137,10 @@ def sub(a, b):
     if type(bd) is not type(ad) or type(ad) is _nd:
         ad, bd = promote(ad, bd)
     broadcast_check(ad, bd, st)
-    return record(ad - bd, SubBackward0, (a._node, bn), None, st)
+    out = ad - bd
+    if type(out) is not _f64 and st.anomaly is not None:
+        int_overflow(out, np.subtract, ad, bd, SubBackward0.name, st)
+    return record(out, SubBackward0, (a._node, bn), None, st)
 
 
 def lift_like(b, a) -> Variable:
@@ -163,7 +175,10 @@ def rsub(a, b):
         st = STATE.get()
         if type(b) is float and st.dtype is not F64DT:
             ad = default_float(ad, st)
-        return record(b - ad, RsubBackward1, (a._node,), None, st)
+        out = b - ad
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(out, np.subtract, b, ad, RsubBackward1.name, st)
+        return record(out, RsubBackward1, (a._node,), None, st)
     return sub(lift(b), a)
 
 
@@ -254,6 +269,8 @@ def mul(a, b):
             ad, bd = promote(ad, bd)
         broadcast_check(ad, bd, st)
         out = ad * bd
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(out, np.multiply, ad, bd, MulBackward0.name, st)
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
@@ -265,7 +282,10 @@ def mul(a, b):
     elif tb is float and st.dtype is not F64DT:
         ad = default_float(ad, st)
     # only b (a constant) is needed to differentiate with respect to a
-    return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
+    out = ad * b
+    if type(out) is not _f64 and st.anomaly is not None:
+        int_overflow(out, np.multiply, ad, b, MulBackward0.name, st)
+    return record(out, MulBackward0, (a._node, None), (None, b), st)
 
 
 # ------------------------------------------------------------------------ div
@@ -347,7 +367,10 @@ def neg(a):
         raise EngineTypeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                               "you are trying to invert a mask, use the `~` or `logical_not()` "
                               "operator instead.")
-    return record(-ad, NegBackward0, (a._node,), None, st)
+    out = -ad
+    if type(out) is not _f64 and st.anomaly is not None:
+        int_overflow(out, np.subtract, 0, ad, NegBackward0.name, st)
+    return record(out, NegBackward0, (a._node,), None, st)
 
 
 def pos(a):
@@ -404,6 +427,8 @@ def pow(a, b):
             ad, bd = promote(ad, bd)
             broadcast_check(ad, bd, st)
         out = _power(ad, bd)
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(np.asarray(out), np.power, ad, bd, PowBackward0.name, st)
         # a constant exponent is no input of the node: one next_functions entry, as PyTorch
         return record(out, PowBackward0, (a._node,), (a, bd), st, (a._version,))
     bd = b._data

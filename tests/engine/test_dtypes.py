@@ -221,3 +221,33 @@ def test_documented_dtypes_and_aliases(name, expected):
     assert as_dtype(name) == expected
     assert E.zeros(2, dtype=name).dtype == expected
     assert E.zeros_like(E.ones(2), dtype=name).dtype == expected
+
+
+OVERFLOWS = [
+    ("t + t", "AddBackward0"), ("t + 2 ** 62", "AddBackward0"), ("t * 4", "MulBackward0"),
+    ("t * t", "MulBackward0"), ("(-t) - (t + 1)", "SubBackward0"), ("-t - 3 * 2 ** 61", "SubBackward0"),
+    ("-(2 ** 63 - 1) - t", "RsubBackward1"), ("t ** 3", "PowBackward0"),
+    ("m.tensor([2 ** 63 - 2]) + 1 + 1", "AddBackward0"),
+    ("-m.tensor([-2 ** 63])", "NegBackward0"), ("m.tensor(2 ** 62) * 2", "MulBackward0"),
+]
+
+
+@pytest.mark.parametrize("expr, node", OVERFLOWS, ids=[e for e, _ in OVERFLOWS])
+def test_integer_overflow_is_reported_under_anomaly_mode(expr, node):
+    """2**62 + 2**62 wraps to -2**63 in int64 (as in PyTorch); the anomaly hook (--strict)
+    reports it as an 'overflow' event of the op."""
+    events = []
+    with np.errstate(all="ignore"), E.anomaly_mode(lambda *ev: events.append(ev)):
+        eval(expr, {"m": E, "t": E.tensor([2 ** 62, 3])})
+    assert events == [("overflow", node, None)]
+
+
+@pytest.mark.parametrize("expr", ["t + t", "t * 2", "t - 5", "t ** 2", "-t", "t + 0.5",
+                                  "m.tensor([2 ** 62 - 1]) + 2 ** 62",
+                                  "m.tensor([-2 ** 62]) - 2 ** 62",
+                                  "m.tensor([2 ** 62]) * -2", "m.tensor([-2 ** 63 + 1]) - 1"])
+def test_no_overflow_no_event(expr):
+    events = []
+    with E.anomaly_mode(lambda *ev: events.append(ev)):
+        eval(expr, {"m": E, "t": E.tensor([3, 1 << 20])})
+    assert events == []
