@@ -26,12 +26,12 @@ SHAPE_OPS = "reshape view flatten squeeze unsqueeze transpose permute expand cat
 LINALG = "matmul dot outer inv det solve trace diag".split()
 AUTOGRAD = ("grad jacobian hessian gradcheck no_grad enable_grad set_grad_enabled "
             "is_grad_enabled").split()
-FACTORIES = "ones zeros full eye arange linspace rand randn".split()
-LIKE = "ones_like zeros_like full_like rand_like randn_like".split()
+FACTORIES = "ones zeros full eye arange linspace rand randn randint randperm normal bernoulli".split()
+LIKE = "ones_like zeros_like full_like rand_like randn_like randint_like".split()
 
 VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad").split()
 VAR_METHODS = ("backward item tolist size numel dim detach clone retain_grad requires_grad_ "
-               "zero_ fill_ float double add sub mul div neg t mm").split()
+               "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_").split()
 VAR_SETTABLE = ("data", "grad", "requires_grad")
 NODE_ATTRS = ("name", "next_functions", "variable")
 
@@ -503,6 +503,10 @@ def make_builtins(rt) -> dict:
         fn = getattr(E, name, None)
         if fn is not None:
             add(name, fn)
+
+    from . import randomness
+    for name, fn in randomness.make(E, rt, check_shape, _unwrap_dtype, new_leaf).items():
+        add(name, fn)
 
     def tensor(data, *args, **kw):
         data_elements(data, rt)

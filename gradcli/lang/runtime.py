@@ -227,6 +227,8 @@ class Runtime:
         op = op_label(op_name)
         if phase == "forward":
             msg = f"'{op}' produced NaN or infinity"
+        elif phase == "overflow":
+            msg = f"'{op}' overflowed int64 (the result wrapped around)"
         else:
             msg = f"the gradient through '{op}' holds NaN or infinity (backward pass)"
         self.numeric(pos, msg, key=(phase, op_name))
@@ -293,7 +295,7 @@ def convert(e: BaseException, pos, rt) -> GxError:
         cls = GxLimitError
     elif isinstance(e, ee.ShapeError):
         cls = GxShapeError
-    elif isinstance(e, ee.AutogradError):
+    elif isinstance(e, (ee.AutogradError, ee.EngineRuntimeError)):
         cls = GxRuntimeError
     elif isinstance(e, ee.EngineTypeError):
         cls = GxTypeError
@@ -377,6 +379,11 @@ class DType:
     def __init__(self, name, np_dtype):
         self.name = name
         self.np = np_dtype
+
+    @property
+    def dtype(self):
+        """numpy reads an object with a ``dtype`` as that dtype: engine calls accept this."""
+        return self.np
 
     def __eq__(self, other):
         if type(other) is DType:
