@@ -505,7 +505,7 @@ def make_builtins(rt) -> dict:
             add(name, fn)
 
     from . import randomness
-    for name, fn in randomness.make(E, rt, check_shape, _unwrap_dtype, new_leaf).items():
+    for name, fn in randomness.make(E, lambda: rt, check_shape, _unwrap_dtype, new_leaf).items():
         add(name, fn)
 
     def tensor(data, *args, **kw):

@@ -6,14 +6,15 @@ from __future__ import annotations
 from .errors import GxTypeError
 
 
-def make(E, rt, check_shape, unwrap_dtype, new_leaf) -> dict:
-    """name -> function, for make_builtins to wrap as built-ins."""
+def make(E, get_rt, check_shape, unwrap_dtype, new_leaf) -> dict:
+    """name -> function, for make_builtins to wrap as built-ins (``get_rt()`` gives the
+    session's runtime, for its limits)."""
 
     def _size(size, what):
         if size is None:
             raise GxTypeError(f"{what}() needs a size, e.g. {what}(0, 10, (3,))"
                               if what == "randint" else f"{what}() needs a size")
-        return check_shape(tuple(size) if type(size) in (tuple, list) else (size,), rt)
+        return check_shape(tuple(size) if type(size) in (tuple, list) else (size,), get_rt())
 
     def randint(*args, size=None, **kw):
         """randint(high, size) or randint(low, high, size), as torch.randint."""
@@ -30,7 +31,7 @@ def make(E, rt, check_shape, unwrap_dtype, new_leaf) -> dict:
         return new_leaf(E.randint(low, high, shape, **kw))
 
     def randperm(n, **kw):
-        check_shape((n,), rt)
+        check_shape((n,), get_rt())
         unwrap_dtype(kw)
         return new_leaf(E.randperm(n, **kw))
 
