@@ -40,6 +40,24 @@ def _raw(x):
     return x._data if type(x) is Variable else x
 
 
+def _general(ufunc, ad, bd, st, cls):
+    """The checked path of a binary op (everything but two float64 scalars, or a float64
+    scalar and a number): PyTorch's result type, the broadcast check, and under anomaly
+    mode an int64 overflow report."""
+    ad, bd = promote(ad, bd)
+    broadcast_check(ad, bd, st)
+    out = ufunc(ad, bd)
+    if st.anomaly is not None and type(out) is not _f64:
+        int_overflow(out, ufunc, ad, bd, cls.name, st)
+    return out
+
+
+def _no_bool(ad, bd):
+    if type(ad) is bool or type(bd) is bool or np.asarray(ad).dtype.kind == "b" \
+            or np.asarray(bd).dtype.kind == "b":
+        no_bool_sub(ad, bd)
+
+
 # ------------------------------------------------------------------------ add
 
 class AddBackward0(Node):
@@ -64,20 +82,13 @@ def add(a, b):
     ad = a._data
     st = STATE.get()
     tb = type(b)
-    if tb is float or tb is int:      # the common case in scalar loops: no checks needed
-        if tb is float and st.dtype is not F64DT:
-            ad = default_float(ad, st)
-        out = ad + b
-        if type(out) is not _f64 and st.anomaly is not None:     # --strict: int64 overflow
-            int_overflow(out, np.add, ad, b, AddBackward0.name, st)
+    if tb is float or tb is int:
+        # the common case in scalar loops: a float64 scalar and a number need no checks
+        out = ad + b if type(ad) is _f64 else _general(np.add, ad, b, st, AddBackward0)
         return record(out, AddBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
-    if type(bd) is not type(ad) or type(ad) is _nd:    # (same-typed numpy scalars: no cast)
-        ad, bd = promote(ad, bd)
-    broadcast_check(ad, bd, st)
-    out = ad + bd
-    if type(out) is not _f64 and st.anomaly is not None:
-        int_overflow(out, np.add, ad, bd, AddBackward0.name, st)
+    out = ad + bd if type(ad) is _f64 and type(bd) is _f64 else \
+        _general(np.add, ad, bd, st, AddBackward0)
     return record(out, AddBackward0, (a._node, bn), None, st)
 
 
@@ -85,6 +96,9 @@ def _spare(ufunc, cls):
     def op(a, b):
         ad = a._data
         bd, bn = operand(b)
+        if ufunc is np.subtract:
+            _no_bool(ad, bd)
+        ad, bd = promote(ad, bd)
         st = STATE.get()
         broadcast_check(ad, bd, st)
         if np.shape(bd) == ad.shape or not np.shape(bd):
@@ -122,25 +136,17 @@ def sub(a, b):
     st = STATE.get()
     tb = type(b)
     if tb is float or tb is int:
-        if type(ad) is not _f64 and ad.dtype.kind == "b":
-            no_bool_sub(ad, b)
-        if tb is float and st.dtype is not F64DT:
-            ad = default_float(ad, st)
-        out = ad - b
-        if type(out) is not _f64 and st.anomaly is not None:
-            int_overflow(out, np.subtract, ad, b, SubBackward0.name, st)
-        return record(out, SubBackward0, (a._node, None), None, st)
+        if type(ad) is _f64:
+            return record(ad - b, SubBackward0, (a._node, None), None, st)
+        _no_bool(ad, b)
+        return record(_general(np.subtract, ad, b, st, SubBackward0), SubBackward0,
+                      (a._node, None), None, st)
     bd, bn = operand(b)
-    if type(bd) is bool or type(bd) is not _f64 and np.asarray(bd).dtype.kind == "b" \
-            or type(ad) is not _f64 and ad.dtype.kind == "b":
-        no_bool_sub(ad, bd)
-    if type(bd) is not type(ad) or type(ad) is _nd:
-        ad, bd = promote(ad, bd)
-    broadcast_check(ad, bd, st)
-    out = ad - bd
-    if type(out) is not _f64 and st.anomaly is not None:
-        int_overflow(out, np.subtract, ad, bd, SubBackward0.name, st)
-    return record(out, SubBackward0, (a._node, bn), None, st)
+    if type(ad) is _f64 and type(bd) is _f64:
+        return record(ad - bd, SubBackward0, (a._node, bn), None, st)
+    _no_bool(ad, bd)
+    return record(_general(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
+                  (a._node, bn), None, st)
 
 
 def lift_like(b, a) -> Variable:
@@ -265,27 +271,19 @@ def mul(a, b):
     st = STATE.get()
     if type(b) is Variable:
         bd = b._data
-        if type(bd) is not type(ad) or type(ad) is _nd:
-            ad, bd = promote(ad, bd)
-        broadcast_check(ad, bd, st)
-        out = ad * bd
-        if type(out) is not _f64 and st.anomaly is not None:
-            int_overflow(out, np.multiply, ad, bd, MulBackward0.name, st)
+        out = ad * bd if type(ad) is _f64 and type(bd) is _f64 else \
+            _general(np.multiply, ad, bd, st, MulBackward0)
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
     tb = type(b)
     if tb is not float and tb is not int:
         b, _ = operand(b)
-        ad, b = promote(ad, b)
-        broadcast_check(ad, b, st)
-    elif tb is float and st.dtype is not F64DT:
-        ad = default_float(ad, st)
+    elif type(ad) is _f64:
+        return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
     # only b (a constant) is needed to differentiate with respect to a
-    out = ad * b
-    if type(out) is not _f64 and st.anomaly is not None:
-        int_overflow(out, np.multiply, ad, b, MulBackward0.name, st)
-    return record(out, MulBackward0, (a._node, None), (None, b), st)
+    return record(_general(np.multiply, ad, b, st, MulBackward0), MulBackward0,
+                  (a._node, None), (None, b), st)
 
 
 # ------------------------------------------------------------------------ div
@@ -317,9 +315,9 @@ def div(a, b):
     st = STATE.get()
     if type(b) is Variable:
         bd = b._data
-        if type(bd) is not type(ad) or type(ad) is _nd:
+        if type(ad) is not _f64 or type(bd) is not _f64:
             ad, bd = promote(ad, bd)
-        broadcast_check(ad, bd, st)
+            broadcast_check(ad, bd, st)
         out = np.true_divide(ad, bd)
         if st.dtype is not F64DT:
             out = quotient_dtype(out, ad, bd, st)
