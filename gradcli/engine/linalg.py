@@ -87,6 +87,8 @@ def matmul(a, b):
     b = lift(b)
     ad, bd = a._data, b._data
     shape, k = _matmul_shape(ad.shape, bd.shape)
+    if ad.dtype != bd.dtype:
+        _mixed(ad, bd)
     st = STATE.get()
     if st.max_elements is not None:
         check_size(shape, st)
@@ -106,6 +108,22 @@ def matmul(a, b):
     cls = (DotBackward0 if na == nb == 1 else MvBackward0 if nb == 1 else
            MmBackward0 if na <= 2 and nb == 2 else BmmBackward0)
     return record(out, cls, (a._node, b._node), (a, b), st, (a._version, b._version))
+
+
+_C_NAMES = {"float32": ("float", "Float"), "float64": ("double", "Double"),
+            "int64": ("long int", "Long"), "bool": ("bool", "Bool")}
+
+
+def _mixed(ad, bd):
+    """matmul does not promote: PyTorch's errors for operands of two dtypes."""
+    from .errors import EngineRuntimeError
+    ca, cb = _C_NAMES.get(str(ad.dtype), (str(ad.dtype),) * 2), \
+        _C_NAMES.get(str(bd.dtype), (str(bd.dtype),) * 2)
+    if ad.ndim == 1 and bd.ndim == 1:
+        raise EngineRuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                                 f"{ca[1]} and {cb[1]}")
+    raise EngineRuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                             f"{ca[0]} != {cb[0]}")
 
 
 class SqueezeBackward4(Node):

@@ -251,3 +251,16 @@ def test_no_overflow_no_event(expr):
     with E.anomaly_mode(lambda *ev: events.append(ev)):
         eval(expr, {"m": E, "t": E.tensor([3, 1 << 20])})
     assert events == []
+
+
+@pytest.mark.parametrize("sa, da, sb, db, text", [
+    ((2, 3), np.float32, (3, 2), np.float64, "expected m1 and m2 to have the same dtype, but got: float != double"),
+    ((3,), np.float32, (3,), np.float64, "dot : expected both vectors to have same dtype, but found Float and Double"),
+    ((2, 2, 3), np.float32, (3, 2), np.float64, "expected m1 and m2 to have the same dtype, but got: float != double"),
+    ((2, 3), np.int64, (3, 2), np.float64, "expected m1 and m2 to have the same dtype, but got: long int != double"),
+])
+def test_matmul_does_not_promote(sa, da, sb, db, text):
+    """PyTorch 2.13's messages (printed by torch for these operands)."""
+    with pytest.raises(E.EngineRuntimeError) as info:
+        E.ones(*sa, dtype=da) @ E.ones(*sb, dtype=db)
+    assert str(info.value) == text
