@@ -286,13 +286,16 @@ class Session:
             raise convert(e, None, self._rt) from e
 
     # --------------------------------------------------------- grad_expr
-    def grad_expr(self, expr, values: dict, wrt=None, order: int = 1) -> GradResult:
+    def grad_expr(self, expr, values: dict, wrt=None, order: int = 1,
+                  elementwise: bool = False) -> GradResult:
         """Evaluate EXPR with ``values`` as leaves requiring grad; gradients (and the
         Hessian blocks for order 2) with respect to ``wrt`` (default: every value
-        whose name appears in EXPR, in the order given)."""
-        return self._ctx.run(self._grad_expr, expr, values, wrt, order)
+        whose name appears in EXPR, in the order given). ``elementwise``: the caller
+        knows that EXPR does not mix elements (gradcli.pipeline.plan decides it), so
+        the gradients are the Jacobians' diagonals, by one backward."""
+        return self._ctx.run(self._grad_expr, expr, values, wrt, order, elementwise)
 
-    def _grad_expr(self, expr, values, wrt, order):
+    def _grad_expr(self, expr, values, wrt, order, elementwise=False):
         from . import engine
         from .engine.variable import Variable
         from .lang import parser
@@ -337,6 +340,8 @@ class Session:
                 y = _as_float_tensor(y)
                 xs = [leaves[n] for n in wrt]
                 grads, hess = {}, None
+                if elementwise and y.numel() != 1:
+                    return _elementwise_result(engine, y, xs, wrt, order)
                 if y.requires_grad and xs:
                     if y.numel() == 1:
                         gs = engine.grad(y.reshape(()), xs, create_graph=(order == 2),
@@ -585,6 +590,30 @@ def _jacobian_rows(engine, y, xs, create_graph=False):
         out.append(engine.stack(rows[j]).reshape(*(tuple(y.shape) + tuple(x.shape)))
                    if tuple(y.shape) + tuple(x.shape) else engine.stack(rows[j]).reshape(()))
     return out
+
+
+def _elementwise_result(engine, y, xs, wrt, order):
+    """Per-element derivatives of an elementwise y: the diagonals of its Jacobians
+    (and of its Hessian blocks), each by one backward seeded with ones."""
+    def diag(out, inputs, create_graph):
+        if not out.requires_grad:
+            return [None] * len(inputs)
+        # seeded with ones (the seed of one point), not through a sum: no extra node
+        return engine.grad(out, inputs, grad_outputs=engine.ones_like(out),
+                           create_graph=create_graph, retain_graph=True, allow_unused=True)
+
+    def full(g, x):
+        return engine.zeros(*x.shape) if g is None else g.detach()
+    gs = diag(y, xs, order == 2)
+    hess = None
+    if order == 2:
+        hess = {}
+        for a, gv in zip(wrt, gs):
+            hs = diag(gv, xs, False) if gv is not None else [None] * len(xs)
+            for b, x2, h in zip(wrt, xs, hs):
+                hess[(a, b)] = full(h, x2)
+    grads = {n: full(g, x) for n, g, x in zip(wrt, gs, xs)}
+    return GradResult(y.detach(), grads, hess, wrt)
 
 
 def _hessian_block(engine, g, x, x2, y):

@@ -1,0 +1,103 @@
+"""What ``gradcli grad`` needs beyond one point, kept out of cli.py: the stage
+(--jsonl, --input, --output, --grid, --echo), --elementwise, and EXPR arguments
+that start with '-'. Imports click (this is CLI glue; gradcli/lang never does)."""
+from __future__ import annotations
+
+import click
+
+
+def expr_first(command, ctx, args: list) -> list:
+    """Arguments with every positional that starts with '-' ('-x**2', '-sin(x)')
+    moved after a '--', so that click takes it as EXPR or NAME=VALUE instead of an
+    unknown option. Known options and their values stay where they are; nothing
+    changes when there is no such argument."""
+    takes_value, flags = set(), set()
+    for p in command.get_params(ctx):
+        if isinstance(p, click.Option):
+            names = list(p.opts) + list(p.secondary_opts)
+            (flags if p.is_flag or p.count else takes_value).update(names)
+    known = takes_value | flags
+    options, positional = [], []
+    moved = False
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            positional.extend(args[i + 1:])
+            break
+        name = a.split("=", 1)[0]
+        if a.startswith("-") and len(a) > 1 and name not in known and not _option_like(a, known):
+            positional.append(a)
+            moved = True
+        elif a in takes_value:
+            options.extend(args[i:i + 2])
+            i += 1
+        elif a.startswith("-") and len(a) > 1:
+            options.append(a)
+        else:
+            positional.append(a)
+        i += 1
+    if not moved:
+        return args
+    return options + ["--"] + positional
+
+
+def _option_like(a: str, known) -> bool:
+    """'--jsnl' is a mistyped option (click says so); '-x**2' is an expression."""
+    if a.startswith("--"):
+        return a[2:3].isalpha() and all(c.isalnum() or c in "-_=" for c in a[2:].split("=")[0])
+    return False
+
+
+def grad_stage(common, expr, given, wrt, order, **kw) -> int:
+    from ..render.output import Output
+    from .stage import StageError, parse_grid, run_stage
+    grid = kw.pop("grid")
+    if grid is not None:
+        try:
+            grid = parse_grid(grid)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--grid") from None
+    if sum(bool(x) for x in (kw["jsonl"] and not kw["input_path"], kw["input_path"], grid)) > 1:
+        raise click.UsageError("give one source of points: --jsonl (standard input), "
+                               "--input FILE or --grid")
+    common.format = "json"
+    out = common.output()
+    session = common.session(out)
+    try:
+        return run_stage(session, expr, {**given}, wrt, order, grid=grid, **kw)
+    except StageError as e:
+        if e.code == 2:
+            raise click.UsageError(str(e)) from None
+        click.echo(f"gradcli: error: {e}", err=True)
+        return e.code
+
+
+def grad_elementwise(session, expr, values, wrt, order):
+    """``grad --elementwise``: the diagonals of the Jacobians, for an EXPR that does
+    not mix elements (else exit 2, saying what mixes them)."""
+    import numpy as np
+
+    from ..engine.variable import Variable
+    from ..lang.errors import GxValueError
+    from .evaluate import precheck
+    from .plan import elementwise_reason
+    tree = precheck(session, expr)
+    variables = session.variables
+    found = elementwise_reason(tree, lambda n: n in values or n in ("pi", "inf", "nan") or
+                               getattr(variables.get(n), "shape", None) == () or
+                               isinstance(variables.get(n), (int, float)))
+    if found is not None:
+        err = GxValueError(f"--elementwise needs an elementwise EXPR: {found[0]} mixes "
+                           "elements (leave --elementwise out for the full Jacobian)")
+        err.exit_code = 2
+        raise err.at(found[1], "<expr>", str(expr))
+    dtype = np.dtype(session.options.dtype or "float64")
+    try:
+        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=dtype) for v in values.values()))
+    except ValueError as e:
+        err = GxValueError(f"--elementwise: the values' shapes do not broadcast: {e}")
+        err.exit_code = 2
+        raise err from None
+    leaves = {k: Variable(np.array(a)) for k, a in zip(values, arrays)}
+    return session.grad_expr(expr, leaves, wrt=wrt, order=order, elementwise=True)

@@ -1,0 +1,178 @@
+"""``gradcli grad`` as a pipeline stage: where points come from and where results go.
+
+Called by the CLI with the session already made; returns the exit status. The EXPR
+is checked (``Batch``) before any input is read. Sources: standard input
+(``--jsonl``), ``--input FILE`` (.jsonl or a columnar file), ``--grid``. Sinks:
+standard output or ``--output FILE`` (.jsonl, or a columnar file).
+"""
+from __future__ import annotations
+
+import sys
+
+from .. import io_formats
+from ..lang.errors import GxError
+from .evaluate import Batch
+from .stream import Records, _encode, chunks, evaluate_lines, run_jsonl
+
+BLOCK = 1 << 20          # columnar points evaluated together at most
+
+
+class StageError(Exception):
+    """A problem with the stage's files or options: (message, exit status)."""
+
+    def __init__(self, message, code=2):
+        super().__init__(message)
+        self.code = code
+
+
+def parse_grid(text: str) -> dict:
+    """'x=0:1:11,y=-1:1:3' -> {'x': (0.0, 1.0, 11), 'y': (-1.0, 1.0, 3)} (ValueError)."""
+    out = {}
+    for part in text.split(","):
+        name, sep, spec = part.partition("=")
+        name = name.strip()
+        bits = spec.split(":")
+        if not sep or not name.isidentifier() or name.startswith("_") or len(bits) != 3:
+            raise ValueError(f"expected NAME=A:B:N[,NAME=A:B:N...], got {part!r}")
+        try:
+            a, b, n = float(bits[0]), float(bits[1]), int(bits[2])
+        except ValueError:
+            raise ValueError(f"expected numbers in {part!r}") from None
+        if n < 1 or not (abs(a) < float("inf") and abs(b) < float("inf")):
+            raise ValueError(f"expected finite A, B and N >= 1 in {part!r}")
+        out[name] = (a, b, n)
+    return out
+
+
+def grid_columns(grid: dict) -> dict:
+    """Every combination, the first name varying slowest (as nested loops)."""
+    import numpy as np
+    axes = [np.linspace(a, b, n) for a, b, n in grid.values()]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return {name: m.reshape(-1) for name, m in zip(grid, mesh)}
+
+
+def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
+              output_path=None, grid=None, echo=False, stdin=None, stdout=None) -> int:
+    stdin = stdin if stdin is not None else sys.stdin
+    stdout = stdout if stdout is not None else sys.stdout
+    given = {k: float(v) if type(v) is int else v for k, v in given.items()}
+    batch = Batch(session, expr, wrt, order)            # EXPR checked before any input
+    records = Records(expr, echo)
+    out_kind = io_formats.kind(output_path) if output_path else "jsonl"
+    in_kind = "grid" if grid is not None else (io_formats.kind(input_path) if input_path
+                                               else "jsonl")
+    if in_kind == "jsonl":
+        if out_kind != "jsonl":
+            raise StageError("JSON lines in give JSON lines out: --output must be .jsonl "
+                             "(or give --input as .csv, .npy, .npz or .parquet)")
+        stream = _open_in(input_path) if input_path else stdin
+        try:
+            with _Sink(output_path, stdout) as sink:
+                return 1 if run_jsonl(batch, records, given, stream, sink.write,
+                                      sink.flush) else 0
+        finally:
+            if input_path:
+                stream.close()
+    if in_kind == "grid":
+        cols = grid_columns(grid)
+    else:
+        free = [n for n in batch.used if n not in given]
+        try:
+            cols = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None)
+        except io_formats.FormatError as e:
+            raise StageError(str(e)) from None
+    n = len(next(iter(cols.values())))
+    dtype_cols = {**{k: _full(v, n) for k, v in given.items() if k not in cols}, **cols}
+    if out_kind == "jsonl":
+        return _columns_to_lines(batch, records, dtype_cols, n, output_path, stdout)
+    return _columns_to_file(batch, dtype_cols, n, output_path)
+
+
+def _full(v, n):
+    import numpy as np
+    if type(v) is not float:
+        raise StageError("NAME=VALUE defaults of a columnar input must be numbers")
+    return np.full(n, v)
+
+
+def _open_in(path):
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise StageError(f"cannot read {path!r}: {e.strerror}") from None
+
+
+class _Sink:
+    """Standard output, or a file opened for writing (its errors are clear messages)."""
+
+    def __init__(self, path, stdout):
+        self.path = path
+        self.f = stdout
+        if path:
+            try:
+                self.f = open(path, "w", encoding="utf-8")
+            except OSError as e:
+                raise StageError(f"cannot write {path!r}: {e.strerror}", 1) from None
+        self.write = self.f.write
+        self.flush = self.f.flush
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.path:
+            self.f.close()
+
+
+def _columns_to_lines(batch, records, cols, n, output_path, stdout):
+    failed = False
+    names = list(cols)
+    with _Sink(output_path, stdout) as sink:
+        for lo in range(0, n, BLOCK // 16):
+            hi = min(n, lo + BLOCK // 16)
+            part = {k: v[lo:hi] for k, v in cols.items()}
+            rows = batch.columns(part)
+            lines = []
+            for i, r in enumerate(rows):
+                if isinstance(r, GxError):
+                    failed = True
+                    from .stream import _error_record
+                    lines.append(_encode(_error_record(batch.expr, lo + i + 1, r)))
+                else:
+                    data = {k: float(part[k][i]) for k in names} if records.echo else None
+                    lines.append(_encode(records.success(lo + i + 1, data, *r)))
+            sink.write("\n".join(lines) + "\n" if lines else "")
+            sink.flush()
+    return 1 if failed else 0
+
+
+def _columns_to_file(batch, cols, n, output_path):
+    import numpy as np
+    parts = []
+    errors = []
+    for lo in range(0, max(n, 1), BLOCK):
+        hi = min(n, lo + BLOCK)
+        value, grads, hess, errs = batch.arrays({k: v[lo:hi] for k, v in cols.items()})
+        parts.append(io_formats.result_columns(value, grads, hess))
+        errors.extend((lo + i, e) for i, e in errs)
+    if len(parts) == 1:
+        out = parts[0]
+    else:
+        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    try:
+        io_formats.write_columns(output_path, out)
+    except io_formats.FormatError as e:
+        raise StageError(str(e)) from None
+    except OSError as e:
+        raise StageError(f"cannot write {output_path!r}: {e.strerror or e}", 1) from None
+    for i, e in errors[:20]:
+        print(f"gradcli: row {i + 1}: {e.kind}: {e.message}", file=sys.stderr)
+    if len(errors) > 20:
+        print(f"gradcli: ... and {len(errors) - 20} more failed rows (NaN in {output_path})",
+              file=sys.stderr)
+    return 1 if errors else 0
+
+
+__all__ = ["run_stage", "parse_grid", "grid_columns", "StageError", "chunks",
+           "evaluate_lines"]
