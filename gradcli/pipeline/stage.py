@@ -59,9 +59,12 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
     given = {k: float(v) if type(v) is int else v for k, v in given.items()}
     batch = Batch(session, expr, wrt, order)            # EXPR checked before any input
     records = Records(expr, echo)
-    out_kind = io_formats.kind(output_path) if output_path else "jsonl"
-    in_kind = "grid" if grid is not None else (io_formats.kind(input_path) if input_path
-                                               else "jsonl")
+    try:
+        out_kind = io_formats.kind(output_path) if output_path else "jsonl"
+        in_kind = "grid" if grid is not None else (io_formats.kind(input_path) if input_path
+                                                   else "jsonl")
+    except io_formats.FormatError as e:
+        raise StageError(str(e)) from None
     if in_kind == "jsonl":
         if out_kind != "jsonl":
             raise StageError("JSON lines in give JSON lines out: --output must be .jsonl "
