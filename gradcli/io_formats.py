@@ -52,7 +52,7 @@ def _float_columns(cols: dict, path: str):
         if n is not None and len(a) != n:
             raise FormatError(f"{path}: column {name!r} has {len(a)} rows, not {n}")
         n = len(a)
-        out[name] = np.ascontiguousarray(a)
+        out[name] = a
     if not out:
         raise FormatError(f"{path}: no columns")
     return out
@@ -128,7 +128,36 @@ def result_columns(value, grads: dict, hess: dict | None) -> dict:
     return cols
 
 
-def write_columns(path: str, cols: dict) -> None:
+def result_names(wrt, order) -> list:
+    """The output columns, in order: value, grad_X..., hess_A_B... (order 2)."""
+    names = ["value"] + [f"grad_{k}" for k in wrt]
+    if order == 2:
+        names += [f"hess_{a}_{b}" for a in wrt for b in wrt]
+    return names
+
+
+def allocate(path, names, n):
+    """(what write_columns takes, {name: writable 1-D float64 array of n}): for .npy
+    one structured array (its fields are the arrays), else one array per name."""
+    import numpy as np
+    if kind(path) == "npy":
+        rec = np.empty(n, dtype=[(name, np.float64) for name in names])
+        return rec, {name: rec[name] for name in names}
+    cols = {name: np.empty(n) for name in names}
+    return cols, cols
+
+
+def allocate_from(cols: dict):
+    """A structured array holding these columns (for .npy)."""
+    import numpy as np
+    n = len(next(iter(cols.values())))
+    rec = np.empty(n, dtype=[(name, np.asarray(c).dtype) for name, c in cols.items()])
+    for name, c in cols.items():
+        rec[name] = c
+    return rec
+
+
+def write_columns(path: str, cols) -> None:
     """Write result columns; OSErrors propagate (the CLI maps them)."""
     import numpy as np
     k = kind(path)
@@ -136,10 +165,7 @@ def write_columns(path: str, cols: dict) -> None:
         with open(path, "wb") as f:
             np.savez(f, **cols)
     elif k == "npy":
-        n = len(next(iter(cols.values())))
-        rec = np.empty(n, dtype=[(name, np.asarray(c).dtype) for name, c in cols.items()])
-        for name, c in cols.items():
-            rec[name] = c
+        rec = cols if getattr(cols, "dtype", None) is not None else allocate_from(cols)
         with open(path, "wb") as f:
             np.save(f, rec)
     elif k == "csv":

@@ -98,7 +98,7 @@ class Batch:
     def _run(self, cols):
         from ..engine.variable import Variable
         dtype = np.dtype(self.session.options.dtype or "float64")
-        values = {k: Variable(np.asarray(v, dtype=dtype)) for k, v in cols.items()}
+        values = {k: Variable(np.ascontiguousarray(v, dtype=dtype)) for k, v in cols.items()}
         r = self.session.grad_expr(self.expr, values, wrt=self.wrt_for(tuple(cols)),
                                    order=self.order, elementwise=True)
         n = len(next(iter(cols.values())))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from .. import io_formats
 from ..lang.errors import GxError
 from .evaluate import Batch
@@ -46,7 +48,6 @@ def parse_grid(text: str) -> dict:
 
 def grid_columns(grid: dict) -> dict:
     """Every combination, the first name varying slowest (as nested loops)."""
-    import numpy as np
     axes = [np.linspace(a, b, n) for a, b, n in grid.values()]
     mesh = np.meshgrid(*axes, indexing="ij")
     return {name: m.reshape(-1) for name, m in zip(grid, mesh)}
@@ -93,7 +94,6 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
 
 
 def _full(v, n):
-    import numpy as np
     if type(v) is not float:
         raise StageError("NAME=VALUE defaults of a columnar input must be numbers")
     return np.full(n, v)
@@ -151,18 +151,20 @@ def _columns_to_lines(batch, records, cols, n, output_path, stdout):
 
 
 def _columns_to_file(batch, cols, n, output_path):
-    import numpy as np
-    parts = []
+    """Columns in, columns out: each block of points is written straight into the
+    output's arrays (for .npy, the fields of the one structured array it saves)."""
+    wrt = batch.wrt_for(tuple(cols))
+    names = io_formats.result_names(wrt, batch.order)
+    out, columns = io_formats.allocate(output_path, names, n)
     errors = []
-    for lo in range(0, max(n, 1), BLOCK):
+    for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
-        value, grads, hess, errs = batch.arrays({k: v[lo:hi] for k, v in cols.items()})
-        parts.append(io_formats.result_columns(value, grads, hess))
+        part = {k: np.ascontiguousarray(v[lo:hi], dtype=np.float64) for k, v in cols.items()}
+        value, grads, hess, errs = batch.arrays(part)
+        got = io_formats.result_columns(value, grads, hess)
+        for name, target in columns.items():
+            target[lo:hi] = got[name]
         errors.extend((lo + i, e) for i, e in errs)
-    if len(parts) == 1:
-        out = parts[0]
-    else:
-        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     try:
         io_formats.write_columns(output_path, out)
     except io_formats.FormatError as e:
