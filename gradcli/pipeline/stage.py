@@ -144,8 +144,10 @@ def _columns_to_lines(batch, records, cols, n, output_path, stdout):
                     lines.append(_encode(_error_record(batch.expr, lo + i + 1, r)))
                 else:
                     data = {k: float(part[k][i]) for k in names} if records.echo else None
-                    lines.append(_encode(records.success(lo + i + 1, data, *r)))
-            sink.write("\n".join(lines) + "\n" if lines else "")
+                    lines.append(records.success_line(lo + i + 1, data, *r))
+                    continue
+                lines[-1] += "\n"
+            sink.write("".join(lines))
             sink.flush()
     return 1 if failed else 0
 

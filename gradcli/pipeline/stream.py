@@ -17,7 +17,9 @@ from ..render import jsonenc
 
 CHUNK = 4096            # lines evaluated together at most
 
+# jsonenc.dumps' settings, made once (json.dumps with arguments builds an encoder per call)
 _encode = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(", ", ": ")).encode
+_decode_json = json.JSONDecoder().decode
 
 
 def _fd_lines(fd, chunk):
@@ -88,7 +90,7 @@ def _decode(line, given):
     """(values, plain): values of one line over the defaults; plain when every value
     is one float (a point that can join a batch). Raises ValueError."""
     try:
-        data = json.loads(line)
+        data = _decode_json(line) if type(line) is str else json.loads(line)
     except (ValueError, RecursionError) as e:
         raise ValueError(f"not JSON: {e}") from None
     if type(data) is not dict:
@@ -112,11 +114,16 @@ def _decode(line, given):
 
 
 class Records:
-    """Turns results into output records (dicts), with ``--echo``'s line and input."""
+    """Turns results into output lines, with ``--echo``'s line and input. The common
+    record (numbers only, no echo, no Hessian) is written from a template per set of
+    names: the same text as ``jsonenc.dumps`` (floats by ``float.__repr__``, as the
+    json module writes them; NaN and infinities as strings)."""
 
     def __init__(self, expr, echo=False):
         self.expr = expr
         self.echo = echo
+        self._head = ('{"expr": ' + _encode(expr) + ', "value": ').replace("%", "%%")
+        self._templates = {}
 
     def success(self, number, data, value, grads, hess):
         obj = {"expr": self.expr}
@@ -132,10 +139,32 @@ class Records:
             obj["hessian"] = nested
         return obj
 
+    def success_line(self, number, data, value, grads, hess):
+        if not (self.echo or hess is not None or type(value) is not float):
+            keys = tuple(grads)
+            tpl = self._templates.get(keys)
+            if tpl is None:
+                tpl = self._templates[keys] = self._head + "%s, \"grad\": {" + ", ".join(
+                    _encode(k).replace("%", "%%") + ": %s" for k in keys) + "}}\n"
+            try:
+                return tpl % (_num(value), *[_num(grads[k]) for k in keys])
+            except TypeError:
+                pass
+        return _encode(self.success(number, data, value, grads, hess)) + "\n"
+
+
+def _num(x):
+    if type(x) is not float:
+        raise TypeError
+    if x - x == 0.0:
+        return x.__repr__()
+    return '"nan"' if x != x else ('"inf"' if x > 0 else '"-inf"')
+
 
 def evaluate_lines(batch, records, lines, first, given, want_plain=True):
-    """One chunk of JSON lines -> (list of records in input order, failed)."""
+    """One chunk of JSON lines -> (output lines in input order, failed)."""
     expr = batch.expr
+    lines = _texts(lines)
     out = [None] * len(lines)
     groups = {}             # names -> [indices], [values dicts]
     decoded = [None] * len(lines)
@@ -167,8 +196,25 @@ def evaluate_lines(batch, records, lines, first, given, want_plain=True):
                 out[i] = _error_record(expr, first + i, r)
                 failed = True
             else:
-                out[i] = records.success(first + i, decoded[i][1], *r)
-    return [o for o in out if o is not None], failed
+                out[i] = records.success_line(first + i, decoded[i][1], *r)
+    return [o if type(o) is str else _encode(o) + "\n" for o in out if o is not None], failed
+
+
+def _texts(lines):
+    """Lines as str: the chunk decoded at once; a line that is not UTF-8 stays bytes
+    (json then says why it is not JSON)."""
+    if not lines or type(lines[0]) is str:
+        return lines
+    try:
+        return b"\n".join(lines).decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        out = []
+        for line in lines:
+            try:
+                out.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(line)
+        return out
 
 
 def _BUILTIN_OK(batch):
@@ -196,6 +242,6 @@ def run_jsonl(batch, records, given, stream, write, flush) -> bool:
         objs, bad = evaluate_lines(batch, records, lines, first, given)
         failed = failed or bad
         first += len(lines)
-        write("".join(_encode(o) + "\n" for o in objs))
+        write("".join(objs))
         flush()
     return failed
