@@ -484,7 +484,7 @@ def graph(script, var, graph_format, out_path, common):
     return results.export_graph(out, session, var, graph_format, out_path)
 
 
-@cli.command()
+@cli.command(cls=ExprCommand)
 @click.argument("target", metavar="SCRIPT_OR_EXPR")
 @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
@@ -510,7 +510,7 @@ def check(target, values, top, common):
     return results.render_check(out, result, top)
 
 
-@cli.command()
+@cli.command(cls=ExprCommand)
 @click.argument("expr")
 @click.option("--var", default="x", show_default=True, metavar="NAME", help="The variable on the x axis.")
 @click.option("--range", "range_", default="-5:5", show_default=True, metavar="A:B",

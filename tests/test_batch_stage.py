@@ -269,6 +269,10 @@ def test_expr_starting_with_minus():
     assert run("grad", "--wrt", "x", "-sin(x)*y", "x=0", "y=1")[1].endswith("df/dx = tensor(-1.)\n")
     code, out, err = run("grad", "x", "x=1", "--jsnl")
     assert code == 2 and "No such option" in err
+    code, out, err = run("check", "-x**3", "x=2")
+    assert code == 0 and "-12" in out
+    code, out, err = run("plot", "-sin(x)", "--points", "3", "--range", "0:1", "--format", "json")
+    assert code == 0 and json.loads(out)["expr"] == "-sin(x)"
 
 
 def test_interactive_stream_is_answered_line_by_line():
