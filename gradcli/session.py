@@ -523,7 +523,7 @@ def _names_in(tree) -> set:
         if type(n) is N.Name:
             out.add(n.id)
             continue
-        for f in getattr(n, "__slots__", ()):
+        for f in getattr(type(n), "_fields", ()):   # nodes.py lists each node's fields
             c = getattr(n, f, None)
             if isinstance(c, N.Node):
                 stack.append(c)

@@ -84,3 +84,47 @@ def test_every_table_entry_is_tested():
     tested = " ".join(c[0] for c in CASES)
     for name in plan.ELEMENTWISE:
         assert f"{name}(" in tested, name
+
+
+# ----------------------------------------------------------------- random expressions
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_UNARY_FNS = sorted(plan.ELEMENTWISE - {"pow", "maximum", "minimum"})
+
+
+def _exprs():
+    leaf = st.sampled_from(["x", "y", "2", "0.5", "3.25", "pi"])
+
+    def grow(sub):
+        return st.one_of(
+            st.tuples(st.sampled_from(_UNARY_FNS), sub).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(["pow", "maximum", "minimum"]), sub, sub).map(
+                lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+            st.tuples(sub, st.sampled_from(["+", "-", "*", "/", "//", "%", "**"]), sub).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            sub.map(lambda e: f"-{e}"))
+    return st.recursive(leaf, grow, max_leaves=6).filter(lambda e: "x" in e or "y" in e)
+
+
+def _same(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    both_nan = np.isnan(a) & np.isnan(b)            # NaN payloads are not compared
+    return bool(np.all(both_nan | (_bits(a) == _bits(b))))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expr=_exprs(), seed=st.integers(0, 2**32 - 1))
+def test_random_elementwise_expressions_are_bit_identical(expr, seed):
+    rng = np.random.default_rng(seed)
+    cols = {"x": _values(rng, 30, "any"), "y": _values(rng, 30, "pos")}
+    s = Session(Options())
+    b = Batch(s, expr)
+    assert b.reason(("x", "y")) is None
+    value, grads, _, errors = b.arrays(cols)
+    assert not errors
+    for i in range(30):
+        r = s.grad_expr(expr, {"x": cols["x"][i].item(), "y": cols["y"][i].item()})
+        assert _same(r.value.item(), value[i]), (expr, i)
+        for k, g in r.grads.items():
+            assert _same(g.item(), grads[k][i]), (expr, k, i)

@@ -262,6 +262,18 @@ def test_expr_is_checked_before_input():
         assert out == "" or [json.loads(out)["event"]] == ["error"]
 
 
+def test_unknown_function_anywhere_in_expr_is_found_first():
+    code, out, err = run("grad", "x + 2 * bar(x)", "--jsonl", "--format", "plain", input="")
+    assert code == 2 and "no function named 'bar'" in err and ":1:9:" in err
+
+
+def test_gradients_only_for_names_in_expr():
+    # docs/cli.md: "the gradient with respect to every free variable"; y is not one
+    assert run("grad", "x*2", "x=1", "y=2")[1] == "f = tensor(2.)\ndf/dx = tensor(2.)\n"
+    code, out, _ = run("grad", "x*2", "--jsonl", input='{"x": 1, "y": 2}\n{"x": 2, "y": 2}\n')
+    assert [json.loads(r)["grad"] for r in out.splitlines()] == [{"x": 2.0}, {"x": 2.0}]
+
+
 def test_expr_starting_with_minus():
     assert run("grad", "-x**2", "x=3")[:2] == (0, "f = tensor(-9.)\ndf/dx = tensor(-6.)\n")
     assert run("grad", "-x**2", "x=3", "--format", "json")[0] == 0

@@ -82,12 +82,7 @@ def free_names(tree) -> list[str]:
             children = list(n.args) + [k.value for k in n.keywords]
         else:
             children = []
-            for f in getattr(n, "__slots__", ()):
-                c = getattr(n, f, None)
-                if isinstance(c, N.Node):
-                    children.append(c)
-                elif type(c) is list:
-                    children.extend(x for x in c if isinstance(x, N.Node))
+            children = _children(n)
         stack.extend(reversed(children))
     return out
 
@@ -100,10 +95,17 @@ def called_names(tree) -> list:
         n = stack.pop()
         if type(n) is N.Call and type(n.func) is N.Name:
             out.append(n.func)
-        for f in getattr(n, "__slots__", ()):
-            c = getattr(n, f, None)
-            if isinstance(c, N.Node):
-                stack.append(c)
-            elif type(c) is list:
-                stack.extend(x for x in c if isinstance(x, N.Node))
+        stack.extend(_children(n))
+    return out
+
+
+def _children(n) -> list:
+    """The sub-nodes of a node, in field order (``_fields``: nodes.py's own list)."""
+    out = []
+    for f in getattr(type(n), "_fields", ()):
+        c = getattr(n, f, None)
+        if isinstance(c, N.Node):
+            out.append(c)
+        elif type(c) is list:
+            out.extend(x for x in c if isinstance(x, N.Node))
     return out
