@@ -443,7 +443,7 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
     if jsonl or input_path or output_path or grid:
         from .pipeline.cli import grad_stage
         return grad_stage(common, expr, given, wrt_names, order, jsonl=jsonl, input_path=input_path,
-                          output_path=output_path, grid=grid, echo=echo)
+                          output_path=output_path, grid=grid, echo=echo, elementwise=elementwise)
     out = common.output()
     session = common.session(out)
     if elementwise:

@@ -224,6 +224,12 @@ def test_elementwise_is_the_jacobian_diagonal():
         assert diag["grad"][name] == [full["grad"][name][i][i] for i in range(4)]
     code, out, err = run("grad", "x @ x", "x=[1, 2]", "--elementwise")
     assert code == 2 and "elementwise" in err
+    # in the stage: a line with vectors gets the diagonal; a mixing EXPR is exit 2 at once
+    code, out, _ = run("grad", "x**2", "--jsonl", "--elementwise", input='{"x": [1, 3]}\n{"x": 3}\n')
+    assert [json.loads(r)["grad"]["x"] for r in out.splitlines()] == [[2.0, 6.0], 6.0]
+    code, out, err = run("grad", "sum(x)", "--jsonl", "--elementwise", "--format", "plain",
+                         input='{"x": [1, 3]}\n')
+    assert code == 2 and err.count("elementwise EXPR") == 1
 
 
 def test_python_api_matches_the_maths():

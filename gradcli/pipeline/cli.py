@@ -76,28 +76,6 @@ def grad_stage(common, expr, given, wrt, order, **kw) -> int:
 def grad_elementwise(session, expr, values, wrt, order):
     """``grad --elementwise``: the diagonals of the Jacobians, for an EXPR that does
     not mix elements (else exit 2, saying what mixes them)."""
-    import numpy as np
-
-    from ..engine.variable import Variable
-    from ..lang.errors import GxValueError
-    from .evaluate import precheck
-    from .plan import elementwise_reason
+    from .evaluate import elementwise_point, precheck
     tree = precheck(session, expr)
-    variables = session.variables
-    found = elementwise_reason(tree, lambda n: n in values or n in ("pi", "inf", "nan") or
-                               getattr(variables.get(n), "shape", None) == () or
-                               isinstance(variables.get(n), (int, float)))
-    if found is not None:
-        err = GxValueError(f"--elementwise needs an elementwise EXPR: {found[0]} mixes "
-                           "elements (leave --elementwise out for the full Jacobian)")
-        err.exit_code = 2
-        raise err.at(found[1], "<expr>", str(expr))
-    dtype = np.dtype(session.options.dtype or "float64")
-    try:
-        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=dtype) for v in values.values()))
-    except ValueError as e:
-        err = GxValueError(f"--elementwise: the values' shapes do not broadcast: {e}")
-        err.exit_code = 2
-        raise err from None
-    leaves = {k: Variable(np.array(a)) for k, a in zip(values, arrays)}
-    return session.grad_expr(expr, leaves, wrt=wrt, order=order, elementwise=True)
+    return elementwise_point(session, tree, expr, values, wrt, order, exit_code=2)

@@ -33,14 +33,19 @@ class PointError(Exception):
 
 
 class Batch:
-    def __init__(self, session, expr: str, wrt=None, order: int = 1):
+    def __init__(self, session, expr: str, wrt=None, order: int = 1, elementwise=False):
         self.session = session
+        self.elementwise = elementwise      # a point with lists: Jacobian diagonals
         self.expr = expr
         self.wrt = list(wrt) if wrt else None
         self.order = order
         self.tree = precheck(session, expr)
         self.used = set(plan.free_names(self.tree))
         self._reasons = {}
+        if elementwise:       # what mixes elements whatever the names hold: exit 2 now
+            found = plan.elementwise_reason(self.tree, lambda name: True)
+            if found is not None:
+                elementwise_point(session, self.tree, expr, {}, wrt, order, exit_code=2)
 
     # ------------------------------------------------------------ static
     def reason(self, names) -> str | None:
@@ -51,11 +56,8 @@ class Batch:
             variables = self.session.variables
 
             def ok(name):
-                if name in known or name in _CONSTANTS and name not in variables:
-                    return True
-                v = variables.get(name)
-                return isinstance(v, (int, float)) and not isinstance(v, bool) or \
-                    getattr(v, "shape", None) == ()
+                return name in known or (name in _CONSTANTS and name not in variables) or \
+                    _is_number(variables.get(name))
             found = plan.elementwise_reason(self.tree, ok)
             r = self._reasons[names] = None if found is None else found[0]
         return r
@@ -68,6 +70,9 @@ class Batch:
     # ------------------------------------------------------------ evaluation
     def point(self, values: dict):
         """One point alone (any values: numbers or lists): a GradResult."""
+        if self.elementwise and any(type(v) is list for v in values.values()):
+            return elementwise_point(self.session, self.tree, self.expr, values, self.wrt,
+                                     self.order)
         return self.session.grad_expr(self.expr, values, wrt=self.wrt, order=self.order)
 
     def columns(self, cols: dict):
@@ -168,6 +173,36 @@ def _rows_to_arrays(rows, wrt, order, n):
         except (TypeError, ValueError):
             errors.append((i, GxError("the result at this point is not one number")))
     return value, grads, hess, errors
+
+
+def elementwise_point(session, tree, expr, values, wrt, order, exit_code=1):
+    """One point whose values may be vectors, EXPR elementwise: per-element
+    derivatives (the Jacobians' diagonals) by one backward. An EXPR that mixes
+    elements, or values whose shapes do not broadcast, is a GxValueError."""
+    from ..engine.variable import Variable
+    from ..lang.errors import GxValueError
+    variables = session.variables
+    found = plan.elementwise_reason(tree, lambda n: n in values or (
+        n in _CONSTANTS and n not in variables) or _is_number(variables.get(n)))
+    if found is not None:
+        err = GxValueError(f"--elementwise needs an elementwise EXPR: {found[0]} mixes "
+                           "elements (leave --elementwise out for the full Jacobian)")
+        err.exit_code = exit_code
+        raise err.at(found[1], "<expr>", str(expr))
+    dtype = np.dtype(session.options.dtype or "float64")
+    try:
+        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=dtype) for v in values.values()))
+    except ValueError as e:
+        err = GxValueError(f"--elementwise: the values' shapes do not broadcast: {e}")
+        err.exit_code = exit_code
+        raise err from None
+    leaves = {k: Variable(np.array(a)) for k, a in zip(values, arrays)}
+    return session.grad_expr(expr, leaves, wrt=wrt, order=order, elementwise=True)
+
+
+def _is_number(v) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or \
+        getattr(v, "shape", None) == ()
 
 
 def precheck(session, expr):

@@ -54,11 +54,12 @@ def grid_columns(grid: dict) -> dict:
 
 
 def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
-              output_path=None, grid=None, echo=False, stdin=None, stdout=None) -> int:
+              output_path=None, grid=None, echo=False, elementwise=False, stdin=None,
+              stdout=None) -> int:
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     given = {k: float(v) if type(v) is int else v for k, v in given.items()}
-    batch = Batch(session, expr, wrt, order)            # EXPR checked before any input
+    batch = Batch(session, expr, wrt, order, elementwise)   # EXPR checked before any input
     records = Records(expr, echo)
     try:
         out_kind = io_formats.kind(output_path) if output_path else "jsonl"
