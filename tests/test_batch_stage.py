@@ -345,3 +345,13 @@ def test_graph_out_into_missing_directory(tmp_path):
     code, out, err = run("graph", str(script), "--var", "y", "--format", "dot", "-o",
                          str(tmp_path / "no" / "g.dot"))
     assert code == 1 and "cannot write" in err and "internal error" not in err
+
+
+def test_grid_across_blocks_and_defaults():
+    code, out, _ = run("grad", "x*y + z", "z=2", "--grid", "x=0:1:3,y=0:1:70001")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 3 * 70001
+    first, mid, last = (json.loads(lines[i]) for i in (0, 70001 + 7, -1))
+    assert first == {"expr": "x*y + z", "value": 2.0, "grad": {"z": 1.0, "x": 0.0, "y": 0.0}}
+    assert mid["value"] == 0.5 * (7 / 70000) + 2 and mid["grad"]["y"] == 0.5
+    assert last["value"] == 3.0 and last["grad"] == {"z": 1.0, "x": 1.0, "y": 1.0}

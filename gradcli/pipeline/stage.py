@@ -46,11 +46,35 @@ def parse_grid(text: str) -> dict:
     return out
 
 
-def grid_columns(grid: dict) -> dict:
-    """Every combination, the first name varying slowest (as nested loops)."""
-    axes = [np.linspace(a, b, n) for a, b, n in grid.values()]
-    mesh = np.meshgrid(*axes, indexing="ij")
-    return {name: m.reshape(-1) for name, m in zip(grid, mesh)}
+class Columns:
+    """Points as columns, taken a block at a time: ``names``, ``n`` and
+    ``take(lo, hi) -> {name: 1-D array}``. A grid is made block by block (its axes
+    by np.linspace, each point's coordinates by its index), so a grid of 10^9
+    points streams in constant memory; NAME=VALUE defaults fill whole blocks."""
+
+    def __init__(self, arrays=None, grid=None, defaults=None):
+        self.arrays = arrays or {}
+        self.defaults = {k: v for k, v in (defaults or {}).items()
+                         if k not in self.arrays and k not in (grid or {})}
+        for v in self.defaults.values():
+            if type(v) is not float:
+                raise StageError("NAME=VALUE defaults of a columnar input must be numbers")
+        self.axes = {k: np.linspace(a, b, n) for k, (a, b, n) in (grid or {}).items()}
+        self.shape = tuple(len(a) for a in self.axes.values())
+        if self.axes:
+            self.n = int(np.prod(self.shape, dtype=object))
+        else:
+            self.n = len(next(iter(self.arrays.values())))
+        # the defaults first, as in a JSON line's values (defaults, then the line's)
+        self.names = list(self.defaults) + list(self.axes) + list(self.arrays)
+
+    def take(self, lo, hi):
+        out = {k: np.full(hi - lo, v) for k, v in self.defaults.items()}
+        if self.axes:
+            idx = np.unravel_index(np.arange(lo, hi), self.shape)
+            out.update((k, a[i]) for (k, a), i in zip(self.axes.items(), idx))
+        out.update((k, v[lo:hi]) for k, v in self.arrays.items())
+        return out
 
 
 def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
@@ -80,24 +104,17 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
             if input_path:
                 stream.close()
     if in_kind == "grid":
-        cols = grid_columns(grid)
+        cols = Columns(grid=grid, defaults=given)
     else:
         free = [n for n in batch.used if n not in given]
         try:
-            cols = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None)
+            arrays = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None)
         except io_formats.FormatError as e:
             raise StageError(str(e)) from None
-    n = len(next(iter(cols.values())))
-    dtype_cols = {**{k: _full(v, n) for k, v in given.items() if k not in cols}, **cols}
+        cols = Columns(arrays, defaults=given)
     if out_kind == "jsonl":
-        return _columns_to_lines(batch, records, dtype_cols, n, output_path, stdout)
-    return _columns_to_file(batch, dtype_cols, n, output_path)
-
-
-def _full(v, n):
-    if type(v) is not float:
-        raise StageError("NAME=VALUE defaults of a columnar input must be numbers")
-    return np.full(n, v)
+        return _columns_to_lines(batch, records, cols, output_path, stdout)
+    return _columns_to_file(batch, cols, output_path)
 
 
 def _open_in(path):
@@ -129,13 +146,13 @@ class _Sink:
             self.f.close()
 
 
-def _columns_to_lines(batch, records, cols, n, output_path, stdout):
+def _columns_to_lines(batch, records, cols, output_path, stdout):
     failed = False
-    names = list(cols)
+    names, n = cols.names, cols.n
     with _Sink(output_path, stdout) as sink:
         for lo in range(0, n, BLOCK // 16):
             hi = min(n, lo + BLOCK // 16)
-            part = {k: v[lo:hi] for k, v in cols.items()}
+            part = cols.take(lo, hi)
             rows = batch.columns(part)
             lines = []
             for i, r in enumerate(rows):
@@ -153,16 +170,21 @@ def _columns_to_lines(batch, records, cols, n, output_path, stdout):
     return 1 if failed else 0
 
 
-def _columns_to_file(batch, cols, n, output_path):
+def _columns_to_file(batch, cols, output_path):
     """Columns in, columns out: each block of points is written straight into the
     output's arrays (for .npy, the fields of the one structured array it saves)."""
-    wrt = batch.wrt_for(tuple(cols))
+    n = cols.n
+    wrt = batch.wrt_for(tuple(cols.names))
     names = io_formats.result_names(wrt, batch.order)
-    out, columns = io_formats.allocate(output_path, names, n)
+    try:
+        out, columns = io_formats.allocate(output_path, names, n)
+    except MemoryError:
+        raise StageError(f"{n} points do not fit in memory as {output_path!r}; "
+                         "write .jsonl instead (it streams)", 1) from None
     errors = []
     for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
-        part = {k: np.ascontiguousarray(v[lo:hi], dtype=np.float64) for k, v in cols.items()}
+        part = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in cols.take(lo, hi).items()}
         value, grads, hess, errs = batch.arrays(part)
         got = io_formats.result_columns(value, grads, hess)
         for name, target in columns.items():
@@ -182,5 +204,5 @@ def _columns_to_file(batch, cols, n, output_path):
     return 1 if errors else 0
 
 
-__all__ = ["run_stage", "parse_grid", "grid_columns", "StageError", "chunks",
+__all__ = ["run_stage", "parse_grid", "Columns", "StageError", "chunks",
            "evaluate_lines"]
