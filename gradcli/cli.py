@@ -328,8 +328,10 @@ class ExprCommand(click.Command):
     ('-x**2') is taken as that argument, not as an unknown option."""
 
     def parse_args(self, ctx, args):
-        from .pipeline.cli import expr_first
-        return super().parse_args(ctx, expr_first(self, ctx, list(args)))
+        if any(a[:1] == "-" and a[1:2] not in ("", "-") for a in args):   # '-x', not '--x'
+            from .pipeline.cli import expr_first
+            args = expr_first(self, ctx, list(args))
+        return super().parse_args(ctx, args)
 
 
 class GradcliGroup(click.Group):
