@@ -355,3 +355,31 @@ def test_grid_across_blocks_and_defaults():
     assert first == {"expr": "x*y + z", "value": 2.0, "grad": {"z": 1.0, "x": 0.0, "y": 0.0}}
     assert mid["value"] == 0.5 * (7 / 70000) + 2 and mid["grad"]["y"] == 0.5
     assert last["value"] == 3.0 and last["grad"] == {"z": 1.0, "x": 1.0, "y": 1.0}
+
+
+def test_interrupt_is_not_a_point_error(monkeypatch):
+    from gradcli.lang.errors import GxInterrupt
+    from gradcli.pipeline.evaluate import Batch
+    s = Session(Options())
+    b = Batch(s, "x * 2")
+
+    def interrupted(*a, **k):
+        raise GxInterrupt("interrupted")
+    monkeypatch.setattr(s, "grad_expr", interrupted)
+    for n in (1, 3, 100):
+        with pytest.raises(GxInterrupt):
+            b.columns({"x": np.arange(n, dtype=float)})
+
+
+def test_ctrl_c_ends_the_stage_with_130():
+    import signal
+    import time
+    p = subprocess.Popen(GRADCLI + ["grad", "x*3", "--jsonl"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdin.write('{"x": 1}\n')
+    p.stdin.flush()
+    assert json.loads(p.stdout.readline())["value"] == 3.0
+    time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and "Traceback" not in err

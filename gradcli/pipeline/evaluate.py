@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lang.errors import GxError, GxNameError
+from ..lang.errors import GxError, GxInterrupt, GxNameError
 from . import plan
 
 SMALL = 4          # a failing chunk of at most this many points is retried point by point
@@ -95,6 +95,8 @@ class Batch:
         if n > 1 and self.reason(names) is None:
             try:
                 return (*self._run(cols), [])
+            except GxInterrupt:
+                raise
             except GxError:
                 pass
         rows = self.columns(cols)
@@ -116,6 +118,8 @@ class Batch:
         part = {k: v[lo:hi] for k, v in cols.items()}
         try:
             value, grads, hess = self._run(part)
+        except GxInterrupt:             # Ctrl-C ends the stage, it is no point's error
+            raise
         except GxError:
             if hi - lo <= SMALL:
                 return [self._alone(cols, i) for i in range(lo, hi)]
@@ -132,6 +136,8 @@ class Batch:
         values = {k: _scalar(v[i]) for k, v in cols.items()}
         try:
             r = self.point(values)
+        except GxInterrupt:
+            raise
         except GxError as e:
             return e
         return _plain(r)

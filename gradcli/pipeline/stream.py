@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 
-from ..lang.errors import GxError
+from ..lang.errors import GxError, GxInterrupt
 from ..render import jsonenc
 
 CHUNK = 4096            # lines evaluated together at most
@@ -230,6 +230,8 @@ def _alone(batch, values):
     from .evaluate import _plain
     try:
         return _plain(batch.point(values))
+    except GxInterrupt:
+        raise
     except GxError as e:
         return e
 
