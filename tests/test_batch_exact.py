@@ -5,6 +5,8 @@ The oracle is the per-point path itself (``Session.grad_expr`` on one point, as
 tests do, against PyTorch), only that sharing one tensor changes no bit. Every
 function of ``plan.ELEMENTWISE`` and every operator the plan accepts appears,
 with values across each one's domain, edges and non-finite cases included."""
+import math
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,43 @@ def test_random_elementwise_expressions_are_bit_identical(expr, seed):
         assert _same(r.value.item(), value[i]), (expr, i)
         for k, g in r.grads.items():
             assert _same(g.item(), grads[k][i]), (expr, k, i)
+
+
+# ----------------------------------------------------------------- against PyTorch
+
+TORCH_NAMES = {"asin": "asin", "acos": "acos", "atan": "atan", "softplus": "nn.functional.softplus",
+               "relu": "relu", "sigmoid": "sigmoid"}
+
+
+@pytest.mark.parametrize("expr,domains", CASES, ids=[c[0] for c in CASES])
+def test_batch_matches_torch(expr, domains):
+    """The maths, from an independent oracle: PyTorch's autograd on the same points
+    (its kernels are not numpy's: equal to a few ulps, not to the bit)."""
+    torch = pytest.importorskip("torch")
+    import gradcli
+    if "//" in expr:
+        pytest.skip("PyTorch has no derivative of floor_divide")
+    rng = np.random.default_rng(11)
+    cols = {k: _values(rng, 300, d) for k, d in domains.items()}
+    cols = {k: v[np.abs(v) > 1e-3] [:200] if d != "unit" else v[:200]
+            for (k, v), d in zip(cols.items(), domains.values())}
+    n = min(len(v) for v in cols.values())
+    cols = {k: v[:n] for k, v in cols.items()}
+    if "softplus" in expr:
+        # PyTorch's softplus is x itself beyond its threshold 20; the engine's is
+        # log(1 + e^x) there too (a difference of e^-x, left to the engine's owners)
+        keep = np.all([np.abs(v) < 20 for v in cols.values()], axis=0)
+        cols = {k: v[keep] for k, v in cols.items()}
+    value, grads = gradcli.batch(expr, cols)
+    ts = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in cols.items()}
+    env = {**ts, "pi": math.pi, "torch": torch}
+    for name in plan.ELEMENTWISE:
+        env[name] = eval("torch." + TORCH_NAMES.get(name, name), {"torch": torch})
+    y = eval(expr, env)
+    y.sum().backward()
+    ok = np.isfinite(value)
+    np.testing.assert_allclose(value[ok], y.detach().numpy()[ok], rtol=1e-12, atol=1e-300)
+    for k, t in ts.items():
+        g = t.grad.numpy()
+        fin = ok & np.isfinite(grads[k]) & (np.abs(cols[k] - np.round(cols[k])) > 1e-9)
+        np.testing.assert_allclose(grads[k][fin], g[fin], rtol=1e-9, atol=1e-12)
