@@ -28,10 +28,6 @@ SMALL = 4          # a failing chunk of at most this many points is retried poin
 _CONSTANTS = frozenset(("pi", "inf", "nan"))
 
 
-class PointError(Exception):
-    """One point failed: ``error`` is the GxError the point gives alone."""
-
-
 class Batch:
     def __init__(self, session, expr: str, wrt=None, order: int = 1, elementwise=False):
         self.session = session

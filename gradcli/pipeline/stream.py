@@ -49,8 +49,6 @@ def _fd_lines(fd, chunk):
         rest = lines.pop()
         for i in range(0, len(lines), chunk):
             yield lines[i:i + chunk]
-        if not data:
-            return
 
 
 def chunks(stream, chunk=CHUNK):
