@@ -6,7 +6,6 @@ Oracles: the per-point path (``Session.grad_expr`` and ``results.grad_json``, wh
 ``--jsonl`` wrote line by line before batching) for the records; calculus written
 out in numpy for the numbers; the full Jacobian for ``--elementwise``."""
 import json
-import math
 import os
 import subprocess
 import sys

@@ -50,7 +50,6 @@ def _option_like(a: str, known) -> bool:
 
 
 def grad_stage(common, expr, given, wrt, order, **kw) -> int:
-    from ..render.output import Output
     from .stage import StageError, parse_grid, run_stage
     grid = kw.pop("grid")
     if grid is not None:

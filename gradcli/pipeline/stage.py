@@ -14,7 +14,7 @@ import numpy as np
 from .. import io_formats
 from ..lang.errors import GxError
 from .evaluate import Batch
-from .stream import Records, _encode, chunks, evaluate_lines, run_jsonl
+from .stream import Records, _encode, _error_record, run_jsonl
 
 BLOCK = 1 << 20          # columnar points evaluated together at most
 
@@ -158,7 +158,6 @@ def _columns_to_lines(batch, records, cols, output_path, stdout):
             for i, r in enumerate(rows):
                 if isinstance(r, GxError):
                     failed = True
-                    from .stream import _error_record
                     lines.append(_encode(_error_record(batch.expr, lo + i + 1, r)))
                 else:
                     data = {k: float(part[k][i]) for k in names} if records.echo else None
@@ -204,5 +203,4 @@ def _columns_to_file(batch, cols, output_path):
     return 1 if errors else 0
 
 
-__all__ = ["run_stage", "parse_grid", "Columns", "StageError", "chunks",
-           "evaluate_lines"]
+__all__ = ["run_stage", "parse_grid", "Columns", "StageError"]
