@@ -210,10 +210,10 @@ def _is_number(v) -> bool:
 def precheck(session, expr):
     """Parse EXPR and check what can be checked without values: a syntax error
     (exit 2) or a call of a function that does not exist (exit 2, once)."""
-    from ..lang import parser
-    from ..lang.runtime import suggest
+    from ..lang.errors import suggest
+    from ..lang.parse import parse_expression
     lim = session.options.limits
-    tree = parser.parse_expression(expr, "<expr>", max_source=lim.max_source,
+    tree = parse_expression(expr, "<expr>", max_source=lim.max_source,
                                    max_nesting=lim.max_nesting)
     names = set(session.names())
     for node in plan.called_names(tree):

@@ -100,12 +100,5 @@ def called_names(tree) -> list:
 
 
 def _children(n) -> list:
-    """The sub-nodes of a node, in field order (``_fields``: nodes.py's own list)."""
-    out = []
-    for f in getattr(type(n), "_fields", ()):
-        c = getattr(n, f, None)
-        if isinstance(c, N.Node):
-            out.append(c)
-        elif type(c) is list:
-            out.extend(x for x in c if isinstance(x, N.Node))
-    return out
+    """The sub-nodes of a node, in field order."""
+    return list(N.iter_child_nodes(n))
