@@ -63,6 +63,13 @@ def grad_stage(common, expr, given, wrt, order, **kw) -> int:
     common.format = "json"
     out = common.output()
     session = common.session(out)
+    # a stage may run as long as its input lasts: --timeout bounds each evaluation
+    # (one chunk of points), not the whole stream, so no clock is held for the command
+    from ..cli import State
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    if state is not None and hasattr(state, "release"):
+        state.release()
     try:
         return run_stage(session, expr, {**given}, wrt, order, grid=grid, **kw)
     except StageError as e:
