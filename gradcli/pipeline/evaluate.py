@@ -79,8 +79,9 @@ class Batch:
         n = len(next(iter(cols.values()))) if cols else 0
         if n == 0:
             return []
-        if n == 1 or self.reason(names) is not None:
-            return [self._alone(cols, i) for i in range(n)]
+        if n == 1 or self.reason(names) is not None or \
+                (self.wrt is not None and not set(self.wrt) <= set(names)):
+            return [self._alone(cols, i) for i in range(n)]     # (a --wrt name missing: errors)
         return self._batched(cols, 0, n)
 
     def arrays(self, cols: dict):
