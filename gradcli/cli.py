@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 
 import click
 
 from . import __version__
+from .clihelp import SectionedCommand, mark_common
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
 
@@ -89,12 +91,34 @@ def parse_size(text: str) -> int:
     return int(value)
 
 
+# a multiple of pi: an optional sign and factor, pi (or π), an optional divisor
+_PI_MULTIPLE = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)?\s*\*?\s*(?:pi|π)"
+                          r"\s*(?:/\s*(\d+(?:\.\d*)?|\.\d+))?", re.I)
+
+
+def parse_bound(text: str) -> float:
+    """A number, or a multiple of pi: '1.5', 'pi', '-2pi', '2*pi', '-pi/2', '3pi/4', 'π'."""
+    t = text.strip()
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    m = _PI_MULTIPLE.fullmatch(t)
+    if not m or (m.group(3) is not None and float(m.group(3)) == 0):
+        raise ValueError(t)
+    sign, k, d = m.groups()
+    value = (float(k) if k else 1.0) * 3.141592653589793 / (float(d) if d else 1.0)
+    return -value if sign == "-" else value
+
+
 def parse_range(text: str):
+    """'A:B' with numbers or pi multiples: '-5:5', '-2pi:2pi', '-pi/2:pi'."""
     a, sep, b = text.partition(":")
     try:
-        lo, hi = float(a), float(b)
+        lo, hi = parse_bound(a), parse_bound(b)
     except ValueError:
-        raise ValueError(f"expected A:B with numbers, got {text!r}") from None
+        raise ValueError(f"expected A:B with numbers or multiples of pi (-2pi:2pi), "
+                         f"got {text!r}") from None
     if not sep or not lo < hi or not (abs(lo) < float("inf") and abs(hi) < float("inf")):
         raise ValueError(f"expected A:B with finite A < B, got {text!r}")
     return lo, hi
@@ -138,7 +162,8 @@ class Common:
     def session(self, output, variables=None):
         from .session import Limits, Options, Session
         given = {name: getattr(self, name) for name in LIMIT_OPTIONS}
-        limits = Limits(**{k: v for k, v in given.items() if v is not None})
+        base = no_limits(Limits()) if self.no_limits else {}
+        limits = Limits(**{**base, **{k: v for k, v in given.items() if v is not None}})
         opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
                        allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
                        limits=limits, variables=self.variables() if variables is None else variables)
@@ -178,6 +203,22 @@ def _format_option(f):
 LIMIT_OPTIONS = ("timeout", "max_steps", "max_memory", "max_elements", "max_depth", "max_nesting",
                  "max_source", "max_graph", "max_list", "max_flops")
 
+# what --no-limits keeps: the limits that protect gradcli's own stack (deep recursion,
+# deep nesting) rather than bound the time or memory of a trusted script
+KEPT_BY_NO_LIMITS = ("max_depth", "max_nesting")
+
+
+def no_limits(defaults) -> dict:
+    """The Limits fields --no-limits lifts: no wall-time limit, and every size or
+    count limit as large as a machine can hold (an explicit --max-... still wins)."""
+    lifted = {}
+    for name in LIMIT_OPTIONS:
+        if name == "timeout":
+            lifted[name] = None
+        elif name not in KEPT_BY_NO_LIMITS:
+            lifted[name] = type(getattr(defaults, name))(sys.maxsize)
+    return lifted
+
 _COMMON = [
     click.option("--seed", type=int, default=None, metavar="N", help="Seed the random generator."),
     click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
@@ -212,6 +253,11 @@ _COMMON = [
                  help="Length of a list, tuple or string a script may make."),
     click.option("--max-flops", type=click.FloatRange(min=0, min_open=True), metavar="N",
                  help="Matmul-class work allowed in one run (e.g. 1e12)."),
+    click.option("--no-limits", is_flag=True,
+                 help="Lift the time, step, memory and size limits (for your own scripts; "
+                      "--max-depth and --max-nesting stay)."),
+    click.option("--precision", type=click.IntRange(0, 30), metavar="N",
+                 help="Digits after the point in printed tensors (PyTorch's default: 4)."),
     click.option("--strict", is_flag=True,
                  help="A NaN or infinity from any operation is an error (else a warning)."),
     click.option("--debug", is_flag=True, help="Show the internal traceback of an error."),
@@ -222,7 +268,7 @@ def common_options(output_format=True):
     """The options every command shares, spelled the same everywhere; the command
     receives them as one ``common`` argument."""
     names = ("seed", "dtype", "set_values", "vars_file", "allow_read", "allow_write",
-             "strict", "debug", "format") + LIMIT_OPTIONS
+             "strict", "debug", "format", "no_limits", "precision") + LIMIT_OPTIONS
 
     def decorate(f):
         @functools.wraps(f)
@@ -232,10 +278,14 @@ def common_options(output_format=True):
             if state is not None:
                 state.debug = bool(common.debug)
                 state.format = common.format
+            from .engine.printing import set_printoptions
+            set_printoptions(precision=common.precision, profile="default")   # fresh per invocation
             return f(*args, common=common, **kw)
         options = list(_COMMON) + ([_format_option] if output_format else [])
+        before = len(getattr(wrapper, "__click_params__", ()))
         for option in reversed(options):
             wrapper = option(wrapper)
+        mark_common(wrapper.__click_params__[before:], LIMIT_OPTIONS)
         return wrapper
     return decorate
 
@@ -312,6 +362,8 @@ def _silence_stdout() -> None:
 
 
 class GradcliGroup(click.Group):
+    command_class = SectionedCommand        # every command's --help: options under headings
+
     def list_commands(self, ctx):
         return list(self.commands)      # in the order they are defined: run, grad, repl, ...
 
@@ -372,7 +424,13 @@ def cli(ctx):
 @click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
 @common_options()
 def run(script, summary, graph_var, common):
-    """Run a .gx SCRIPT (a path, or - for standard input)."""
+    """Run a .gx SCRIPT (a path, or - for standard input).
+
+    \b
+    Examples:
+      gradcli run samples/tour.gx --summary --graph y
+      echo 'print(2**10)' | gradcli run -
+    """
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
@@ -393,9 +451,12 @@ def run(script, summary, graph_var, common):
 def grad(expr, values, wrt, order, jsonl, common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
 
-    \b
-    Example:  gradcli grad 'x**2*sin(x)' x=1.5
     VALUE is a number or a list literal (w=[1,2,3]).
+
+    \b
+    Examples:
+      gradcli grad 'x**2*sin(x)' x=1.5
+      gradcli grad 'x*y + y**2' x=1 y=2 --order 2
     """
     from .render import results
     given = _parse_values(values)
@@ -415,7 +476,13 @@ def grad(expr, values, wrt, order, jsonl, common):
 @cli.command()
 @common_options()
 def repl(common):
-    """Interactive session: multi-line blocks, history, tab completion."""
+    """Interactive session: multi-line blocks, history, tab completion.
+
+    \b
+    Examples:
+      gradcli repl
+      gradcli repl --precision 8 --seed 0
+    """
     from .repl import run_repl
     return run_repl(common)
 
@@ -430,7 +497,13 @@ def repl(common):
               help="Write to FILE instead of standard output.")
 @common_options(output_format=False)
 def graph(script, var, graph_format, out_path, common):
-    """Export the graph history of tensor NAME after running SCRIPT."""
+    """Export the graph history of tensor NAME after running SCRIPT.
+
+    \b
+    Examples:
+      gradcli graph samples/tour.gx --var y
+      gradcli graph samples/tour.gx --var y --format svg -o y.svg
+    """
     out = common.output()
     source, filename = _read_script(script)
     # standard output carries the graph alone: the script's prints go to stderr
@@ -452,6 +525,11 @@ def check(target, values, top, common):
 
     SCRIPT_OR_EXPR is a .gx file (every leaf that requires grad is checked) or an
     expression whose free variables are given as NAME=VALUE. Exit 1 on mismatch.
+
+    \b
+    Examples:
+      gradcli check 'sum(x**3)' 'x=[1, 2]'
+      gradcli check samples/01_seed_tutorial.gx --top 3
     """
     out = common.output()
     given = _parse_values(values)
@@ -474,11 +552,21 @@ def check(target, values, top, common):
               callback=_click_parser(parse_range), help="The interval of the variable.")
 @click.option("--points", type=click.IntRange(2, 5000), default=201, show_default=True,
               help="Number of sample points.")
+@click.option("--ylim", default=None, metavar="A:B", callback=_click_parser(parse_range),
+              help="The vertical range (default: fitted to the curves).")
+@click.option("--only", type=click.Choice(["f", "df"]), default=None,
+              help="Draw only f or only df/dVAR (default: both).")
 @click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a .svg or .png file instead of drawing in the terminal.")
 @common_options()
-def plot(expr, var, range_, points, out_path, common):
-    """Draw EXPR and df/dVAR over a range, in the terminal or to a file."""
+def plot(expr, var, range_, points, ylim, only, out_path, common):
+    """Draw EXPR and df/dVAR over a range, in the terminal or to a file.
+
+    \b
+    Examples:
+      gradcli plot 'x**2*sin(x)' --range -3:3
+      gradcli plot 'tanh(x)' --range -2pi:2pi --out tanh.svg
+    """
     if not _valid_name(var):
         raise click.BadParameter(f"not a variable name: {var!r}", param_hint="--var")
     if out_path and not out_path.lower().endswith((".svg", ".png")):
@@ -486,8 +574,46 @@ def plot(expr, var, range_, points, out_path, common):
     out = common.output()
     session = common.session(out)
     from .render import plot as plotting
-    data = plotting.sample(session, expr, var, range_, points, common.variables())
+    data = plotting.sample(session, expr, var, range_, points, common.variables(),
+                           only=only, ylim=ylim)
     return plotting.draw(out, data, out_path)
+
+
+@cli.command(name="help", cls=click.Command)
+@click.argument("topic", required=False, metavar="[TOPIC|COMMAND]")
+@click.pass_context
+def help_(ctx, topic):
+    """Read a help topic (limits, json, exit-codes, language, ...) or a command's help.
+
+    \b
+    Examples:
+      gradcli help limits
+      gradcli help grad
+    """
+    from . import clihelp
+    group = ctx.parent.command
+    if topic is None:
+        click.echo(clihelp.topics_listing(group.list_commands(ctx)), nl=False)
+        return EXIT_OK
+    if topic in group.commands and topic not in clihelp.TOPICS:
+        command = group.commands[topic]
+        with click.Context(command, info_name=topic, parent=ctx.parent) as sub:
+            click.echo(command.get_help(sub))
+        return EXIT_OK
+    text = clihelp.topic_text(topic)
+    if text is None:
+        import difflib
+        known = list(clihelp.TOPICS) + group.list_commands(ctx)
+        close = difflib.get_close_matches(topic, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.UsageError(f"no help topic {topic!r}{hint}; topics: {', '.join(clihelp.TOPICS)}")
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+        from rich.markdown import Markdown
+        Console().print(Markdown(text))
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
 
 
 def main():

@@ -170,16 +170,31 @@ def _write_text(path, text) -> None:
         f.write(text)
 
 
-def _graphviz(out, dot_text, fmt, out_path) -> int:
+def find_dot() -> str | None:
+    """Graphviz's ``dot`` on PATH, else the ``graphviz-pure`` program (the optional
+    extra ``picture``: a self-contained port with dot's flags) on PATH or beside this
+    Python (a venv's bin/, when gradcli runs without the venv on PATH)."""
+    import os
     import shutil
+    import sys
+    here = os.path.dirname(sys.executable)
+    for name in ("dot", "graphviz-pure"):
+        exe = shutil.which(name) or shutil.which(name, path=here)
+        if exe:
+            return exe
+    return None
+
+
+def _graphviz(out, dot_text, fmt, out_path) -> int:
     import subprocess
 
     from .errors import render_message
-    exe = shutil.which("dot")
+    exe = find_dot()
     if exe is None:
-        render_message(out, f"--format {fmt} needs the Graphviz 'dot' program, which is not "
-                            "installed (e.g. apt install graphviz); --format dot or mermaid "
-                            "write the graph as text without it")
+        render_message(out, f"--format {fmt} needs Graphviz's 'dot' program or the graphviz-pure "
+                            "package, and neither is installed: pip install 'gradcli[picture]' "
+                            "(or pip install graphviz-pure, or apt install graphviz); --format "
+                            "dot or mermaid write the graph as text without them")
         return 1
     if out_path is None and fmt == "png" and out.out.isatty():
         render_message(out, "refusing to write PNG data to a terminal; use --out FILE.png")
