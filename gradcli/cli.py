@@ -68,7 +68,56 @@ def parse_assignment(text: str):
     name = name.strip()
     if not sep or not _valid_name(name):
         raise ValueError(f"expected NAME=VALUE, got {text!r}")
-    return name, parse_value(value)
+    parsed = parse_value(value)
+    if "inf" not in value.lower() and _overflowed(parsed):
+        became = ("-inf" if parsed == float("-inf") else "inf" if isinstance(parsed, float)
+                  else "a list holding inf")
+        click.echo(f"gradcli: warning: {name}={value.strip()} is beyond the float range "
+                   f"(about 1.8e308) and became {became}", err=True)
+    return name, parsed
+
+
+def _overflowed(value) -> bool:
+    if isinstance(value, list):
+        return any(_overflowed(v) for v in value)
+    return isinstance(value, float) and value in (float("inf"), float("-inf"))
+
+
+def leaf_problem(value) -> str | None:
+    """Why a value given on the command line cannot be a leaf tensor that requires
+    grad (grad, check EXPR, plot), or None. Checked here, so that it is a usage
+    error (exit 2) and not an error of a script nobody wrote."""
+    if isinstance(value, bool):
+        return "True/False cannot be differentiated; give a number (1.0 or 0.0)"
+    if isinstance(value, list):
+        if not value:
+            return "an empty list has nothing to differentiate; give numbers ([1.0, 2.0])"
+        shapes = set()
+        for item in value:
+            problem = leaf_problem(item)
+            if problem:
+                return problem
+            shapes.add(_shape_of(item))
+        if len(shapes) > 1:
+            return "the rows of a nested list must have one length (a rectangular array)"
+    return None
+
+
+def _shape_of(value):
+    return (len(value),) + _shape_of(value[0]) if isinstance(value, list) and value else ()
+
+
+def check_leaves(values: dict, wrt=None) -> None:
+    """Usage errors for values that cannot be differentiated, and --wrt names
+    without a value."""
+    for name, value in values.items():
+        problem = leaf_problem(value)
+        if problem:
+            raise click.BadParameter(f"{name}: {problem}", param_hint="NAME=VALUE")
+    for name in wrt or ():
+        if name not in values:
+            raise click.BadParameter(f"{name!r} has no value (give {name}=VALUE)",
+                                     param_hint="--wrt")
 
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6,
@@ -467,6 +516,7 @@ def grad(expr, values, wrt, order, jsonl, common):
         session = common.session(out)
         return results.grad_lines(out, session, expr, given, wrt_names, order,
                                   sys.stdin)
+    check_leaves({**common.variables(), **given}, wrt_names)
     out = common.output()
     session = common.session(out)
     result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names, order=order)
@@ -537,6 +587,7 @@ def check(target, values, top, common):
         source, filename = _read_script(target)
     else:
         from .render.results import expr_check_source
+        check_leaves({**common.variables(), **given})
         source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
         given = {}
     session = common.session(out, variables={**common.variables(), **given})
@@ -571,6 +622,7 @@ def plot(expr, var, range_, points, ylim, only, out_path, common):
         raise click.BadParameter(f"not a variable name: {var!r}", param_hint="--var")
     if out_path and not out_path.lower().endswith((".svg", ".png")):
         raise click.BadParameter("the file name must end in .svg or .png", param_hint="--out")
+    check_leaves({k: v for k, v in common.variables().items() if k != var})
     out = common.output()
     session = common.session(out)
     from .render import plot as plotting

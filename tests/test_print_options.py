@@ -118,7 +118,7 @@ def test_oracle_table_is_what_torch_prints():
             torch.set_printoptions(precision=precision, sci_mode=sci)
             assert repr(torch.tensor(eval(src))) == want
         torch.set_printoptions(profile="default", sci_mode=None)
-        x = torch.tensor([[3., 1., 4.], [1., 5., 9.]])
+        x = torch.tensor([[3., 1., 4.], [1., 5., 9.]])  # noqa: F841 (read by eval)
         for expr, want in MAXMIN:
             assert repr(eval(expr)) == want
     finally:

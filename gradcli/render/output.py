@@ -25,6 +25,12 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
+def force_color() -> bool:
+    """FORCE_COLOR set and non-empty (force-color.org): colour even when the stream
+    is not a terminal (CI logs, ``| less -R``). NO_COLOR still wins."""
+    return bool(os.environ.get("FORCE_COLOR")) and not no_color()
+
+
 def _isatty(stream) -> bool:
     try:
         return stream.isatty()
@@ -33,8 +39,8 @@ def _isatty(stream) -> bool:
 
 
 def resolve_format(requested: str | None, stream=None) -> str:
-    """The --format given, else pretty on a terminal without NO_COLOR, else plain.
-    NO_COLOR turns pretty into plain even when asked for."""
+    """The --format given, else pretty on a terminal (or with FORCE_COLOR) without
+    NO_COLOR, else plain. NO_COLOR turns pretty into plain even when asked for."""
     stream = stream if stream is not None else sys.stdout
     if requested == "json":
         return "json"
@@ -42,7 +48,7 @@ def resolve_format(requested: str | None, stream=None) -> str:
         return "plain"
     if requested:
         return requested
-    return "pretty" if _isatty(stream) else "plain"
+    return "pretty" if _isatty(stream) or force_color() else "plain"
 
 
 class Output:
@@ -79,11 +85,12 @@ class Output:
     def err_console(self):
         if self._err_console is None:
             from rich.console import Console
-            self._err_console = Console(file=self.err, highlight=False, soft_wrap=True)
+            self._err_console = Console(file=self.err, highlight=False, soft_wrap=True,
+                                        force_terminal=True if force_color() else None)
         return self._err_console
 
     def err_pretty(self) -> bool:
-        return self.format == "pretty" and not no_color() and _isatty(self.err)
+        return self.format == "pretty" and not no_color() and (_isatty(self.err) or force_color())
 
     # -- writing
     def line(self, text: str = "") -> None:
