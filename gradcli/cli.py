@@ -208,6 +208,14 @@ class Common:
             values[name] = value
         return values
 
+    def progress(self, output, session, what, steps=None, total=None):
+        """A status line on stderr while a long run goes (render/progress.py)."""
+        from .render.progress import Progress
+        if steps is None:
+            steps = lambda: session._rt.used      # noqa: E731 - the runtime's step counter
+        timeout = session.options.limits.timeout
+        return Progress(output, what, steps=steps, total=total, timeout=timeout)
+
     def session(self, output, variables=None):
         from .session import Limits, Options, Session
         given = {name: getattr(self, name) for name in LIMIT_OPTIONS}
@@ -483,7 +491,8 @@ def run(script, summary, graph_var, common):
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
-    session.run(source, filename)
+    with common.progress(out, session, f"running {os.path.basename(filename)}"):
+        session.run(source, filename)
     from .render import results
     results.after_run(out, session, summary=summary, graph_var=graph_var)
 
@@ -591,7 +600,8 @@ def check(target, values, top, common):
         source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
         given = {}
     session = common.session(out, variables={**common.variables(), **given})
-    result = session.check(source, filename)
+    with common.progress(out, session, f"checking {os.path.basename(filename)}"):
+        result = session.check(source, filename)
     from .render import results
     return results.render_check(out, result, top)
 
@@ -626,8 +636,10 @@ def plot(expr, var, range_, points, ylim, only, out_path, common):
     out = common.output()
     session = common.session(out)
     from .render import plot as plotting
-    data = plotting.sample(session, expr, var, range_, points, common.variables(),
-                           only=only, ylim=ylim)
+    done = []
+    with common.progress(out, session, f"sampling {expr}", steps=lambda: len(done), total=points):
+        data = plotting.sample(session, expr, var, range_, points, common.variables(),
+                               only=only, ylim=ylim, done=done)
     return plotting.draw(out, data, out_path)
 
 

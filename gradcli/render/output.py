@@ -59,6 +59,7 @@ class Output:
         self._console = None
         self._err_console = None
         self._warned = set()
+        self.pause = None       # render.progress: a context that erases its status line meanwhile
 
     @property
     def pretty(self) -> bool:
@@ -117,7 +118,11 @@ class Output:
     # -- what a session reports while running
     def print_event(self, event) -> None:
         try:
-            self._print_event(event)
+            if self.pause is None:
+                self._print_event(event)
+            else:
+                with self.pause():
+                    self._print_event(event)
         except BrokenPipeError:
             raise OutputClosed() from None
 
@@ -146,7 +151,11 @@ class Output:
             return
         self._warned.add(key)
         self.flush()
-        render_problem(self, warning, kind="warning")
+        if self.pause is None:
+            render_problem(self, warning, kind="warning")
+        else:
+            with self.pause():
+                render_problem(self, warning, kind="warning")
 
     def forget_warnings(self) -> None:
         """A new REPL entry: its warnings are new even at the same line:col."""

@@ -62,7 +62,10 @@ def _scalar(value, expr, what) -> float:
         return math.nan
 
 
-def sample(session, expr, var, range_, points, variables, only=None, ylim=None) -> PlotData:
+def sample(session, expr, var, range_, points, variables, only=None, ylim=None,
+           done=None) -> PlotData:
+    """f and df/dvar at ``points`` points; ``done`` (a list) grows by one per point
+    (the progress line counts it)."""
     lo, hi = range_
     xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
     fs, dfs = [], []
@@ -70,6 +73,8 @@ def sample(session, expr, var, range_, points, variables, only=None, ylim=None) 
         result = session.grad_expr(expr, {**variables, var: x}, wrt=[var])
         fs.append(_scalar(result.value, expr, expr))
         dfs.append(_scalar(result.grads[var], expr, f"df/d{var}"))
+        if done is not None:
+            done.append(x)
     return PlotData(expr, var, xs, fs, dfs, only=only, ylim=ylim)
 
 
