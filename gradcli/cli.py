@@ -358,6 +358,7 @@ def _guarded(call, state: State) -> int:
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
+        _suggest_better(e)
         e.show()
         return e.exit_code
     except click.Abort:
@@ -396,6 +397,22 @@ def _guarded(call, state: State) -> int:
         click.echo(f"gradcli: internal error: {type(e).__name__}: {e}"
                    + ("" if state.debug else " (run with --debug for the traceback)"), err=True)
         return EXIT_ERROR
+
+
+def _suggest_better(e) -> None:
+    """click's 'Did you mean' uses difflib, which offers --wrt for --fromat; ours
+    (lang/didyoumean.py, the scripts' matcher too) offers --format alone."""
+    if not isinstance(e, (click.NoSuchOption, click.NoSuchCommand)) or e.ctx is None:
+        return
+    from .lang.didyoumean import close_matches
+    if isinstance(e, click.NoSuchOption):
+        if not e.option_name.startswith("--"):
+            return
+        names = [o[2:] for p in e.ctx.command.get_params(e.ctx) for o in p.opts + p.secondary_opts
+                 if o.startswith("--")]
+        e.possibilities = ["--" + m for m in close_matches(e.option_name[2:], names)]
+    else:
+        e.possibilities = close_matches(e.command_name, e.ctx.command.list_commands(e.ctx))
 
 
 def _debug_traceback(state: State) -> None:
