@@ -101,3 +101,9 @@ def test_no_limits_runs_past_a_default_limit_and_explicit_limits_still_win():
     assert (r.exit_code, r.output) == (0, "2000000\n")
     r = invoke(["run", "-", "--no-limits", "--max-list", "10"], input=src)
     assert r.exit_code == 1 and "--max-list" in r.stderr
+
+
+def test_the_timeout_message_names_both_ways_out():
+    r = invoke(["run", "-", "--timeout", "0.3"], input="while True:\n    pass\n")
+    assert r.exit_code == 1
+    assert "time limit of 0.3 s exceeded (raise it with --timeout, or --no-limits" in r.stderr

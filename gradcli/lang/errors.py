@@ -106,9 +106,13 @@ class GxNumericError(GxError):
 
 
 class GxInterrupt(GxError):
-    """Ctrl-C stopped a running script."""
+    """Ctrl-C stopped a running script. The class owns its words, so that the
+    message says it once: 'file:line:col: Interrupted: stopped by Ctrl-C'."""
     kind = "Interrupted"
     exit_code = 130
+
+    def __init__(self, message: str = "", **kw):
+        super().__init__("stopped by Ctrl-C", **kw)
 
 
 class GxWarning:
