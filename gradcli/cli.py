@@ -510,6 +510,8 @@ def run(script, summary, graph_var, common):
     session = common.session(out)
     with common.progress(out, session, f"running {os.path.basename(filename)}"):
         session.run(source, filename)
+    from .engine.printing import use_printoptions
+    use_printoptions(session.print_options)     # the script's set_printoptions, for --summary
     from .render import results
     results.after_run(out, session, summary=summary, graph_var=graph_var)
 

@@ -126,6 +126,7 @@ class Repl:
     def execute(self, source: str) -> None:
         from .lang.errors import GxError
         from .render.results import tensor_text
+        from .engine.printing import use_printoptions
         self.out.forget_warnings()
         try:
             shown, value = self.session.exec_interactive(source, filename="<repl>")
@@ -133,6 +134,8 @@ class Repl:
             self.out.flush()
             self.out.error(e)
             return
+        finally:        # echo as the session prints (its set_printoptions)
+            use_printoptions(self.session.print_options)
         if shown and value is not None:
             if self.out.json:
                 from .render.jsonenc import encode_value

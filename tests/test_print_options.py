@@ -124,3 +124,56 @@ def test_oracle_table_is_what_torch_prints():
     finally:
         torch.set_printoptions(profile="default", sci_mode=None)
         torch.set_default_dtype(old)
+
+
+# ----------------------------------------------------------------- set_printoptions in .gx
+# expected strings: PyTorch 2.13 on tensor([1/3, 2.0]) (float64 default) after the same calls
+
+SCRIPT = ("x = tensor([1/3, 2.0])\nprint(x)\nset_printoptions(precision=8)\nprint(x)\n"
+          "import torch\ntorch.set_printoptions(sci_mode=True, precision=2)\nprint(x)\n"
+          "torch.set_printoptions(precision=6)\nprint(x)\n")
+WANT = ["tensor([0.3333, 2.0000])", "tensor([0.33333333, 2.00000000])",
+        "tensor([3.33e-01, 2.00e+00])", "tensor([0.333333, 2.000000])"]
+
+
+def test_set_printoptions_in_a_script():
+    r = CliRunner().invoke(cli, ["run", "-"], input=SCRIPT)
+    assert r.output.splitlines() == WANT
+
+
+def test_set_printoptions_reaches_the_summary_and_not_the_next_run():
+    src = "x = tensor([1/3, 2.0])\nset_printoptions(precision=6)\n"
+    r = CliRunner().invoke(cli, ["run", "-", "--summary", "--format", "plain"], input=src)
+    assert "[0.333333, 2.000000]" in r.output
+    r = CliRunner().invoke(cli, ["run", "-"], input="print(tensor([1/3, 2.0]))\n")
+    assert r.output == WANT[0] + "\n"
+
+
+@pytest.mark.parametrize("call,message", [
+    ("set_printoptions(precision=-1)", "precision must be an integer from 0 to 30"),
+    ("set_printoptions(sci_mode='yes')", "sci_mode must be True, False or None"),
+    ("set_printoptions(threshold=5)", "supports precision, sci_mode and profile"),
+])
+def test_set_printoptions_refuses_with_a_position(call, message):
+    r = CliRunner().invoke(cli, ["run", "-"], input=f"x = 1\n{call}\n")
+    assert r.exit_code == 1
+    assert f"<stdin>:2:1: ValueError: set_printoptions(): {message}" in r.stderr or \
+        ("<stdin>:2:1: ValueError:" in r.stderr and message in r.stderr)
+
+
+def test_repl_echo_follows_set_printoptions():
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+    env = dict(os.environ, NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    c = pexpect.spawn(sys.executable, ["-m", "gradcli", "repl"], env=env, encoding="utf-8",
+                      timeout=30, dimensions=(24, 100))
+    c.expect(">>>")
+    c.sendline("x = tensor([1/3, 2.0])")
+    c.expect(">>>")
+    c.sendline("set_printoptions(precision=6)")
+    c.expect(">>>")
+    c.sendline("x")
+    c.expect(r"tensor\(\[0\.333333, 2\.000000\]\)")
+    c.sendline("quit()")
+    c.expect(pexpect.EOF)

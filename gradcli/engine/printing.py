@@ -60,6 +60,11 @@ def get_printoptions() -> PrintOptions:
     return _OPTIONS.get()
 
 
+def use_printoptions(options: PrintOptions) -> None:
+    """Adopt another context's options (a session's, after it ran)."""
+    _OPTIONS.set(options)
+
+
 def set_printoptions(precision=None, sci_mode=None, profile=None) -> None:
     """As ``torch.set_printoptions``: ``precision`` is kept when not given,
     ``sci_mode`` is always set (None: automatic), ``profile='default'`` first
