@@ -62,3 +62,49 @@ def test_cli_suggestions(args, want):
 def test_cli_nothing_close_means_no_suggestion():
     r = CliRunner().invoke(cli, ["grad", "x", "x=1", "--zzzzzz"])
     assert r.exit_code == 2 and "Did you mean" not in r.output
+
+
+# ----------------------------------------------------------------- in scripts
+
+def run_script(src):
+    r = CliRunner().invoke(cli, ["run", "-"], input=src)
+    return r.exit_code, r.stderr.splitlines()[0] if r.stderr else ""
+
+
+@pytest.mark.parametrize("src,want", [
+    ("x = 1.0\nsni(x)\n", "<stdin>:2:1: NameError: name 'sni' is not defined; did you mean 'sin'?"),
+    ("exo(1.0)\n", "name 'exo' is not defined; did you mean 'exp'?"),
+    ("lgo(2.0)\n", "name 'lgo' is not defined; did you mean 'log'?"),
+    ("ln(2.0)\n", "name 'ln' is not defined; did you mean 'log'? (.gx spells ln as log)"),
+    ("y = 2\nx = 3\nprint(x*yy)\n", "<stdin>:3:9: NameError: name 'yy' is not defined; did you mean 'y'?"),
+    ("z = e**2\n", "name 'e' is not defined; for Euler's number write exp(1), and exp(x) for e**x"),
+    ("x = 2^3\n", "<stdin>:1:6: SyntaxError: the operator '^' is not supported in .gx; for a power "
+                  "write '**' (x**2)"),
+    ("x = 1\ny = 2x\n", "<stdin>:2:6: SyntaxError: unexpected name 'x' (write 2*x: .gx multiplies "
+                        "only with '*')"),
+    ("x = 1\ny = 0.5x\n", "(write 0.5*x: .gx multiplies only with '*')"),
+])
+def test_script_messages_suggest_the_gx_spelling(src, want):
+    code, first = run_script(src)
+    assert code in (1, 2) and want in first
+
+
+@pytest.mark.parametrize("src,not_wanted", [
+    ("ln(2.0)\n", "'len'"),
+    ("import torch\ntorch.nn\n", "'nan'"),
+    ("x = 1\nprint(xx)\n", None),
+])
+def test_script_messages_make_no_odd_suggestion(src, not_wanted):
+    code, first = run_script(src)
+    assert code == 1
+    if not_wanted:
+        assert not_wanted not in first
+    else:
+        assert "did you mean 'x'?" in first         # a doubled letter of the user's own name
+
+
+def test_gradcli_grad_expression_gets_the_same_help():
+    r = CliRunner().invoke(cli, ["grad", "x^2", "x=1"])
+    assert r.exit_code == 2 and "for a power write '**'" in r.stderr
+    r = CliRunner().invoke(cli, ["grad", "ln(x)", "x=1"])
+    assert r.exit_code == 1 and "did you mean 'log'?" in r.stderr

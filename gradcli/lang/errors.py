@@ -170,21 +170,22 @@ def format_error(err: "GxError | GxWarning") -> str:
     return "\n".join(lines)
 
 
-def suggest(name, candidates) -> str | None:
-    """'did you mean 'x'?' for the close matches of ``name`` among ``candidates``."""
-    import difflib
-    close = difflib.get_close_matches(name, [c for c in candidates if not c.startswith(" ")],
-                                      n=3, cutoff=0.7)
-    if not close:
-        return None
-    if len(close) == 1:
-        return f"did you mean '{close[0]}'?"
-    return "did you mean " + ", ".join(f"'{c}'" for c in close[:-1]) + f" or '{close[-1]}'?"
+def suggest(name, candidates, own=()) -> str | None:
+    """'did you mean 'x'?' for the close matches of ``name`` among ``candidates``
+    (``own``: the script's names, preferred); didyoumean.py has the rules."""
+    from .didyoumean import phrase
+    return phrase(name, candidates, own)
 
 
-def name_error(name, candidates, pos, filename=None, source=None) -> "GxNameError":
+# names a user of a calculator or of maths notation writes, and the .gx for them
+CALCULATOR_NAMES = {
+    "e": "for Euler's number write exp(1), and exp(x) for e**x",
+}
+
+
+def name_error(name, candidates, pos, filename=None, source=None, own=()) -> "GxNameError":
     """'name 'x' is not defined', with the closest of ``candidates`` suggested."""
-    hint = suggest(name, candidates)
+    hint = CALCULATOR_NAMES.get(name) or suggest(name, candidates, own)
     msg = f"name '{name}' is not defined"
     if hint:
         msg += f"; {hint}"

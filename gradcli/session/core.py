@@ -217,7 +217,7 @@ class Session:
         v = name_or_value
         if isinstance(v, str):
             if v not in self._globals:
-                hint = suggest(v, list(self._globals))
+                hint = suggest(v, list(self._globals), own=list(self._globals))
                 raise GxNameError(f"no variable named '{v}'" + (f"; {hint}" if hint else ""))
             v = self._globals[v]
         if type(v) is not Variable:

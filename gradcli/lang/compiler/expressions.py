@@ -100,7 +100,7 @@ class Expressions:
                 return g[name]
             v = B.get(name, _MISSING)
             if v is _MISSING:
-                raise name_error(name, list(g) + list(B), e, rt.filename, rt.source)
+                raise name_error(name, list(g) + list(B), e, rt.filename, rt.source, own=list(g))
             return v
         return load_global
 
