@@ -621,6 +621,8 @@ def check(target, values, top, common):
     session = common.session(out, variables={**common.variables(), **given})
     with common.progress(out, session, f"checking {os.path.basename(filename)}"):
         result = session.check(source, filename)
+    if filename == "<expr>":
+        result.where = {}           # positions in the generated script would mean nothing
     from .render import results
     return results.render_check(out, result, top)
 

@@ -238,7 +238,8 @@ def render_check(out, result, top=10) -> int:
     rows = sorted(result.rows, key=lambda r: (-_sortable(r.rel_err), -_sortable(r.abs_err)))
     status = 0 if result.ok else 1
     if out.json:
-        out.emit({"ok": bool(result.ok), "checked": getattr(result, "checked", 0) or len(result.rows),
+        out.emit({"ok": bool(result.ok), "where": getattr(result, "where", {}) or {},
+                  "checked": getattr(result, "checked", 0) or len(result.rows),
                   "total": getattr(result, "total", 0) or len(result.rows),
                   "worst": [{"name": r.name, "index": list(r.index) if isinstance(r.index, tuple) else r.index,
                              "analytic": jsonenc.encode_value(r.analytic),
@@ -257,7 +258,14 @@ def render_check(out, result, top=10) -> int:
     if result.ok:
         out.line(f"OK: {what} match{'es' if n == 1 else ''} finite differences")
     else:
-        out.line(f"FAILED: analytic and finite-difference gradients differ ({what} checked)")
+        worst = rows[0] if rows else None
+        where = getattr(result, "where", {}) or {}
+        at = ""
+        if worst is not None:
+            at = f"; worst: {worst.name}{_index(worst.index) if worst.index else ''}"
+            if worst.name in where:
+                at += f", a leaf made at {where[worst.name]}"
+        out.line(f"FAILED: analytic and finite-difference gradients differ ({what} checked{at})")
     return status
 
 
