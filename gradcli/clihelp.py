@@ -18,6 +18,9 @@ This module imports only click (``gradcli --help`` must stay fast).
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 OWN, COMMON, LIMITS = "Options", "Common options", "Sandbox limits"
@@ -119,3 +122,56 @@ def topics_listing(commands) -> str:
     rows += ["", "Commands (gradcli help COMMAND is gradcli COMMAND --help):",
              "  " + ", ".join(commands)]
     return "\n".join(rows) + "\n"
+
+
+# ----------------------------------------------------------------- did you mean (options, commands)
+
+def better_suggestions(e) -> None:
+    """click's 'Did you mean' uses difflib, which offers --wrt for --fromat; ours
+    (lang/didyoumean.py, the scripts' matcher too) offers --format alone."""
+    if not isinstance(e, (click.NoSuchOption, click.NoSuchCommand)) or e.ctx is None:
+        return
+    from .lang.didyoumean import close_matches
+    if isinstance(e, click.NoSuchOption):
+        if not e.option_name.startswith("--"):
+            return
+        names = [o[2:] for p in e.ctx.command.get_params(e.ctx) for o in p.opts + p.secondary_opts
+                 if o.startswith("--")]
+        e.possibilities = ["--" + m for m in close_matches(e.option_name[2:], names)]
+    else:
+        e.possibilities = close_matches(e.command_name, e.ctx.command.list_commands(e.ctx))
+
+
+@click.command(name="help")
+@click.argument("topic", required=False, metavar="[TOPIC|COMMAND]")
+@click.pass_context
+def help_command(ctx, topic):
+    """Read a help topic (limits, json, exit-codes, language, ...) or a command's help.
+
+    \b
+    Examples:
+      gradcli help limits
+      gradcli help grad
+    """
+    group = ctx.parent.command
+    if topic is None:
+        click.echo(topics_listing(group.list_commands(ctx)), nl=False)
+        return 0
+    if topic in group.commands and topic not in TOPICS:
+        command = group.commands[topic]
+        with click.Context(command, info_name=topic, parent=ctx.parent) as sub:
+            click.echo(command.get_help(sub))
+        return 0
+    text = topic_text(topic)
+    if text is None:
+        from .lang.didyoumean import close_matches
+        close = close_matches(topic, list(TOPICS) + group.list_commands(ctx), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.UsageError(f"no help topic {topic!r}{hint}; topics: {', '.join(TOPICS)}")
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+        from rich.markdown import Markdown
+        Console().print(Markdown(text))
+    else:
+        click.echo(text, nl=False)
+    return 0
