@@ -107,3 +107,17 @@ def test_the_timeout_message_names_both_ways_out():
     r = invoke(["run", "-", "--timeout", "0.3"], input="while True:\n    pass\n")
     assert r.exit_code == 1
     assert "time limit of 0.3 s exceeded (raise it with --timeout, or --no-limits" in r.stderr
+
+
+@pytest.mark.parametrize("src,line,col", [("x = 1e400\nprint(x)\n", 1, 5),
+                                          ("y = 2.0\nz = y * -1e999\nprint(z)\n", 2, 10)])
+def test_a_literal_that_overflows_warns(src, line, col):
+    r = invoke(["run", "-"], input=src)
+    assert r.exit_code == 0 and r.stdout.strip() in ("inf", "-inf")
+    assert (f"<stdin>:{line}:{col}: Warning: this number is beyond the float range "
+            "(about 1.8e308) and became inf") in r.stderr
+
+
+def test_inf_by_name_does_not_warn():
+    r = invoke(["run", "-"], input="x = inf\ny = 1e308\nprint(x, y)\n")
+    assert r.exit_code == 0 and "beyond the float range" not in r.stderr

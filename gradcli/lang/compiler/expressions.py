@@ -53,6 +53,10 @@ class Expressions:
                 v = float(v)
             except OverflowError:
                 v = float("inf")
+        if type(v) is float and v in (float("inf"), float("-inf")):
+            # .gx has no inf literal: a number this big overflowed (1e400); say so once
+            self.rt.warn("this number is beyond the float range (about 1.8e308) and became "
+                         "inf", "Warning", e)
         return lambda fr: v
 
     # x
