@@ -176,6 +176,15 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         raise GxValueError(f"set_printoptions(): {e}") from None
 
 
+def _random_builtins():
+    from .randomness import make
+    for name, fn in make(E, _rt, check_shape, unwrap_dtype, new_leaf).items():
+        REGISTRY[name] = fn
+
+
+_random_builtins()
+
+
 # ------------------------------------------------- engine ops with checks first
 
 def _joined(name):
