@@ -12,6 +12,7 @@ every ``dim`` (negative ones too) with ``keepdim`` both ways.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,36 +39,48 @@ class Ops:
 
 E = Ops(engine)
 
-LANGUAGE_MD = Path("/work/shared/spec/LANGUAGE.md")
-
-# LANGUAGE.md's differentiable built-ins, used when the spec file is not there.
-FALLBACK_NAMES = frozenset("""
-exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sinh cosh tanh sigmoid relu softplus
-clamp maximum minimum where pow
-+ - * / % ** @ neg +u
-sum mean prod max min norm var std logsumexp softmax log_softmax cumsum
-reshape view flatten squeeze unsqueeze transpose permute expand cat stack getitem
-matmul dot outer inv det solve trace diag
-""".split())
+# The shared contract sits beside the project: <workspace>/shared next to <workspace>/<project>
+# (GRADCLI_SHARED names another place, e.g. for a git worktree elsewhere).
+SHARED = Path(os.environ.get("GRADCLI_SHARED") or Path(__file__).resolve().parents[2].parent / "shared")
+LANGUAGE_MD = SHARED / "spec" / "LANGUAGE.md"
+SHARED_MISSING = (f"the shared contract is not at {SHARED} (expected beside the project root, "
+                  "or where GRADCLI_SHARED says): the op-list check needs spec/LANGUAGE.md")
 
 # Built-ins of those lists whose results carry no gradient (as in PyTorch).
 NOT_DIFFERENTIABLE = frozenset({"argmax", "argmin", "//"})
 
 
-def language_names() -> frozenset:
-    """The differentiable names listed in LANGUAGE.md (operators, elementwise, reductions,
-    shape, linear algebra; indexing as ``getitem``, unary minus as ``neg``)."""
-    if not LANGUAGE_MD.exists():
-        return FALLBACK_NAMES
-    text = LANGUAGE_MD.read_text()
+def _bullet(text, head):
+    """The whole '- head ...' bullet of LANGUAGE.md's Built-ins (up to the next bullet)."""
+    m = re.search(rf"^- {head}.*?(?=^- |^$|^#)", text, re.M | re.S)
+    assert m, f"LANGUAGE.md has no '{head}' list of built-ins"
+    return m.group(0)
+
+
+def _lists(bullet):
+    """The op lists of a bullet: its backquoted groups of two words or more (single words
+    are arguments such as `dim` or constants such as `pi`), minus Python statements."""
+    return [g.split() for g in re.findall(r"`([^`]+)`", bullet)
+            if len(g.split()) >= 2 and not g.startswith(("import ", "from "))]
+
+
+def language_names(path=None) -> frozenset:
+    """The differentiable names listed in LANGUAGE.md's Built-ins: the elementwise,
+    reduction, shape and linear-algebra lists, the operators (indexing as ``getitem``,
+    unary minus as ``neg``), ``torch.mm``/``torch.einsum`` as ``mm``/``einsum`` and
+    ``torch.nn.functional``'s list as ``F.<name>``. Every one needs registry samples."""
+    text = Path(path or LANGUAGE_MD).read_text()
     names = set()
     for head in ("Elementwise", "Reductions", "Shape", "Linear algebra"):
-        m = re.search(rf"^- {head}\b.*?(?=^- |^$)", text, re.M | re.S)   # the whole bullet
-        assert m, f"LANGUAGE.md has no '{head}' list of built-ins"
-        # the list is the longest `...` group of the line (others are `dim`, `keepdim`)
-        names.update(max(re.findall(r"`([^`]+)`", m.group(0)), key=len).split())
-        if "indexing and slicing" in m.group(0):
+        bullet = _bullet(text, head)
+        for words in _lists(bullet):
+            names.update(words)
+        if "indexing and slicing" in bullet:
             names.add("getitem")
+    for words in _lists(_bullet(text, "`torch.nn.functional`")):
+        names.update(f"F.{w}" for w in words)
+    for w in re.findall(r"`torch\.(\w+)`", _bullet(text, "`torch.autograd.functional")):
+        names.add(w)
     m = re.search(r"Arithmetic `([^`]+)`, unary `([^`]+)`", text)
     assert m, "LANGUAGE.md has no list of arithmetic operators"
     names.update(m.group(1).split())
