@@ -228,17 +228,29 @@ def _amaxmin(x, dim, keepdim, axis, keepdims, is_max, op=None):
     if not st.grad or x._node is None:
         return record(out, cls, (None,), None, st)
     hits = xd == fn(xd, axis=axes, keepdims=True)
+    if op is not None:     # the full max/min selects: (hits, 1 / count)
+        return record(out, cls, (x._node,), (hits, 1.0 / np.count_nonzero(hits)), st)
     share = _mask(hits / np.sum(hits, axis=axes, keepdims=True))
     return record(out, cls, (x._node,), (share, xd.shape, axes, kd), st)
 
 
-class MaxBackward1(AmaxBackward0):
-    """Full max/min: ties share the gradient evenly (PyTorch's rule), as amax over every dim."""
+class MaxBackward1(Node):
+    """Full max/min: ties share the gradient evenly, by selection (PyTorch's
+    evenly_distribute_backward: where(hits, g / count, 0), so an infinite g gives 0, not
+    NaN, to the other elements); amax(dim) multiplies by the share instead, as PyTorch."""
     __slots__ = ()
     name = "MaxBackward1"
 
+    def apply(self, g):
+        hits, inv = self.saved
+        return (where(hits, g * inv, 0.0),)
 
-class MinBackward1(AmaxBackward0):
+    def fast(self, g):
+        hits, inv = self.saved
+        return (np.where(hits, g * inv, 0.0),)
+
+
+class MinBackward1(MaxBackward1):
     __slots__ = ()
     name = "MinBackward1"
 

@@ -39,9 +39,11 @@ def leaf(a):
 
 def domain(name, shape, r):
     """Inputs inside each op's domain, away from kinks and poles."""
-    if name in ("log", "sqrt"):
+    if name in ("log", "sqrt", "log2", "log10", "rsqrt"):
         return r.uniform(0.5, 2.0, shape)
-    if name in ("asin", "acos"):
+    if name == "acosh":
+        return r.uniform(1.2, 3.0, shape)
+    if name in ("asin", "acos", "atanh", "erfinv"):
         return r.uniform(-0.8, 0.8, shape)
     if name == "log1p":
         return r.uniform(-0.5, 2.0, shape)
