@@ -14,22 +14,31 @@ from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       is_grad_enabled, limits, manual_seed, no_grad, rng_scope, seed,
                       set_grad_enabled)
-from .elementwise import (abs, acos, asin, atan, clamp, clip, cos, cosh, exp, expm1, log, log1p,
-                          maximum, minimum, relu, sigmoid, sign, sin, sinh, softplus, sqrt, tan,
-                          tanh, where)
+from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
+                          erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
+                          logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
+                          sign, sin, sinc, sinh, softplus, sqrt, square, tan, tanh, trunc, where)
+from .einsum import einsum
 from .errors import (AutogradError, EngineError, EngineTypeError, EngineValueError, LimitError,
                      ShapeError)
 from .factory import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like,
                       randn, randn_like, tensor, zeros, zeros_like)
-from .functional import GradcheckError, gradcheck, gradgradcheck, hessian, jacobian
+from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp,
+                         vhp, vjp)
 from .history import history
-from .linalg import det, diag, dot, inv, matmul, outer, solve, trace
+from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
+from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
+from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
+                        hypot, lerp, xlogy)
 from .node import AccumulateGrad, Node
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
 from .shape import (cat, expand, flatten, getitem, permute, reshape, squeeze, stack, transpose,
                     unsqueeze, view)
 from .variable import GradWarning, Tensor, Variable
+
+# the constants of LANGUAGE.md (torch.pi, torch.e, torch.inf, torch.nan)
+pi, e, inf, nan = 3.141592653589793, 2.718281828459045, float("inf"), float("nan")
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

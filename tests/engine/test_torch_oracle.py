@@ -39,8 +39,14 @@ class TorchOps:
                     "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu",
                     "pow", "add", "sub", "mul", "div", "matmul", "dot",
                     "outer", "det", "trace", "diag", "squeeze", "unsqueeze", "transpose",
-                    "flatten", "cumsum", "softmax", "log_softmax"):
+                    "flatten", "cumsum", "softmax", "log_softmax",
+                    "log2", "log10", "exp2", "erf", "erfc", "erfinv", "asinh", "acosh", "atanh",
+                    "atan2", "hypot", "floor", "ceil", "trunc", "round", "frac", "square",
+                    "reciprocal", "rsqrt", "sinc", "xlogy", "lerp", "addcmul", "addcdiv", "mm",
+                    "einsum"):
             return getattr(torch, name)
+        if name == "logsigmoid":
+            return torch.nn.functional.logsigmoid
         raise AttributeError(name)
 
     @staticmethod
@@ -154,12 +160,12 @@ class TorchOps:
 
 @contextlib.contextmanager
 def on_torch():
-    old = registry.E.impl
-    registry.E.impl = TorchOps()
+    old, old_f = registry.E.impl, registry.F.impl
+    registry.E.impl, registry.F.impl = TorchOps(), torch.nn.functional
     try:
         yield
     finally:
-        registry.E.impl = old
+        registry.E.impl, registry.F.impl = old, old_f
 
 
 def _np(t):
@@ -260,3 +266,32 @@ def test_matches_torch(sample):
         tha = np.zeros(sample.inputs[k].shape) if th is None else _np(th)
         np.testing.assert_allclose(ha, tha, rtol=1e-8, atol=1e-9,
                                    err_msg=f"second derivative of input {k}")
+
+
+# Samples whose graph differs from PyTorch's in its node names (each with the reason).
+NAME_DIFFERENCES = {
+    "einsum": "PyTorch lowers einsum to views, permutes and bmm; the engine records one "
+              "EinsumBackward node per einsum",
+}
+
+
+def _name_cases():
+    for s in SAMPLES:
+        reason = NAME_DIFFERENCES.get(s.op)
+        yield pytest.param(s, id=s.id, marks=[pytest.mark.xfail(reason=reason)] if reason else [])
+
+
+@pytest.mark.parametrize("sample", list(_name_cases()))
+def test_node_names_match_torch(sample):
+    """The output's grad_fn and the names one level down (next_functions), as PyTorch's."""
+    xs = sample.variables()
+    out = sample.fn(*xs)
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
+    tout = _torch_out(sample, ts)
+
+    def names(node, torch_side):
+        name = (lambda n: type(n).__name__) if torch_side else (lambda n: n.name)
+        kids = [name(n) for n, _ in node.next_functions if n is not None]
+        return name(node), [k.replace("torch::autograd::", "") for k in kids]
+
+    assert names(out.grad_fn, False) == names(tout.grad_fn, True)
