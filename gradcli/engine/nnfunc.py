@@ -228,6 +228,8 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 z² / beta where |z| < beta, |z| - beta / 2 elsewhere (z = x - t)."""
     if beta < 0:
         raise EngineValueError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:                     # PyTorch: the l1 loss itself
+        return l1_loss(input, target, reduction)
     return _smooth_l1(input, target, reduction, float(beta))
 
 
@@ -317,10 +319,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         p = lift(target)
         if label_smoothing > 0:
             p = p * (1 - label_smoothing) + label_smoothing / c
-        per = -_sum(logp * p if wv is None else logp * p * wv, cdim)
+        prod = logp * p if wv is None else logp * p * wv
+        if reduction == "sum":
+            return -_sum(prod)
+        per = -_sum(prod, cdim)
         if reduction == "mean":
             return _sum(per) / (x.numel() // c) if x.ndim > 1 else _sum(per)
-        return _sum(per) if reduction == "sum" else per
+        return per
     loss = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0:
         return loss

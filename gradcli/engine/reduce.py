@@ -273,6 +273,21 @@ class MinBackward0(MaxBackward0):
     name = "MinBackward0"
 
 
+class _MaxOf0d(Node):
+    """max/min along dim 0 of a 0-d tensor: the element itself (PyTorch's node names)."""
+    __slots__ = ()
+    name = "MaxBackward0"
+    frees = False
+
+    def apply(self, g):
+        return (g,)
+
+
+class _MinOf0d(_MaxOf0d):
+    __slots__ = ()
+    name = "MinBackward0"
+
+
 def _along(idx_kept, axis, shape):
     """An advanced index selecting ``idx_kept`` (keepdim shape) along ``axis``."""
     grids = list(np.indices(idx_kept.shape, sparse=True))
@@ -288,7 +303,8 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
         return _amaxmin(x, None, False, None, None, is_max, "max" if is_max else "min")
     ax = dims(xd.ndim, dim, axis)[0]
     if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
-        return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)))
+        cls = _MaxOf0d if is_max else _MinOf0d
+        return MinMax(record(xd[()], cls, (x._node,), None, st), _wrap(np.int64(0)))
     kd = keep(keepdim, keepdims)
     idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
     vals = np.take_along_axis(xd, idx, axis=ax)
