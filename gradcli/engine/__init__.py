@@ -8,7 +8,7 @@ standard library only.
     >>> x.grad.tolist()
     [[4.5, 4.5], [4.5, 4.5]]
 """
-from . import methods as _methods  # noqa: F401  (installs operators and op methods)
+from . import methods as _methods  # installs operators and op methods on Variable
 from .arith import add, div, floor_divide, mul, neg, pow, remainder, sub, unbroadcast
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
@@ -37,6 +37,8 @@ from .shape import (cat, expand, flatten, getitem, permute, reshape, squeeze, st
                     unsqueeze, view)
 from .variable import GradWarning, Tensor, Variable
 
+del _methods
+
 # the constants of LANGUAGE.md (torch.pi, torch.e, torch.inf, torch.nan)
 pi, e, inf, nan = 3.141592653589793, 2.718281828459045, float("inf"), float("nan")
 
@@ -59,4 +61,27 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> Variable:
     return Variable(_np.isclose(da, db, rtol=rtol, atol=atol, equal_nan=equal_nan)[()])
 
 
-__all__ = [n for n in dir() if not n.startswith("_")]
+# spelled out, so that linters see what the imports above are for
+__all__ = [
+    "AccumulateGrad", "AutogradError", "EngineError", "EngineTypeError", "EngineValueError",
+    "GradWarning", "GradcheckError", "LimitError", "MinMax", "Node", "ShapeError", "Tensor",
+    "Variable", "abs", "acos", "acosh", "add", "addcdiv", "addcmul", "allclose", "amax", "amin",
+    "anomaly_mode", "arange", "argmax", "argmin", "arith", "asin", "asinh", "atan", "atan2",
+    "atanh", "backward", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers",
+    "cat", "ceil", "clamp", "clip", "context", "cos", "cosh", "cumsum", "default_dtype", "det",
+    "diag", "div", "dot", "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv",
+    "errors", "exp", "exp2", "expand", "expm1", "eye", "factory", "flatten", "floor",
+    "floor_divide", "frac", "from_numpy", "full", "full_like", "functional", "functional_nn",
+    "generator", "get_default_dtype", "getitem", "grad", "gradcheck", "gradgradcheck",
+    "hessian", "history", "hvp", "hypot", "inf", "inv", "is_grad_enabled", "isclose",
+    "jacobian", "jvp", "lerp", "limits", "linalg", "linspace", "log", "log10", "log1p", "log2",
+    "log_softmax", "logsigmoid", "logsumexp", "manual_seed", "matmul", "max", "maximum", "mean",
+    "methods", "min", "minimum", "mm", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm",
+    "ones", "ones_like", "outer", "permute", "pi", "pointwise", "pow", "prod", "rand",
+    "rand_like", "randn", "randn_like", "reciprocal", "reduce", "relu", "remainder", "reshape",
+    "rng_scope", "round", "rsqrt", "rule", "seed", "set_grad_enabled", "shape", "sigmoid",
+    "sign", "sin", "sinc", "sinh", "softmax", "softplus", "solve", "sqrt", "square", "squeeze",
+    "stack", "std", "sub", "sum", "tan", "tanh", "tensor", "trace", "transpose", "trunc",
+    "unbroadcast", "unsqueeze", "var", "variable", "vhp", "view", "vjp", "where", "xlogy",
+    "zeros", "zeros_like",
+]

@@ -14,8 +14,6 @@ import numpy as np
 
 from . import elementwise as ew
 from ._op import lift
-from .arith import unbroadcast
-from .context import STATE
 from .errors import EngineValueError, ShapeError
 from .linalg import matmul
 from .reduce import log_softmax as _log_softmax, mean, norm, softmax as _softmax, sum as _sum

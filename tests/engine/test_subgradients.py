@@ -7,8 +7,6 @@ GRADCLI_DIFFERS with gradcli's values; PyTorch's are still checked against torch
 """
 from __future__ import annotations
 
-import math
-import re
 from pathlib import Path
 
 import numpy as np
