@@ -236,11 +236,14 @@ def _same(got, want):
                                    atol=0, equal_nan=True)
 
 
+@pytest.mark.parametrize("create_graph", [False, True], ids=["raw rules", "engine-op rules"])
 @pytest.mark.parametrize("key", list(CASES), ids=[f"{k[0]} at {k[1]}" for k in CASES])
-def test_engine_gives_the_documented_gradient(key):
+def test_engine_gives_the_documented_gradient(key, create_graph):
+    """Both derivative rules of every node: the raw-array one of the plain walk and the
+    engine-op one that create_graph=True runs."""
     with np.errstate(all="ignore"):
         xs, y, up = _run(E, E.functional_nn, key, lambda a: E.tensor(a, requires_grad=True))
-        gs = E.grad(y, xs, E.full_like(y, up), allow_unused=True)
+        gs = E.grad(y, xs, E.full_like(y, up), allow_unused=True, create_graph=create_graph)
     got = [np.zeros(np.shape(a)) if g is None else g.tolist() for g, a in zip(gs, CASES[key][1])]
     _same(got, GRADCLI_DIFFERS.get(key, TORCH_2_13[key]))
 
