@@ -468,6 +468,19 @@ def _clamp_tensor(x, min, max):
                   (mx, mlo, mhi), st)
 
 
+class ClampMinBackward0(ClampBackward1):
+    __slots__ = ()
+    name = "ClampMinBackward0"
+
+
+def clamp_min(x, min):
+    """torch.clamp_min with a number bound (its own node name, ClampMinBackward0)."""
+    x = lift(x)
+    if type(min) is Variable:
+        return _clamp_tensor(x, min, None)
+    return _clamp_numbers(x, min, np.inf, ClampMinBackward0)
+
+
 def clamp(x, min=None, max=None):
     """Clamp into [min, max]; the gradient passes where min <= x <= max (inclusive)."""
     x = lift(x)
@@ -475,14 +488,17 @@ def clamp(x, min=None, max=None):
         raise EngineValueError("clamp: at least one of 'min' or 'max' must not be None")
     if type(min) is Variable or type(max) is Variable:
         return _clamp_tensor(x, min, max)
-    lo = -np.inf if min is None else min
-    hi = np.inf if max is None else max
+    return _clamp_numbers(x, -np.inf if min is None else min, np.inf if max is None else max,
+                          ClampBackward1)
+
+
+def _clamp_numbers(x, lo, hi, cls):
     xd = x._data
     out = np.minimum(np.maximum(xd, lo), hi)[()]
     if np.ndim(out) > np.ndim(xd) or np.shape(out) != np.shape(xd):
         out = np.broadcast_to(out, np.broadcast_shapes(np.shape(xd), np.shape(out)))
     inside = np.broadcast_to((xd >= lo) & (xd <= hi), np.shape(out))
-    return record(out, ClampBackward1, (x._node,), inside, STATE.get())
+    return record(out, cls, (x._node,), inside, STATE.get())
 
 
 clip = clamp

@@ -18,7 +18,7 @@ from .errors import EngineValueError, ShapeError
 from .linalg import matmul
 from .reduce import log_softmax as _log_softmax, mean, norm, softmax as _softmax, sum as _sum
 from .rule import node_class, record_rule
-from .shape import transpose, unsqueeze
+from .shape import expand, transpose, unsqueeze
 from .variable import Variable, _wrap
 
 relu, sigmoid, tanh, logsigmoid = ew.relu, ew.sigmoid, ew.tanh, ew.logsigmoid
@@ -126,7 +126,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 def normalize(input, p=2.0, dim=1, eps=1e-12):
     """input / max(norm(input, p, dim), eps), as PyTorch composes it."""
     x = _fl(input)
-    return x / ew.clamp(norm(x, p, dim, keepdim=True), min=eps)
+    return x / expand(ew.clamp_min(norm(x, p, dim, keepdim=True), eps), x.shape)
 
 
 def _addmm_rule(g, x, w):

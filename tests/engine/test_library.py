@@ -219,3 +219,13 @@ def test_products_with_tuples_and_errors():
         E.vjp(lambda x: x * 2, E.tensor([1.0, 2.0]))
     with pytest.raises(EngineError, match="single element"):
         E.hvp(lambda x: x * 2, E.tensor([1.0, 2.0]), E.tensor([1.0, 1.0]))
+
+
+def test_every_unary_row_is_an_op_of_that_name_with_its_node():
+    """The unary table's rows are spelled out as module functions (no globals() injection):
+    a row without its definition, or with another node, fails here."""
+    from gradcli.engine import elementwise as ew
+    for name, (node_name, *_rest) in ew.UNARY.items():
+        op = getattr(ew, name)
+        assert op.__name__ == name and op.node.name == node_name
+        assert getattr(E, name) is op and getattr(E.tensor([1.0]), name)().shape == (1,)

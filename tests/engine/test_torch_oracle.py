@@ -306,3 +306,19 @@ def test_output_node_name_matches_torch(sample):
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
     tout = _torch_out(sample, ts)
     assert out.grad_fn.name == type(tout.grad_fn).__name__
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.op == "F.normalize"], ids=lambda s: s.id)
+def test_normalize_graph_is_pytorchs_three_levels_down(sample):
+    """normalize is composed as PyTorch composes it: Div <- Expand <- ClampMin <- norm."""
+    def chain(node, torch_side):
+        names = []
+        while node is not None and len(names) < 4:
+            names.append(type(node).__name__ if torch_side else node.name)
+            kids = [n for n, _ in node.next_functions if n is not None
+                    and "AccumulateGrad" not in (type(n).__name__ if torch_side else n.name)]
+            node = kids[-1] if kids else None
+        return names
+    xs = sample.variables()
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sample.inputs]
+    assert chain(sample.fn(*xs).grad_fn, False) == chain(_torch_out(sample, ts).grad_fn, True)
