@@ -13,14 +13,20 @@ import gradcli.engine as E
 from gradcli.engine import functional_nn as F
 from gradcli.engine.errors import EngineError, EngineTypeError, EngineValueError, ShapeError
 
+from .registry import HAVE_SCIPY
+
 
 def test_constants_are_maths():
     assert (E.pi, E.e) == (math.pi, math.e)
     assert E.inf == math.inf and math.isnan(E.nan)
 
 
+needs_scipy = pytest.mark.skipif(not HAVE_SCIPY, reason="erf, erfc, erfinv need scipy (gradcli[special])")
+
+
 @pytest.mark.parametrize("name,ref", [
-    ("erf", math.erf), ("erfc", math.erfc), ("log2", math.log2), ("log10", math.log10),
+    pytest.param("erf", math.erf, marks=needs_scipy), pytest.param("erfc", math.erfc, marks=needs_scipy),
+    ("log2", math.log2), ("log10", math.log10),
     ("exp2", lambda v: 2.0 ** v), ("asinh", math.asinh), ("atanh", math.atanh),
     ("floor", math.floor), ("ceil", math.ceil), ("trunc", math.trunc),
     ("rsqrt", lambda v: 1 / math.sqrt(v)), ("reciprocal", lambda v: 1 / v),
@@ -33,6 +39,7 @@ def test_unary_values_are_maths(name, ref):
     np.testing.assert_allclose(got, [ref(v) for v in xs], rtol=1e-14)
 
 
+@needs_scipy
 def test_erfinv_inverts_erf_and_acosh_inverts_cosh():
     x = np.array([-0.9, -0.2, 0.0, 0.5, 0.99])
     np.testing.assert_allclose([math.erf(v) for v in E.erfinv(E.tensor(x)).tolist()], x, rtol=1e-14)
@@ -228,4 +235,6 @@ def test_every_unary_row_is_an_op_of_that_name_with_its_node():
     for name, (node_name, *_rest) in ew.UNARY.items():
         op = getattr(ew, name)
         assert op.__name__ == name and op.node.name == node_name
-        assert getattr(E, name) is op and getattr(E.tensor([1.0]), name)().shape == (1,)
+        assert getattr(E, name) is op
+        if HAVE_SCIPY or name not in ("erf", "erfc", "erfinv"):
+            assert getattr(E.tensor([1.0]), name)().shape == (1,)

@@ -30,8 +30,9 @@ UNARY = {
     if a.ndim else a, "softmax": lambda a: E.softmax(a, -1) if a.ndim else a,
     "mean0": lambda a: E.mean(a, 0, True) if a.ndim == 2 else a,
     # smooth everywhere on the values the trees make (any real)
-    "erf": E.erf, "asinh": E.asinh, "logsigmoid": E.logsigmoid, "exp2∘tanh": lambda a: E.exp2(E.tanh(a)),
-    "F.gelu": E.functional_nn.gelu, "F.silu": E.functional_nn.silu,
+    "asinh": E.asinh, "logsigmoid": E.logsigmoid, "exp2∘tanh": lambda a: E.exp2(E.tanh(a)),
+    "F.gelu(tanh)": lambda a: E.functional_nn.gelu(a, approximate="tanh"),
+    "F.silu": E.functional_nn.silu,
     "atan2(a,1+a²)": lambda a: E.atan2(a, 1 + a * a), "hypot(a,1)": lambda a: E.hypot(a, 1.0),
 }
 BINARY = {

@@ -57,6 +57,8 @@ def domain(name, shape, r):
 @pytest.mark.parametrize("seeded", [False, True], ids=["sum", "seed"])
 def test_unary_rules_agree_with_the_retained_walk(name, shape, seeded):
     """spend (graph freed) against fast (retain_graph=True keeps the saved values intact)."""
+    if name in ("erf", "erfc", "erfinv"):
+        pytest.importorskip("scipy.special")      # the optional extra gradcli[special]
     r = rng(1)
     a = domain(name, shape, r)
     w = r.uniform(0.5, 1.5, shape)
