@@ -370,27 +370,42 @@ def cli(ctx):
 @click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--summary", is_flag=True, help="Then a table of the script's tensors.")
 @click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
+@click.option("--explain", "explain_var", metavar="NAME",
+              help="Then the backward pass from NAME step by step (its sum if not a scalar).")
 @common_options()
-def run(script, summary, graph_var, common):
+def run(script, summary, graph_var, explain_var, common):
     """Run a .gx SCRIPT (a path, or - for standard input)."""
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
+    recorder = None
+    if explain_var is not None:             # recorded only when asked
+        from .engine.trace import Recorder
+        recorder = Recorder()
+        session.set_trace(recorder)
     session.run(source, filename)
     from .render import results
     results.after_run(out, session, summary=summary, graph_var=graph_var)
+    if recorder is not None:
+        from .explain.walk import explain_value
+        from .render import explain
+        explain.render(out, explain_value(session, explain_var, recorder, source, filename))
 
 
 @cli.command()
 @click.argument("expr")
 @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
-@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="2 adds the Hessian.")
+@click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
+              help="2 adds the Hessian; N > 2 gives every derivative of order N.")
 @click.option("--jsonl", is_flag=True,
               help="Read one JSON object of values per line from stdin; write one JSON line each.")
+@click.option("--explain", is_flag=True,
+              help="Then the forward values and the backward pass step by step.")
+@click.option("--formula", is_flag=True,
+              help="Then the derivative as a formula (SymPy) beside the numbers.")
 @common_options()
-def grad(expr, values, wrt, order, jsonl, common):
+def grad(expr, values, wrt, order, jsonl, explain, formula, common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
 
     \b
@@ -408,6 +423,14 @@ def grad(expr, values, wrt, order, jsonl, common):
                                   sys.stdin)
     out = common.output()
     session = common.session(out)
+    if order > 2:
+        from .cli_explain import _factory, grad_high_order
+        return grad_high_order(out, _factory(common, out), expr,
+                               {**common.variables(), **given}, wrt_names, order)
+    if explain or formula:
+        from .cli_explain import grad_explained
+        return grad_explained(out, session, expr, {**common.variables(), **given}, wrt_names,
+                              order, explain, formula)
     result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names, order=order)
     results.render_grad(out, expr, result)
 
@@ -488,6 +511,12 @@ def plot(expr, var, range_, points, out_path, common):
     from .render import plot as plotting
     data = plotting.sample(session, expr, var, range_, points, common.variables())
     return plotting.draw(out, data, out_path)
+
+
+# the commands that explain derivatives (issue 10) live in their own module
+from .cli_explain import diff, taylor  # noqa: E402
+cli.add_command(diff)
+cli.add_command(taylor)
 
 
 def main():

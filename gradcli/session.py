@@ -67,6 +67,7 @@ class GradResult:
     grads: dict
     hessian: dict | None
     wrt: list
+    leaves: dict = field(default_factory=dict)   # name -> the leaf Variable (explain)
 
 
 @dataclass
@@ -148,6 +149,12 @@ class Session:
 
     def reset(self):
         self._reset_state()
+
+    def set_trace(self, recorder):
+        """Turns the engine's trace (``engine/trace.py``) on in this session with
+        ``recorder``, or off with None: what ``--explain`` records."""
+        from .engine import context as ec
+        self._ctx.run(lambda: ec.STATE.set(ec.STATE.get().replace(trace=recorder)))
 
     # -------------------------------------------------------------- run
     def _parse(self, source, filename, cached=True):
@@ -353,7 +360,7 @@ class Session:
                         for b, x2 in zip(wrt, xs):
                             hess[(a, b)] = _hessian_block(engine, gv, x, x2, y)
                 grads = {k: v.detach() if type(v) is Variable else v for k, v in grads.items()}
-                return GradResult(y.detach(), grads, hess, wrt)
+                return GradResult(y.detach(), grads, hess, wrt, leaves)
         except GxError as e:
             if e.line is None:
                 e.at(rt.pos, "<expr>", str(expr))
