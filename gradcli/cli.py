@@ -13,6 +13,7 @@ session, the renderers and Rich are imported inside the commands that need them.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 
@@ -514,9 +515,10 @@ def plot(expr, var, range_, points, out_path, common):
 
 
 # the commands that explain derivatives (issue 10) live in their own module
-from .cli_explain import diff, taylor  # noqa: E402
-cli.add_command(diff)
-cli.add_command(taylor)
+# (not `from . import`: that asks gradcli.__getattr__ first, which imports the engine)
+cli_explain = importlib.import_module(".cli_explain", __package__)  # click only at its top
+cli.add_command(cli_explain.diff)
+cli.add_command(cli_explain.taylor)
 
 
 def main():
