@@ -114,7 +114,14 @@ def _slice(lines, l0, c0, l1, c1):
     if not l0 or l0 > len(lines):
         return None
     if l0 == l1:
-        return lines[l0 - 1][c0 - 1:c1 - 1]
+        line = lines[l0 - 1]
+        end = c1 - 1
+        # a binary operation's span ends with its right operand, inside that operand's
+        # brackets: take the closing brackets too
+        while line[c0 - 1:end].count("(") > line[c0 - 1:end].count(")") and \
+                line[end:end + 1] == ")":
+            end += 1
+        return line[c0 - 1:end]
     parts = [lines[l0 - 1][c0 - 1:]] + lines[l0:l1 - 1] + [lines[min(l1, len(lines)) - 1][:c1 - 1]]
     return " ".join(p.strip() for p in parts)
 
