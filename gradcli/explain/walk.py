@@ -55,12 +55,15 @@ def explain_value(session, name, recorder, source, filename):
         except Exception as e:
             raise GxValueError(f"--explain {name}: {e}") from None
     names = {id(v): k for k, v in session.variables.items() if type(v) is Variable}
+    named = {v._node: k for k, v in session.variables.items()
+             if type(v) is Variable and v.grad_fn is not None}
     try:
         from ..lang import parser
-        spans = _spans_of(parser.parse(source, filename), source)
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
+        spans = _spans_of(parser.parse(text, filename), text)
     except Exception:           # the script ran, so it parses; positions are a bonus
         spans = {}
-    return events(recorder, names, spans, filename)
+    return events(recorder, names, spans, filename, named)
 
 
 def _parse_expr(expr):
@@ -136,8 +139,11 @@ def value_of(a):
     return a.tolist()
 
 
-def events(rec, names, spans, filename):
-    """The recorder's content as the list of event dicts described above."""
+def events(rec, names, spans, filename, named=None):
+    """The recorder's content as the list of event dicts described above. Leaves are
+    called by their names; other nodes by the script name of their value (``named``:
+    node -> name) or ``n0, n1, ...``."""
+    named = named or {}
     ids, out = {}, []
     walked = [s.node for s in rec.steps]
     reach = set(walked)
@@ -148,8 +154,11 @@ def events(rec, names, spans, filename):
             out.append({"event": "leaf", "id": ids[n], "name": names.get(id(var)),
                         "shape": list(n.shape), "value": value_of(_leaf_value(rec, n))})
     made = sorted((n for n in rec.order if n in reach), key=rec.order.get)
+    taken = set(ids.values())
     for k, n in enumerate(made):
-        ids[n] = f"n{k}"
+        name = named.get(n)
+        ids[n] = name if name is not None and name not in taken else f"n{k}"
+        taken.add(ids[n])
     for n in made:
         tag = n.tag
         line, col = getattr(tag, "line", None), getattr(tag, "col", None)
