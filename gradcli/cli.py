@@ -516,9 +516,8 @@ def plot(expr, var, range_, points, out_path, common):
 
 # the commands that explain derivatives (issue 10) live in their own module
 # (not `from . import`: that asks gradcli.__getattr__ first, which imports the engine)
-cli_explain = importlib.import_module(".cli_explain", __package__)  # click only at its top
-cli.add_command(cli_explain.diff)
-cli.add_command(cli_explain.taylor)
+for _command in importlib.import_module(".cli_explain", __package__).commands(common_options):
+    cli.add_command(_command)
 
 
 def main():

@@ -1,14 +1,19 @@
 """The commands that explain derivatives (issue 10): ``diff``, ``taylor``, and the
 ``--explain``/``--formula``/``--order N`` paths of ``grad``.
 
-Registered on the group by ``gradcli/cli.py``. Only click at the top: numpy, the
-session, SymPy and the renderers are imported inside the commands (start-up).
+Registered on the group by ``gradcli/cli.py`` (``commands(common_options)``: this
+module does not import cli.py at its top, so that neither starts a cycle). Only click
+at the top: numpy, the session, SymPy and the renderers are imported inside the
+commands (start-up).
 """
 from __future__ import annotations
 
 import click
 
-from .cli import _parse_values, common_options
+
+def _parse_values(values) -> dict:
+    from .cli import _parse_values as parse
+    return parse(values)
 
 EXIT_MISMATCH = 1
 
@@ -115,38 +120,6 @@ def render_rows(out, rows, header=None) -> int:
     return EXIT_MISMATCH if failed else 0
 
 
-@click.command()
-@click.argument("expr")
-@click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
-@click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
-@click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Order of the derivatives (2: the Hessian's entries).")
-@click.option("--latex", is_flag=True, help="Write the formulas in LaTeX.")
-@click.option("--series", is_flag=True,
-              help="The Taylor polynomial up to degree --order instead (one variable).")
-@common_options()
-def diff(expr, values, wrt, order, latex, series, common):
-    """The derivative of EXPR as a simplified formula (SymPy).
-
-    \b
-    Example:  gradcli diff 'x**2*sin(x)' x=1.5
-    With values, the formula is evaluated and compared with autograd's number
-    (exit status 1 when they disagree).
-    """
-    _need_sympy()
-    given = {**common.variables(), **_parse_values(values)}
-    wrt_names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
-    out = common.output()
-    if series:
-        return _series(out, expr, given, wrt_names, order, latex)
-    tr, rows = formula_rows(_factory(common, out), expr, given, wrt_names, order, latex)
-    import sympy as sp
-    head = {"expr": expr, "formula": sp.sstr(tr.expr)}
-    if not out.json:
-        out.line(f"f = {sp.latex(tr.expr) if latex else sp.sstr(tr.expr)}")
-    return render_rows(out, rows, head)
-
-
 def _series(out, expr, given, wrt, order, latex):
     import sympy as sp
 
@@ -175,35 +148,6 @@ def _need_sympy():
     except ImportError:
         from .lang.errors import GxValueError
         raise GxValueError("formulas need SymPy: pip install 'gradcli[formula]'") from None
-
-
-@click.command()
-@click.argument("expr")
-@click.argument("values", nargs=-1, metavar="NAME=VALUE...")
-@click.option("--order", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Highest power of the polynomial.")
-@click.option("--wrt", metavar="X", help="The variable of the series [default: the first given].")
-@common_options()
-def taylor(expr, values, order, wrt, common):
-    """Taylor coefficients f^(k)(a)/k! of EXPR at a point, through nested autograd.
-
-    \b
-    Example:  gradcli taylor 'exp(x)' x=0 --order 4
-    """
-    from .explain import orders
-    from .lang.errors import GxValueError
-    given = {**common.variables(), **_parse_values(values)}
-    name = wrt or next(iter(_parse_values(values)), None)
-    if name is None:
-        raise GxValueError("taylor needs a point: NAME=VALUE")
-    out = common.output()
-    coeffs = orders.taylor(_factory(common, out), expr, given, name, order)
-    if out.json:
-        out.emit({"expr": expr, "variable": name, "at": given[name], "coefficients": coeffs})
-        return 0
-    for k, c in enumerate(coeffs):
-        out.line(f"c{k} = {_num(c)}")
-    return 0
 
 
 def grad_explained(out, session, expr, values, wrt, order, explain, formula):
@@ -261,3 +205,69 @@ def grad_high_order(out, session_factory, expr, values, wrt, order):
     for n, v in rows:
         out.line(f"{F.label(n, order)} = {_num(v)}")
     return 0
+
+
+def commands(common_options):
+    """The click commands ``diff`` and ``taylor`` with the CLI's common options."""
+
+    @click.command()
+    @click.argument("expr")
+    @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
+    @click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
+    @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Order of the derivatives (2: the Hessian's entries).")
+    @click.option("--latex", is_flag=True, help="Write the formulas in LaTeX.")
+    @click.option("--series", is_flag=True,
+                  help="The Taylor polynomial up to degree --order instead (one variable).")
+    @common_options()
+    def diff(expr, values, wrt, order, latex, series, common):
+        """The derivative of EXPR as a simplified formula (SymPy).
+
+        \b
+        Example:  gradcli diff 'x**2*sin(x)' x=1.5
+        With values, the formula is evaluated and compared with autograd's number
+        (exit status 1 when they disagree).
+        """
+        _need_sympy()
+        given = {**common.variables(), **_parse_values(values)}
+        wrt_names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+        out = common.output()
+        if series:
+            return _series(out, expr, given, wrt_names, order, latex)
+        tr, rows = formula_rows(_factory(common, out), expr, given, wrt_names, order, latex)
+        import sympy as sp
+        head = {"expr": expr, "formula": sp.sstr(tr.expr)}
+        if not out.json:
+            out.line(f"f = {sp.latex(tr.expr) if latex else sp.sstr(tr.expr)}")
+        return render_rows(out, rows, head)
+
+
+    @click.command()
+    @click.argument("expr")
+    @click.argument("values", nargs=-1, metavar="NAME=VALUE...")
+    @click.option("--order", type=click.IntRange(min=1), default=4, show_default=True,
+                  help="Highest power of the polynomial.")
+    @click.option("--wrt", metavar="X", help="The variable of the series [default: the first given].")
+    @common_options()
+    def taylor(expr, values, order, wrt, common):
+        """Taylor coefficients f^(k)(a)/k! of EXPR at a point, through nested autograd.
+
+        \b
+        Example:  gradcli taylor 'exp(x)' x=0 --order 4
+        """
+        from .explain import orders
+        from .lang.errors import GxValueError
+        given = {**common.variables(), **_parse_values(values)}
+        name = wrt or next(iter(_parse_values(values)), None)
+        if name is None:
+            raise GxValueError("taylor needs a point: NAME=VALUE")
+        out = common.output()
+        coeffs = orders.taylor(_factory(common, out), expr, given, name, order)
+        if out.json:
+            out.emit({"expr": expr, "variable": name, "at": given[name], "coefficients": coeffs})
+            return 0
+        for k, c in enumerate(coeffs):
+            out.line(f"c{k} = {_num(c)}")
+        return 0
+
+    return [diff, taylor]

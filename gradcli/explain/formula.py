@@ -1,6 +1,6 @@
 """The derivative as a formula: the parsed ``.gx`` expression translated into SymPy.
 
-``translate`` walks the language's own AST (``lang.parser.parse_expression``) and
+``translate`` walks the language's own AST (``lang.parse.parse_expression``) and
 builds a SymPy expression: named scalars become real symbols, a name given a short
 list becomes a list of symbols ``w_0, w_1, ...`` (elementwise operations broadcast a
 scalar over it; ``sum``/``prod``/``mean``, indexing with a constant and ``len`` turn
@@ -77,7 +77,7 @@ class Translation:
 def translate(expr_text: str, values: dict, wrt=None) -> Translation:
     import sympy as sp
     from ..lang import nodes as N
-    from ..lang import parser
+    from ..lang import parse as parser
     tree = parser.parse_expression(expr_text, "<expr>")
     used = []
     stack = [tree]

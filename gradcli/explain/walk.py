@@ -58,7 +58,7 @@ def explain_value(session, name, recorder, source, filename):
     named = {v._node: k for k, v in session.variables.items()
              if type(v) is Variable and v.grad_fn is not None}
     try:
-        from ..lang import parser
+        from ..lang import parse as parser
         text = source.decode("utf-8") if isinstance(source, bytes) else source
         spans = _spans_of(parser.parse(text, filename), text)
     except Exception:           # the script ran, so it parses; positions are a bonus
@@ -67,7 +67,7 @@ def explain_value(session, name, recorder, source, filename):
 
 
 def _parse_expr(expr):
-    from ..lang import parser
+    from ..lang import parse as parser
     return parser.parse_expression(expr, "<expr>")
 
 
