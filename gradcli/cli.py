@@ -373,21 +373,23 @@ def cli(ctx):
 @click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
 @click.option("--explain", "explain_var", metavar="NAME",
               help="Then the backward pass from NAME step by step (its sum if not a scalar).")
+@click.option("--values", "with_values", is_flag=True,
+              help="With --graph: every node carries its value and the gradient that reached it.")
 @common_options()
-def run(script, summary, graph_var, explain_var, common):
+def run(script, summary, graph_var, explain_var, with_values, common):
     """Run a .gx SCRIPT (a path, or - for standard input)."""
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
-    recorder = None
-    if explain_var is not None:             # recorded only when asked
-        from .engine.trace import Recorder
-        recorder = Recorder()
-        session.set_trace(recorder)
+    recorder = _recording(session) if explain_var or (with_values and graph_var) else None
     session.run(source, filename)
     from .render import results
-    results.after_run(out, session, summary=summary, graph_var=graph_var)
-    if recorder is not None:
+    annotate = None
+    if with_values and graph_var:
+        from .explain.walk import annotator
+        annotate = annotator(session, graph_var, recorder, filename)
+    results.after_run(out, session, summary=summary, graph_var=graph_var, annotate=annotate)
+    if explain_var is not None:
         from .explain.walk import explain_value
         from .render import explain
         explain.render(out, explain_value(session, explain_var, recorder, source, filename))
@@ -452,17 +454,32 @@ def repl(common):
               help="tree in the terminal; dot, mermaid, json text; svg, png through Graphviz.")
 @click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of standard output.")
+@click.option("--values", "with_values", is_flag=True,
+              help="Every node carries its value and the gradient that reached it.")
 @common_options(output_format=False)
-def graph(script, var, graph_format, out_path, common):
+def graph(script, var, graph_format, out_path, with_values, common):
     """Export the graph history of tensor NAME after running SCRIPT."""
     out = common.output()
     source, filename = _read_script(script)
     # standard output carries the graph alone: the script's prints go to stderr
     from .render.output import Output
     session = common.session(Output("plain", out=sys.stderr, err=sys.stderr))
+    recorder = _recording(session) if with_values else None
     session.run(source, filename)
     from .render import results
-    return results.export_graph(out, session, var, graph_format, out_path)
+    annotate = None
+    if recorder is not None:
+        from .explain.walk import annotator
+        annotate = annotator(session, var, recorder, filename)
+    return results.export_graph(out, session, var, graph_format, out_path, annotate)
+
+
+def _recording(session):
+    """Turns the engine's trace on for --explain/--values (recorded only when asked)."""
+    from .engine.trace import Recorder
+    recorder = Recorder()
+    session.set_trace(recorder)
+    return recorder
 
 
 @cli.command()

@@ -116,6 +116,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     the derivative when ``create_graph`` is set."""
     roots, seeds = _seeds(outputs, grad_outputs)
     st = STATE.get()
+    if st.trace is not None:
+        retain_graph = True     # explaining: the saved values stay for the explained walk
     gc_was_on = gc.isenabled()
     gc.disable()   # the walk makes no reference cycles; scanning the graph is waste
     try:

@@ -38,22 +38,8 @@ def explain_value(session, name, recorder, source, filename):
     """The walk from the script variable ``name`` (its graph was recorded by
     ``recorder`` while the script ran): a scalar is differentiated as it is, a
     tensor through its sum. Raises a GxError with a message for the user."""
-    from ..engine import context, grad
     from ..engine.variable import Variable
-    from ..lang.errors import GxNameError, GxValueError
-    value = session.variables.get(name)
-    if value is None:
-        raise GxNameError(f"--explain: the script has no variable '{name}'")
-    if type(value) is not Variable or value._node is None or value.grad_fn is None:
-        raise GxValueError(f"--explain: '{name}' has no graph (it is not the result of "
-                         "operations on tensors that require grad)")
-    leaves = _leaves(value._node)
-    y = value.reshape(()) if value.numel() == 1 else value.sum()
-    with context.trace_mode(recorder):
-        try:
-            grad([y], [n.variable for n in leaves], retain_graph=True, allow_unused=True)
-        except Exception as e:
-            raise GxValueError(f"--explain {name}: {e}") from None
+    _walk_from(_checked(session, name), name, recorder)
     names = {id(v): k for k, v in session.variables.items() if type(v) is Variable}
     named = {v._node: k for k, v in session.variables.items()
              if type(v) is Variable and v.grad_fn is not None}
@@ -64,6 +50,51 @@ def explain_value(session, name, recorder, source, filename):
     except Exception:           # the script ran, so it parses; positions are a bonus
         spans = {}
     return events(recorder, names, spans, filename, named)
+
+
+def _checked(session, name):
+    from ..engine.variable import Variable
+    from ..lang.errors import GxNameError, GxValueError
+    value = session.variables.get(name)
+    if value is None:
+        raise GxNameError(f"--explain: the script has no variable '{name}'")
+    if type(value) is not Variable or value._node is None or value.grad_fn is None:
+        raise GxValueError(f"--explain: '{name}' has no graph (it is not the result of "
+                           "operations on tensors that require grad)")
+    return value
+
+
+def _walk_from(value, name, recorder):
+    from ..engine import context, grad
+    from ..lang.errors import GxValueError
+    recorder.steps = []         # the script's own backward() walks are not this one
+    leaves = _leaves(value._node)
+    y = value.reshape(()) if value.numel() == 1 else value.sum()
+    with context.trace_mode(recorder):
+        try:
+            grad([y], [n.variable for n in leaves], retain_graph=True, allow_unused=True)
+        except Exception as e:
+            raise GxValueError(f"--explain {name}: {e}") from None
+
+
+def annotator(session, name, recorder, filename):
+    """For ``graph --values``: node -> {"value", "grad", "where", "note"} from a walk
+    from ``name`` recorded by ``recorder`` (the script ran with it on)."""
+    from ..render.explain import num
+    value = _checked(session, name)
+    _walk_from(value, name, recorder)
+    grads = {s.node: s.grad for s in recorder.steps}
+
+    def annotate(node):
+        v = recorder.values.get(node)
+        if v is None and type(node) is AccumulateGrad and node.variable is not None:
+            v = _leaf_value(recorder, node)
+        tag = node.tag
+        where = f"{filename}:{tag.line}:{tag.col}" if getattr(tag, "line", None) else None
+        val, g = value_of(v), value_of(grads.get(node))
+        note = f"value {num(val)}, grad {num(g)}" + (f", {where}" if where else "")
+        return {"value": val, "grad": g, "where": where, "note": note}
+    return annotate
 
 
 def _parse_expr(expr):

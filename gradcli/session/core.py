@@ -209,7 +209,7 @@ class Session:
         except Exception:
             return []
 
-    def history(self, name_or_value) -> dict:
+    def history(self, name_or_value, annotate=None) -> dict:
         v = name_or_value
         if isinstance(v, str):
             if v not in self._globals:
@@ -223,7 +223,7 @@ class Session:
             if type(x) is Variable:
                 names.setdefault(id(x), k)
         try:
-            return self._ctx.run(engine.history, v, names)
+            return self._ctx.run(engine.history, v, names, annotate)
         except Exception as e:        # never a Python traceback
             raise convert(e, None, self._rt) from e
 

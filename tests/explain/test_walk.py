@@ -150,3 +150,20 @@ def test_run_explain(tmp_path):
     assert r.output.splitlines()[-1] == "  x.grad = 3 + 4 = 7"     # d/dx x*x + 3x = 2x + 3
     r = CliRunner().invoke(cli, ["run", str(p), "--explain", "nope"])
     assert r.exit_code == 1 and "no variable 'nope'" in r.output
+
+
+@pytest.mark.parametrize("fmt", ["tree", "dot", "mermaid", "json"])
+def test_graph_values_on_every_node(fmt, tmp_path):
+    p = tmp_path / "s.gx"
+    p.write_text("x = tensor(1.5, requires_grad=True)\ny = x ** 2 * sin(x)\ny.backward()\n")
+    r = CliRunner().invoke(cli, ["graph", str(p), "--var", "y", "--values", "--format", fmt])
+    assert r.exit_code == 0, r.output
+    x = 1.5      # the gradient reaching each node, by the chain rule
+    for text in (f"value {x * x * math.sin(x):.6f}, grad 1", f"value 2.25, grad {math.sin(x):.6f}",
+                 f"value {math.sin(x):.6f}, grad 2.25",
+                 f"value 1.5, grad {2 * x * math.sin(x) + x * x * math.cos(x):.6f}"):
+        assert text in r.output
+    if fmt == "json":
+        nodes = json.loads(r.output)["nodes"]
+        assert all("value" in n and "grad" in n for n in nodes)
+        assert nodes[0]["where"].endswith("s.gx:2:12")
