@@ -20,6 +20,8 @@ values: ``retain_graph=True``), so that it too is the engine's number.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .node import FREED
@@ -65,14 +67,17 @@ class Step:
 class Recorder:
     def __init__(self, max_copy: int = 4096):
         self.max_copy = max_copy
-        self.order = {}          # node -> creation index (forward order)
-        self.values = {}         # node -> its output value (copy or Summary)
+        # weak: a recorder left on (the REPL's :explain on) keeps no dead graph alive
+        self.order = weakref.WeakKeyDictionary()    # node -> creation index (forward order)
+        self.values = weakref.WeakKeyDictionary()   # node -> its output (copy or Summary)
+        self._made = 0
         self.steps = []          # Step per node reached, in the walk's real order
         self._current = None
 
     # ------------------------------------------------------------ forward
     def forward(self, node, out):
-        self.order[node] = len(self.order)
+        self.order[node] = self._made
+        self._made += 1
         self.values[node] = snap(out._data, self.max_copy)
 
     def leaf(self, node, var):

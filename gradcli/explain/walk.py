@@ -185,6 +185,8 @@ def events(rec, names, spans, filename, named=None):
             out.append({"event": "leaf", "id": ids[n], "name": names.get(id(var)),
                         "shape": list(n.shape), "value": value_of(_leaf_value(rec, n))})
     made = sorted((n for n in rec.order if n in reach), key=rec.order.get)
+    # nodes made while nothing recorded (the REPL before :explain on): walk order, no value
+    made += [n for n in reversed(walked) if n not in rec.order and type(n) is not AccumulateGrad]
     taken = set(ids.values())
     for k, n in enumerate(made):
         name = named.get(n)
