@@ -476,7 +476,7 @@ def graph(script, var, graph_format, out_path, with_values, common):
 
 def _recording(session):
     """Turns the engine's trace on for --explain/--values (recorded only when asked)."""
-    from .engine.trace import Recorder
+    from .engine.recorder import Recorder
     recorder = Recorder()
     session.set_trace(recorder)
     return recorder

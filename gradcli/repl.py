@@ -151,7 +151,7 @@ class Repl:
 
     def explain(self, arg: str) -> None:
         """:explain on|off|NAME (gradcli/explain/walk.py)."""
-        from .engine.trace import Recorder
+        from .engine.recorder import Recorder
         from .lang.errors import GxError
         if arg in ("on", "off"):
             self.recorder = Recorder() if arg == "on" else None

@@ -151,7 +151,7 @@ def anomaly_mode(callback, tag=None):
 
 def trace_mode(recorder):
     """Scope in which every recorded node calls ``recorder.forward(node, out)`` and every
-    backward walk calls ``recorder.backward(...)`` per node (``engine/trace.py``).
+    backward walk calls ``recorder.backward(...)`` per node (``engine/recorder.py``).
     Off by default: the plain paths pay one ``is None`` test per node."""
     return _scoped(trace=recorder)
 

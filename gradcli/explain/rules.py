@@ -4,7 +4,7 @@ One row per node name: the op written with its inputs ``a`` and ``b`` (a constan
 operand is ``c``), and the derivative with respect to each input, in the order of
 the node's ``next``. A node without a row is explained by the numbers alone (what
 reached it and what it sent). The numbers beside these formulas always come from the
-engine's own rule (``engine/trace.py``), never from these strings.
+engine's own rule (``engine/recorder.py``), never from these strings.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ Every number is a copy of what the engine computed at that moment.
 from __future__ import annotations
 
 from ..engine.node import AccumulateGrad
-from ..engine.trace import Recorder, Summary
+from ..engine.recorder import Recorder, Summary
 from . import rules
 
 
@@ -207,7 +207,7 @@ def events(rec, names, spans, filename, named=None):
 
 
 def _leaf_value(rec, n):
-    from ..engine.trace import snap
+    from ..engine.recorder import snap
     v = rec.values.get(n)
     if v is None and n.variable is not None:
         v = snap(n.variable._data, rec.max_copy)

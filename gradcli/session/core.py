@@ -99,7 +99,7 @@ class Session:
         self._reset_state()
 
     def set_trace(self, recorder):
-        """Turns the engine's trace (``engine/trace.py``) on in this session with
+        """Turns the engine's trace (``engine/recorder.py``) on in this session with
         ``recorder``, or off with None: what ``--explain`` records."""
         self._ctx.run(lambda: ec.STATE.set(ec.STATE.get().replace(trace=recorder)))
 

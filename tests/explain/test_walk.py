@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from gradcli.cli import cli
 from gradcli.engine import Variable, context, grad, sin
 from gradcli.engine.context import STATE
-from gradcli.engine.trace import Recorder
+from gradcli.engine.recorder import Recorder
 from gradcli.explain.walk import explain_expr
 from gradcli.render.explain import lines
 from gradcli.session import Options, Session
