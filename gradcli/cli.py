@@ -13,6 +13,7 @@ session, the renderers and Rich are imported inside the commands that need them.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 
@@ -349,8 +350,12 @@ def cli(ctx):
 @click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--summary", is_flag=True, help="Then a table of the script's tensors.")
 @click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
+@click.option("--explain", "explain_var", metavar="NAME",
+              help="Then the backward pass from NAME step by step (its sum if not a scalar).")
+@click.option("--values", "with_values", is_flag=True,
+              help="With --graph: every node carries its value and the gradient that reached it.")
 @common_options()
-def run(script, summary, graph_var, common):
+def run(script, summary, graph_var, explain_var, with_values, common):
     """Run a .gx SCRIPT (a path, or - for standard input).
 
     \b
@@ -361,20 +366,29 @@ def run(script, summary, graph_var, common):
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
+    recorder = _recording(session) if explain_var or (with_values and graph_var) else None
     with common.progress(out, session, f"running {os.path.basename(filename)}"):
         session.run(source, filename)
     from .engine.printing import use_printoptions
     use_printoptions(session.print_options)     # the script's set_printoptions, for --summary
     from .render import results
-    results.after_run(out, session, summary=summary, graph_var=graph_var)
+    annotate = None
+    if with_values and graph_var:
+        from .explain.walk import annotator
+        annotate = annotator(session, graph_var, recorder, filename)
+    results.after_run(out, session, summary=summary, graph_var=graph_var, annotate=annotate)
+    if explain_var is not None:
+        from .explain.walk import explain_value
+        from .render import explain
+        explain.render(out, explain_value(session, explain_var, recorder, source, filename))
 
 
 @cli.command(cls=ExprCommand)
 @click.argument("expr")
 @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
-@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="2 adds the Hessian.")
+@click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
+              help="2 adds the Hessian; N > 2 gives every derivative of order N.")
 @click.option("--jsonl", is_flag=True,
               help="Read one JSON object of values per line from stdin; write one JSON line each.")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), metavar="FILE",
@@ -386,9 +400,13 @@ def run(script, summary, graph_var, common):
               help="Every success record carries its line number and input.")
 @click.option("--elementwise", is_flag=True,
               help="Per-element derivatives of an elementwise EXPR instead of the Jacobian.")
+@click.option("--explain", is_flag=True,
+              help="Then the forward values and the backward pass step by step.")
+@click.option("--formula", is_flag=True,
+              help="Then the derivative as a formula (SymPy) beside the numbers.")
 @common_options()
 def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, elementwise,
-         common):
+         explain, formula, common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
 
     VALUE is a number or a list literal (w=[1,2,3]). An EXPR starting with -
@@ -402,6 +420,9 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
     from .render import results
     given = _parse_values(values)
     wrt_names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    if order > 2 and (jsonl or input_path or output_path or grid or elementwise):
+        raise click.BadParameter("above 2 only for one point (no --jsonl, --input, --output, "
+                                 "--grid, --elementwise)", param_hint="--order")
     if jsonl or input_path or output_path or grid:
         from .pipeline.cli import grad_stage
         return grad_stage(common, expr, given, wrt_names, order, jsonl=jsonl, input_path=input_path,
@@ -409,6 +430,14 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
     check_leaves({**common.variables(), **given}, wrt_names)
     out = common.output()
     session = common.session(out)
+    if order > 2:
+        from .cli_explain import _factory, grad_high_order
+        return grad_high_order(out, _factory(common, out), expr,
+                               {**common.variables(), **given}, wrt_names, order)
+    if (explain or formula) and not elementwise:
+        from .cli_explain import grad_explained
+        return grad_explained(out, session, expr, {**common.variables(), **given}, wrt_names,
+                              order, explain, formula)
     if elementwise:
         from .pipeline.cli import grad_elementwise
         result = grad_elementwise(session, expr, {**common.variables(), **given}, wrt_names, order)
@@ -440,8 +469,10 @@ def repl(common):
               help="tree in the terminal; dot, mermaid, json text; svg, png through Graphviz.")
 @click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of standard output.")
+@click.option("--values", "with_values", is_flag=True,
+              help="Every node carries its value and the gradient that reached it.")
 @common_options(output_format=False)
-def graph(script, var, graph_format, out_path, common):
+def graph(script, var, graph_format, out_path, with_values, common):
     """Export the graph history of tensor NAME after running SCRIPT.
 
     \b
@@ -454,9 +485,22 @@ def graph(script, var, graph_format, out_path, common):
     # standard output carries the graph alone: the script's prints go to stderr
     from .render.output import Output
     session = common.session(Output("plain", out=sys.stderr, err=sys.stderr))
+    recorder = _recording(session) if with_values else None
     session.run(source, filename)
     from .render import results
-    return results.export_graph(out, session, var, graph_format, out_path)
+    annotate = None
+    if recorder is not None:
+        from .explain.walk import annotator
+        annotate = annotator(session, var, recorder, filename)
+    return results.export_graph(out, session, var, graph_format, out_path, annotate)
+
+
+def _recording(session):
+    """Turns the engine's trace on for --explain/--values (recorded only when asked)."""
+    from .engine.recorder import Recorder
+    recorder = Recorder()
+    session.set_trace(recorder)
+    return recorder
 
 
 @cli.command(cls=ExprCommand)
@@ -531,6 +575,10 @@ def plot(expr, var, range_, points, ylim, only, out_path, common):
     return plotting.draw(out, data, out_path)
 
 
+# the commands that explain derivatives (issue 10) live in their own module
+# (not `from . import`: that asks gradcli.__getattr__ first, which imports the engine)
+for _command in importlib.import_module(".cli_explain", __package__).commands(common_options):
+    cli.add_command(_command)
 cli.add_command(help_command)       # gradcli help TOPIC (clihelp.py)
 
 

@@ -25,6 +25,8 @@ Commands:
   :help         this help
   :vars         the session's variables (tensors as a table)
   :graph NAME   the graph history of tensor NAME as a tree
+  :explain NAME the backward pass from NAME step by step (:explain on records
+                the forward values of what follows, :explain off stops)
   :reset        forget every variable
   :quit         leave (also exit, quit(), Ctrl-D)
 Write .gx statements as in a script; a block ends with an empty line.
@@ -168,8 +170,32 @@ class Repl:
                 render_tree(self.out, self.session.history(arg))
             except GxError as e:
                 self.out.error(e)
+        elif name == ":explain":
+            self.explain(arg)
         else:
             self.out.line(f"unknown command {name}; :help lists them")
+
+    def explain(self, arg: str) -> None:
+        """:explain on|off|NAME (gradcli/explain/walk.py)."""
+        from .engine.recorder import Recorder
+        from .lang.errors import GxError
+        if arg in ("on", "off"):
+            self.recorder = Recorder() if arg == "on" else None
+            self.session.set_trace(self.recorder)
+            self.out.line(f"(forward values {'recorded' if arg == 'on' else 'not recorded'})")
+            return
+        if not arg:
+            self.out.line("usage: :explain NAME, :explain on, :explain off")
+            return
+        from .explain.walk import explain_value
+        from .render import explain
+        recorder = getattr(self, "recorder", None) or Recorder()
+        try:
+            explain.render(self.out, explain_value(self.session, arg, recorder, "", "<repl>"))
+        except GxError as e:
+            self.out.error(e)
+        if recorder is not getattr(self, "recorder", None):
+            self.out.line("(values of the forward pass appear after :explain on)")
 
     def show_vars(self) -> None:
         from .render.jsonenc import is_tensor

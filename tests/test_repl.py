@@ -215,6 +215,20 @@ def test_plain_front_end_json():
         {"event": "value", "text": "6", "value": 6}]
 
 
+def test_explain_on_then_name(repl):
+    feed(repl, ":explain on", "x = tensor(2.0, requires_grad=True)", "z = sin(x) * x",
+         ":explain z", ":explain nope")
+    text = repl.buf.getvalue().splitlines()
+    assert text[0] == "(forward values recorded)"
+    assert "  n0   SinBackward0                  <repl>:1:5   = 0.909297" in text
+    # d/dx x sin x = sin x + x cos x, the two terms in the engine's order
+    assert text[-1] == "  x.grad = 0.909297 + -0.832294 = 0.077004"
+    assert "no variable 'nope'" in repl.err.getvalue()
+    feed(repl, ":explain off", ":explain")
+    assert repl.buf.getvalue().splitlines()[-2:] == [
+        "(forward values not recorded)", "usage: :explain NAME, :explain on, :explain off"]
+
+
 # ----------------------------------------------------------------- Python's REPL words
 
 def _until(c, marker):

@@ -8,6 +8,8 @@ How each expected output was checked (not just captured):
   05  first loss ln 3 (zero weights); identical to PyTorch 2.13
   06  the Hessian [[2 x1, 2 x0], [2 x0, -sin x1]] at (1, 2); gradient [4, 1 + cos 2]
   07  entropy of (1/2, 1/2, 0) = ln 2; gradient -(ln p + 1) = -0.3069 where p > 0
+  08  run with --explain y: u = x**2 = 2.25, v = sin 1.5 = 0.997495; the product rule's
+      terms x**2 cos x = 0.159159 and 2x sin x = 2.992485 sum to 3.151644 (by hand)
 With torch importable, test_against_torch re-runs 03-05 in PyTorch and compares.
 """
 import subprocess
@@ -29,13 +31,15 @@ def run(name, *args):
 
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
-                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt"]
+                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt",
+                     "08_chain_rule"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_output(name):
-    r = run(name, "--allow-read", "samples/04_mlp_xor.csv")
+    extra = ["--explain", "y"] if name == "08_chain_rule" else []     # a teaching trace
+    r = run(name, "--allow-read", "samples/04_mlp_xor.csv", *extra)
     assert r.returncode == 0, r.stderr
     assert r.stdout == (SAMPLES / "expected" / f"{name}.txt").read_text()
     if name != "07_nan_hunt":

@@ -235,6 +235,8 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
                 node.tag = st.tag() if st.tag is not None else None
                 node.retain = None
                 v._node = node
+                if st.trace is not None:
+                    st.trace.forward(node, v)
                 return v
     v._node = None
     return v

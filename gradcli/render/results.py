@@ -21,9 +21,9 @@ def tensor_text(value) -> str:
 
 # ----------------------------------------------------------------- run
 
-def after_run(out, session, summary=False, graph_var=None) -> None:
+def after_run(out, session, summary=False, graph_var=None, annotate=None) -> None:
     if graph_var is not None:
-        history = session.history(graph_var)
+        history = session.history(graph_var, annotate)
         if out.json:
             out.emit({"event": "graph", "var": graph_var, "history": jsonenc.encode_value(history)})
         else:
@@ -98,9 +98,9 @@ def render_grad(out, expr, result) -> None:
 
 # ----------------------------------------------------------------- graph
 
-def export_graph(out, session, var, fmt, out_path) -> int:
+def export_graph(out, session, var, fmt, out_path, annotate=None) -> int:
     from . import history as h
-    hist = session.history(var)
+    hist = session.history(var, annotate)
     if fmt == "tree":
         if out_path:
             _write_text(out_path, "\n".join(h.tree_lines(hist)) + "\n")

@@ -101,6 +101,11 @@ class Session:
     def reset(self):
         self._reset_state()
 
+    def set_trace(self, recorder):
+        """Turns the engine's trace (``engine/recorder.py``) on in this session with
+        ``recorder``, or off with None: what ``--explain`` records."""
+        self._ctx.run(lambda: ec.STATE.set(ec.STATE.get().replace(trace=recorder)))
+
     # -------------------------------------------------------------- run
     def parse(self, source, filename: str = "<script>", cached: bool = True):
         """The checked AST of a script under this session's limits (raises GxError)."""
@@ -213,7 +218,7 @@ class Session:
         except Exception:
             return []
 
-    def history(self, name_or_value) -> dict:
+    def history(self, name_or_value, annotate=None) -> dict:
         v = name_or_value
         if isinstance(v, str):
             if v not in self._globals:
@@ -227,7 +232,7 @@ class Session:
             if type(x) is Variable:
                 names.setdefault(id(x), k)
         try:
-            return self._ctx.run(engine.history, v, names)
+            return self._ctx.run(engine.history, v, names, annotate)
         except Exception as e:        # never a Python traceback
             raise convert(e, None, self._rt) from e
 

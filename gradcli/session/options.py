@@ -32,6 +32,7 @@ class GradResult:
     grads: dict
     hessian: dict | None
     wrt: list
+    leaves: dict = field(default_factory=dict)   # name -> the leaf Variable (explain)
 
 
 @dataclass
