@@ -5,7 +5,32 @@ from __future__ import annotations
 import math
 
 from .names import ELEMENTWISE, FACTORIES, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
-from .values import Namespace, dtype_value
+from .values import Builtin, Namespace, check_device, dtype_value
+
+# math's pure functions and constants (`import math`): numbers in, numbers out
+MATH_FUNCTIONS = ("sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos",
+                  "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh",
+                  "acosh", "atanh", "erf", "erfc", "gamma", "lgamma", "floor", "ceil",
+                  "trunc", "fabs", "hypot", "pow", "isclose", "isfinite", "isinf", "isnan",
+                  "copysign", "fmod", "degrees", "radians")
+# torch.nn.functional spellings of built-ins (more come from the engine's nnfunc when present)
+NN_FUNCTIONAL = ("relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax")
+# torch's dtype aliases (only the documented dtypes)
+DTYPE_ALIASES = {"float32": "float32", "float": "float32", "float64": "float64",
+                 "double": "float64", "int64": "int64", "long": "int64", "int32": "int32",
+                 "int": "int32", "bool": "bool"}
+
+
+def make_math() -> Namespace:
+    m = {n: Builtin("math." + n, getattr(math, n)) for n in MATH_FUNCTIONS}
+    m["log"] = Builtin("math.log", _math_log)
+    for c in ("pi", "e", "tau", "inf", "nan"):
+        m[c] = getattr(math, c)
+    return _ns("math", m)
+
+
+def _math_log(x, base=None):
+    return math.log(x) if base is None else math.log(x, base)
 
 def _ns(name, members):
     return Namespace(name, members)
@@ -24,13 +49,13 @@ def make_torch(B) -> Namespace:
     if "cat" in B:
         m["concat"] = B["cat"]
     import numpy as np
-    m["float32"] = dtype_value(np.dtype(np.float32))
-    m["float64"] = dtype_value(np.dtype(np.float64))
-    m["double"] = m["float64"]
-    m["float"] = m["float32"]
-    m["int64"] = dtype_value(np.dtype(np.int64))
-    m["long"] = m["int64"]
-    m["bool"] = dtype_value(np.dtype(np.bool_))
+    for alias, name in DTYPE_ALIASES.items():
+        m[alias] = dtype_value(np.dtype(name))
+    m["e"] = math.e
+    m["device"] = Builtin("device", check_device)
+    m["nn"] = _ns("torch.nn", {"functional": _ns("torch.nn.functional", {
+        n: B[n] for n in NN_FUNCTIONAL if n in B})})
+    m["optim"] = _ns("torch.optim", {})
     ag = {"Variable": B["Variable"]}
     for n in ("grad", "gradcheck"):
         if n in B:
