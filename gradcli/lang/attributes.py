@@ -197,8 +197,28 @@ def table_for(obj):
     if tbl is None:
         if _node_type(t):
             tbl = tables[t] = _NODE_TABLE
+        elif script_object(t):
+            tbl = tables[t] = _attrs_table(t)
         else:
             tbl = {}
+    return tbl
+
+
+def script_object(t) -> bool:
+    """An engine nn module or optimizer: what scripts may reach is its class's ``attrs``."""
+    from ..engine.nn import Module
+    from ..engine.optim import Optimizer
+    return issubclass(t, (Module, Optimizer))
+
+
+def _attrs_table(t):
+    tbl = {}
+    for name in t.attrs:
+        fn = getattr(t, name, None)
+        if callable(fn) and not isinstance(fn, property):
+            tbl[name] = _method_getter(fn, name)
+        else:
+            tbl[name] = _attrgetter(name)
     return tbl
 
 
@@ -279,5 +299,6 @@ def subscriptable():
     if SUBSCRIPTABLE is None:
         from ..engine.variable import Variable
         from ..engine.reduce import MinMax
-        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax))
+        from ..engine.nn import Sequential
+        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax, Sequential))
     return SUBSCRIPTABLE

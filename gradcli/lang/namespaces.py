@@ -21,6 +21,24 @@ DTYPE_ALIASES = {"float32": "float32", "float": "float32", "float64": "float64",
                  "int": "int32", "bool": "bool"}
 
 
+def make_nn(B) -> Namespace:
+    """torch.nn: the engine's modules (engine/nn.py MODULES) and torch.nn.functional."""
+    from ..engine import nn as enn
+    from ..engine import nnfunc
+    fun = {n: B[n] for n in NN_FUNCTIONAL if n in B}
+    fun.update({n: Builtin("F." + n, getattr(nnfunc, n)) for n in nnfunc.__all__})
+    members = {n: Builtin("nn." + n, cls) for n, cls in enn.MODULES.items()}
+    members["functional"] = _ns("torch.nn.functional", fun)
+    return _ns("torch.nn", members)
+
+
+def make_optim() -> Namespace:
+    """torch.optim: the engine's optimizers (engine/optim.py OPTIMIZERS)."""
+    from ..engine import optim as eoptim
+    return _ns("torch.optim", {n: Builtin("optim." + n, cls)
+                               for n, cls in eoptim.OPTIMIZERS.items()})
+
+
 def make_math() -> Namespace:
     m = {n: Builtin("math." + n, getattr(math, n)) for n in MATH_FUNCTIONS}
     m["log"] = Builtin("math.log", _math_log)
@@ -53,9 +71,7 @@ def make_torch(B) -> Namespace:
         m[alias] = dtype_value(np.dtype(name))
     m["e"] = math.e
     m["device"] = Builtin("device", check_device)
-    m["nn"] = _ns("torch.nn", {"functional": _ns("torch.nn.functional", {
-        n: B[n] for n in NN_FUNCTIONAL if n in B})})
-    m["optim"] = _ns("torch.optim", {})
+    m["nn"], m["optim"] = make_nn(B), make_optim()
     ag = {"Variable": B["Variable"]}
     for n in ("grad", "gradcheck"):
         if n in B:

@@ -172,6 +172,11 @@ _BINOPS = {"+": _add, "-": _sub, "*": _mul, "/": _div}
 
 # ------------------------------------------------------------------ calls
 
+def module_value(t) -> bool:
+    from ...engine.nn import Module
+    return issubclass(t, Module)
+
+
 def dispatcher(rt, pos):
     """call(f, args, kw): call a script value, refusing anything not callable."""
     def call(f, args, kw):
@@ -186,6 +191,9 @@ def dispatcher(rt, pos):
                 rt.pos = pos
                 return f.fn(f.obj, *args, **kw) if kw else f.fn(f.obj, *args)
             if t is NodeName:
+                return f(*args, **(kw or {}))
+            if module_value(t):                    # model(x): an engine nn module
+                rt.pos = pos
                 return f(*args, **(kw or {}))
             raise GxTypeError(f"'{type_name(f)}' object is not callable")
         except Exception as err:
