@@ -8,6 +8,8 @@ How each expected output was checked (not just captured):
   05  first loss ln 3 (zero weights); identical to PyTorch 2.13
   06  the Hessian [[2 x1, 2 x0], [2 x0, -sin x1]] at (1, 2); gradient [4, 1 + cos 2]
   07  entropy of (1/2, 1/2, 0) = ln 2; gradient -(ln p + 1) = -0.3069 where p > 0
+  09  the script itself, verbatim, run by PyTorch 2.13 (default dtype float64): identical;
+      test_nn_sample_verbatim_in_torch re-runs it when torch is importable
 With torch importable, test_against_torch re-runs 03-05 in PyTorch and compares.
 """
 import subprocess
@@ -29,7 +31,7 @@ def run(name, *args):
 
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
-                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt"]
+                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt", "09_nn_sgd"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
@@ -114,3 +116,14 @@ def test_against_torch(name, code, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     exec(code, {"torch": torch})
     assert capsys.readouterr().out == (SAMPLES / "expected" / f"{name}.txt").read_text()
+
+
+def test_nn_sample_verbatim_in_torch(capsys):
+    torch = pytest.importorskip("torch")
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        exec(compile((SAMPLES / "09_nn_sgd.gx").read_text(), "09_nn_sgd.gx", "exec"), {})
+    finally:
+        torch.set_default_dtype(old)
+    assert capsys.readouterr().out == (SAMPLES / "expected" / "09_nn_sgd.txt").read_text()
