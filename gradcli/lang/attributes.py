@@ -204,6 +204,13 @@ def table_for(obj):
     return tbl
 
 
+def module_value(t) -> bool:
+    """An engine nn module (callable; a Sequential takes an index). Asked only after the
+    common types, so that engine/nn.py is imported only by scripts that use it."""
+    from ..engine.nn import Module
+    return issubclass(t, Module)
+
+
 def script_object(t) -> bool:
     """An engine nn module or optimizer: what scripts may reach is its class's ``attrs``."""
     from ..engine.nn import Module
@@ -299,6 +306,5 @@ def subscriptable():
     if SUBSCRIPTABLE is None:
         from ..engine.variable import Variable
         from ..engine.reduce import MinMax
-        from ..engine.nn import Sequential
-        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax, Sequential))
+        SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax))
     return SUBSCRIPTABLE

@@ -19,6 +19,7 @@ from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
 from .names import AUTOGRAD, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
 from .namespaces import make_math, make_numpy, make_torch
+from .values import check_device
 from .pynum import bound_int, check_seq_len
 from .runtime import CURRENT_RT, DRY_RUN, RETAIN_ALL, new_leaf
 from .sizes import (check_elements, check_shape, data_elements, shape_args, to_data,
@@ -56,9 +57,12 @@ def make_builtins(rt) -> dict:
 
 
 def _like(fn):
-    """ones_like & co.: dtype= and device= through unwrap_dtype, as every factory."""
+    """ones_like & co.: device= checked and dropped, as by every factory (the engine
+    checks their dtype=)."""
     def like(*args, **kw):
-        return fn(*args, **unwrap_dtype(kw))
+        if "device" in kw:
+            check_device(kw.pop("device"))
+        return fn(*args, **kw)
     return like
 
 

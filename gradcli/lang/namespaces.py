@@ -21,7 +21,55 @@ DTYPE_ALIASES = {"float32": "float32", "float": "float32", "float64": "float64",
                  "int": "int32", "bool": "bool"}
 
 
-def make_nn(B) -> Namespace:
+class LazyMembers(dict):
+    """The members of a namespace, made on first use: torch.nn and torch.optim import
+    the engine's nn/optim/nnfunc modules (~2 ms) only for a script that reaches them
+    (start-up is a benchmark)."""
+    __slots__ = ("make", "args")
+
+    def __init__(self, make, *args):
+        super().__init__()
+        self.make, self.args = make, args
+
+    def _fill(self):
+        if self.make is not None:
+            make, self.make = self.make, None
+            self.update(make(*self.args))
+
+    def __getitem__(self, k):
+        self._fill()
+        return dict.__getitem__(self, k)
+
+    def get(self, k, default=None):
+        self._fill()
+        return dict.get(self, k, default)
+
+    def __contains__(self, k):
+        self._fill()
+        return dict.__contains__(self, k)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+
+def make_nn(B) -> dict:
     """torch.nn: the engine's modules (engine/nn.py MODULES) and torch.nn.functional."""
     from ..engine import nn as enn
     from ..engine import nnfunc
@@ -29,14 +77,13 @@ def make_nn(B) -> Namespace:
     fun.update({n: Builtin("F." + n, getattr(nnfunc, n)) for n in nnfunc.__all__})
     members = {n: Builtin("nn." + n, cls) for n, cls in enn.MODULES.items()}
     members["functional"] = _ns("torch.nn.functional", fun)
-    return _ns("torch.nn", members)
+    return members
 
 
-def make_optim() -> Namespace:
+def make_optim() -> dict:
     """torch.optim: the engine's optimizers (engine/optim.py OPTIMIZERS)."""
     from ..engine import optim as eoptim
-    return _ns("torch.optim", {n: Builtin("optim." + n, cls)
-                               for n, cls in eoptim.OPTIMIZERS.items()})
+    return {n: Builtin("optim." + n, cls) for n, cls in eoptim.OPTIMIZERS.items()}
 
 
 def make_math() -> Namespace:
@@ -71,7 +118,8 @@ def make_torch(B) -> Namespace:
         m[alias] = dtype_value(np.dtype(name))
     m["e"] = math.e
     m["device"] = Builtin("device", check_device)
-    m["nn"], m["optim"] = make_nn(B), make_optim()
+    m["nn"] = Namespace("torch.nn", LazyMembers(make_nn, B))
+    m["optim"] = Namespace("torch.optim", LazyMembers(make_optim))
     ag = {"Variable": B["Variable"]}
     for n in ("grad", "gradcheck"):
         if n in B:

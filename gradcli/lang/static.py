@@ -216,7 +216,7 @@ def _alias(n, in_loop, in_def):                # import a.b as c / from m import
     for part in n.name.split("."):
         if part != "*":
             err = _identifier(part, "module name" if "." in n.name else "name",
-                              _span(n.line, col, n.line, col + len(part)))
+                              _span(n.line, col, n.line, col + len(part)), private="_")
             if err:
                 errors.append(err)
         col += len(part) + 1

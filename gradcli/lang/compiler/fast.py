@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 
 from ...engine import buffers
-from ..attributes import get_attr, method_for
+from ..attributes import get_attr, method_for, module_value
 from ..errors import GxTypeError
 from ..pynum import SLOW_BINOPS
 from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
@@ -171,11 +171,6 @@ _BINOPS = {"+": _add, "-": _sub, "*": _mul, "/": _div}
 
 
 # ------------------------------------------------------------------ calls
-
-def module_value(t) -> bool:
-    from ...engine.nn import Module
-    return issubclass(t, Module)
-
 
 def dispatcher(rt, pos):
     """call(f, args, kw): call a script value, refusing anything not callable."""
