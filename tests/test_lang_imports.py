@@ -72,3 +72,48 @@ def test_other_devices_refused(src):
     with pytest.raises(GxError) as info:
         run_gx(src)
     assert "CPU only" in info.value.message
+
+
+def test_nn_and_optim_values():
+    # the numbers: PyTorch's Linear(2, 1) with weight w, bias b gives x @ w.T + b
+    v = run_gx("import torch\nfrom torch import nn, optim\n"
+               "model = nn.Sequential(nn.Linear(2, 1), nn.ReLU())\n"
+               "lin = model[0]\n"
+               "n = len(model)\n"
+               "x = torch.tensor([[1.0, 2.0]])\n"
+               "out = model(x)\n"
+               "ref = torch.relu(x @ lin.weight.T + lin.bias)\n"
+               "names = []\n"
+               "for name, p in model.named_parameters():\n"
+               "    names.append(name)\n"
+               "count = 0\n"
+               "for p in model.parameters():\n"
+               "    count += 1\n"
+               "opt = optim.SGD(model.parameters(), lr=0.1)\n"
+               "text = str(model)\n")
+    assert v["n"] == 2 and v["count"] == 2 and v["names"] == ["0.weight", "0.bias"]
+    assert v["out"].tolist() == v["ref"].tolist()
+    assert v["text"] == ("Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=True)"
+                         "\n  (1): ReLU()\n)")
+
+
+@pytest.mark.parametrize("src,words", [
+    ("m = nn.Linear(1, 1)\nm._params\n", "'_params'"),
+    ("m = nn.Linear(1, 1)\nm.__dict__\n", "'__dict__'"),
+    ("m = nn.Linear(1, 1)\nm.extra_repr()\n", "not available"),
+    ("o = optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)\no.hyper\n", "'hyper'"),
+    ("m = nn.Linear(1, 1)\nm.weight = None\n", "weight"),
+])
+def test_nn_values_offer_only_their_attrs(src, words):
+    with pytest.raises(GxError) as info:
+        run_gx("from torch import nn, optim\n" + src)
+    assert words in str(info.value)
+
+
+def test_new_engine_ops_are_bound():
+    v = run_gx("import torch\nimport torch.nn.functional as F\na = torch.ones(2, 2)\n"
+               "r = (torch.mm(a, a).tolist(), torch.einsum('ij,jk->ik', a, a).tolist(),"
+               " torch.log2(a * 8).tolist(), a.exp2().tolist(), torch.e, e,"
+               " F.mse_loss(a, a * 3).item())\n")
+    assert v["r"] == ([[2.0, 2.0], [2.0, 2.0]], [[2.0, 2.0], [2.0, 2.0]],
+                      [[3.0, 3.0], [3.0, 3.0]], [[2.0, 2.0], [2.0, 2.0]], math.e, math.e, 4.0)

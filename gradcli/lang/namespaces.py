@@ -125,6 +125,9 @@ def make_torch(B) -> Namespace:
         if n in B:
             ag[n] = B[n]
     fun = {n: B[n] for n in ("jacobian", "hessian") if n in B}
+    from .. import engine as E
+    fun.update({n: Builtin(n, getattr(E, n)) for n in ("vjp", "jvp", "vhp", "hvp")
+                if hasattr(E, n)})
     ag["functional"] = _ns("torch.autograd.functional", fun)
     m["autograd"] = _ns("torch.autograd", ag)
     return _ns("torch", m)
