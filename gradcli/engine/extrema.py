@@ -16,7 +16,19 @@ from .node import Node
 from .shape import index_add, reshape
 from .variable import _wrap
 
-MinMax = namedtuple("MinMax", "values indices")
+class MinMax(namedtuple("MinMax", "values indices")):
+    """(values, indices) of max(dim)/min(dim), printed as PyTorch prints its
+    ``torch.return_types.max`` / ``torch.return_types.min``."""
+
+    def __new__(cls, values, indices, op="max"):
+        self = super().__new__(cls, values, indices)
+        self.op = op
+        return self
+
+    def __repr__(self):
+        return f"torch.return_types.{self.op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    __str__ = __repr__
 
 
 class AmaxBackward0(Node):
@@ -134,7 +146,8 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
     ax = dims(xd.ndim, dim, axis)[0]
     if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
         cls = _MaxOf0d if is_max else _MinOf0d
-        return MinMax(record(xd[()], cls, (x._node,), None, st), _wrap(np.int64(0)))
+        return MinMax(record(xd[()], cls, (x._node,), None, st), _wrap(np.int64(0)),
+                      "max" if is_max else "min")
     kd = keep(keepdim, keepdims)
     idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
     vals = np.take_along_axis(xd, idx, axis=ax)
@@ -143,7 +156,7 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
     vals = vals[()] if vals.ndim == 0 else vals
     cls = MaxBackward0 if is_max else MinBackward0
     values = record(vals, cls, (x._node,), (idx, xd.shape, ax, kd), st)
-    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)))
+    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)), "max" if is_max else "min")
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
