@@ -111,9 +111,9 @@ def test_nn_values_offer_only_their_attrs(src, words):
 
 
 def test_new_engine_ops_are_bound():
-    v = run_gx("import torch\nimport torch.nn.functional as F\na = torch.ones(2, 2)\n"
+    v = run_gx("import torch\nimport math\nimport torch.nn.functional as F\na = torch.ones(2, 2)\n"
                "r = (torch.mm(a, a).tolist(), torch.einsum('ij,jk->ik', a, a).tolist(),"
-               " torch.log2(a * 8).tolist(), a.exp2().tolist(), torch.e, e,"
+               " torch.log2(a * 8).tolist(), a.exp2().tolist(), torch.e, math.e,"
                " F.mse_loss(a, a * 3).item())\n")
     assert v["r"] == ([[2.0, 2.0], [2.0, 2.0]], [[2.0, 2.0], [2.0, 2.0]],
                       [[3.0, 3.0], [3.0, 3.0]], [[2.0, 2.0], [2.0, 2.0]], math.e, math.e, 4.0)
