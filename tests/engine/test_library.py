@@ -242,5 +242,7 @@ def test_every_unary_row_is_an_op_of_that_name_with_its_node():
 
 def test_engine_all_lists_every_public_name():
     """__all__ is spelled out (for linters); gradcli.<name> reaches only what it lists."""
-    public = {n for n in dir(E) if not n.startswith("_")}
-    assert public == set(E.__all__)
+    import types
+    public = {n for n in dir(E) if not n.startswith("_")
+              and not isinstance(getattr(E, n), types.ModuleType)}   # submodules come and go
+    assert public <= set(E.__all__) and all(hasattr(E, n) for n in E.__all__)
