@@ -25,7 +25,7 @@ NODE_CLASSES = [c for c in vars(N).values()
 
 
 class Specimen:
-    """Builds nodes with fresh private identifiers, remembering which it used."""
+    """Builds nodes with fresh dunder-prefixed identifiers, remembering which it used."""
 
     def __init__(self):
         self.counter = itertools.count(1)
@@ -33,7 +33,7 @@ class Specimen:
         self.names = []             # the ids of the Name nodes among them
 
     def ident(self, prefix):
-        text = f"_{prefix}{next(self.counter)}"
+        text = f"__{prefix}{next(self.counter)}"
         self.identifiers.append(text)
         return text
 

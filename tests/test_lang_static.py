@@ -11,8 +11,8 @@ from gradcli.lang.parse import parse
 
 @pytest.mark.parametrize("src,cls,line,col,words", [
     ("f(x=1, x=2)\n_y = 1\n", GxSyntaxError, 1, 8, "repeated"),
-    ("_y = 1\nf(x=1, x=2)\n", GxSecurityError, 1, 1, "'_y'"),
-    ("f(_a, k=1, k=2)\n", GxSecurityError, 1, 3, "'_a'"),
+    ("__y = 1\nf(x=1, x=2)\n", GxSecurityError, 1, 1, "'__y'"),
+    ("f(__a, k=1, k=2)\n", GxSecurityError, 1, 3, "'__a'"),
     ("def f(a, a=1, _b):\n    return 1\n", GxSyntaxError, 1, 10, "duplicate parameter"),
     ("import os\nbreak\n", GxSyntaxError, 1, 8, "import of 'os'"),
     ("break\nimport os\n", GxSyntaxError, 1, 1, "'break' outside a loop"),

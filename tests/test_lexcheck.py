@@ -142,7 +142,7 @@ def test_accepted_text(src):
     ("s = 'a\x00'\n", 1, 7, "NUL byte"),
     ("x = 'abc\n", 1, 5, "unterminated string literal"),
     ('x = "abc\\"\n', 1, 5, "unterminated string literal"),
-    ("x = '''\nabc'''\n", 1, 7, "unterminated string literal"),   # no triple quotes
+    ("x = '''\nabc''\n", 1, 5, "unterminated triple-quoted string literal"),
     ("x = \u00bd\n", 1, 5, "invalid character U+00BD"),
     ("x = 1 \u2212 2\n", 1, 7, "invalid character U+2212 (minus sign)"),
     ("x = [1,\n  2,)\n", 2, 5, "closing ')' does not match '[' opened at 1:5"),

@@ -389,7 +389,7 @@ NOT_SUPPORTED = [
     ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"), ("del x\n", "'del'"),
     ("try:\n    x\nexcept:\n    y\n", "'try'"), ("yield x\n", "'yield'"),
     ("x = [i for i in y]\n", "comprehensions"), ("x = f(i for i in y)\n", "comprehensions"),
-    ('x = f"{y}"\n', "f-strings"), ("x = {1: 2}\n", "dict and set literals"),
+    ("x = br'a'\n", "string prefix 'br'"), ("x = {1: 2}\n", "dict and set literals"),
     ("x = {1}\n", "dict and set literals"), ("x = b'a'\n", "string prefix 'b'"),
     ("x = ~a\n", "'~' is not supported"), ("x = a | b\n", "'|' is not supported"),
 ]

@@ -10,6 +10,8 @@ How each expected output was checked (not just captured):
   07  entropy of (1/2, 1/2, 0) = ln 2; gradient -(ln p + 1) = -0.3069 where p > 0
   08  run with --explain y: u = x**2 = 2.25, v = sin 1.5 = 0.997495; the product rule's
       terms x**2 cos x = 0.159159 and 2x sin x = 2.992485 sum to 3.151644 (by hand)
+  09  the script itself, verbatim, run by PyTorch 2.13 (default dtype float64): identical;
+      test_nn_sample_verbatim_in_torch re-runs it when torch is importable
 With torch importable, test_against_torch re-runs 03-05 in PyTorch and compares.
 """
 import subprocess
@@ -32,7 +34,7 @@ def run(name, *args):
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
                      "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt",
-                     "08_chain_rule"]
+                     "08_chain_rule", "09_nn_sgd"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
@@ -118,3 +120,14 @@ def test_against_torch(name, code, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     exec(code, {"torch": torch})
     assert capsys.readouterr().out == (SAMPLES / "expected" / f"{name}.txt").read_text()
+
+
+def test_nn_sample_verbatim_in_torch(capsys):
+    torch = pytest.importorskip("torch")
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        exec(compile((SAMPLES / "09_nn_sgd.gx").read_text(), "09_nn_sgd.gx", "exec"), {})
+    finally:
+        torch.set_default_dtype(old)
+    assert capsys.readouterr().out == (SAMPLES / "expected" / "09_nn_sgd.txt").read_text()

@@ -11,8 +11,8 @@ from .errors import GxLimitError, GxSecurityError, GxTypeError, GxValueError, su
 from .limits import human, limit_message
 from .names import ELEMENTWISE, LINALG, REDUCTIONS, SHAPE_OPS
 from .runtime import CURRENT_RT, RETAIN_ALL, new_leaf
-from .values import (BoundMethod, Builtin, DType, GxFunction, History, Namespace, NodeName,
-                     dtype_value, type_name)
+from .values import (BoundMethod, Builtin, Device, DType, GxFunction, History, Namespace,
+                     NodeName, check_device, dtype_value, type_name)
 
 VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad").split()
 VAR_METHODS = ("backward item tolist size numel dim detach clone retain_grad requires_grad_ "
@@ -62,18 +62,25 @@ def _tables():
             fn = _requires_grad_method(fn)
         vm[name] = fn
         vt[name] = _method_getter(fn, name)
+    for name, fn in (("to", _to_method), ("cpu", _cpu_method)):
+        vm[name] = fn
+        vt[name] = _method_getter(fn, name)
     tables[Variable] = vt
     methods[Variable] = vm
+    tables[Device] = {"type": lambda d: d.type}
+    methods[Device] = {}
     from ..engine.reduce import MinMax
     tables[MinMax] = {"values": lambda m: m.values, "indices": lambda m: m.indices}
     methods[MinMax] = {}
 
     # lists, tuples, strings, dicts (history data): a few harmless methods
+    from .strformat import str_format
     methods[list] = {"append": _list_append, "pop": list.pop, "index": list.index,
                      "count": list.count}
     methods[tuple] = {"index": tuple.index, "count": tuple.count}
     methods[str] = {"upper": str.upper, "lower": str.lower, "strip": str.strip,
-                    "startswith": str.startswith, "endswith": str.endswith}
+                    "startswith": str.startswith, "endswith": str.endswith,
+                    "format": str_format}
     methods[dict] = {"keys": lambda d: list(d.keys()), "values": lambda d: list(d.values()),
                      "items": lambda d: list(d.items()), "get": dict.get}
     for t in (list, tuple, str, dict):
@@ -87,6 +94,38 @@ def _tables():
                    "variable": lambda n: getattr(n, "variable", None)}
     _TABLES, _METHODS = tables, methods
     return tables, methods
+
+
+def _cpu_method(o):                            # x.cpu(): the data is on the CPU already
+    return o
+
+
+def _to_method(o, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other): as PyTorch, on the CPU
+    (any other device is refused by check_device); a new tensor only when the dtype
+    changes or copy=True."""
+    from ..engine import Variable
+    from .sizes import unwrap_dtype
+    for a in args:
+        if type(a) is DType:
+            dtype = a
+        elif isinstance(a, Variable):
+            dtype = dtype_value(a.dtype)
+        else:
+            check_device(a)
+    check_device(device)
+    out = o
+    if dtype is not None:
+        name = str(unwrap_dtype({"dtype": dtype})["dtype"])
+        if name == "float32":
+            out = o.float()
+        elif name == "float64":
+            out = o.double()
+        elif name != str(o.dtype):
+            raise GxTypeError(f"x.to({name}): only float32 and float64 conversions exist")
+    if copy and out is o:
+        out = o.clone()
+    return out
 
 
 def _attrgetter(name):
@@ -158,8 +197,35 @@ def table_for(obj):
     if tbl is None:
         if _node_type(t):
             tbl = tables[t] = _NODE_TABLE
+        elif script_object(t):
+            tbl = tables[t] = _attrs_table(t)
         else:
             tbl = {}
+    return tbl
+
+
+def module_value(t) -> bool:
+    """An engine nn module (callable; a Sequential takes an index). Asked only after the
+    common types, so that engine/nn.py is imported only by scripts that use it."""
+    from ..engine.nn import Module
+    return issubclass(t, Module)
+
+
+def script_object(t) -> bool:
+    """An engine nn module or optimizer: what scripts may reach is its class's ``attrs``."""
+    from ..engine.nn import Module
+    from ..engine.optim import Optimizer
+    return issubclass(t, (Module, Optimizer))
+
+
+def _attrs_table(t):
+    tbl = {}
+    for name in t.attrs:
+        fn = getattr(t, name, None)
+        if callable(fn) and not isinstance(fn, property):
+            tbl[name] = _method_getter(fn, name)
+        else:
+            tbl[name] = _attrgetter(name)
     return tbl
 
 

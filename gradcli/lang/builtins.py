@@ -18,7 +18,8 @@ from .. import engine as E
 from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
 from .names import AUTOGRAD, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
-from .namespaces import make_numpy, make_torch
+from .namespaces import make_math, make_numpy, make_torch
+from .values import check_device
 from .pynum import bound_int, check_seq_len
 from .runtime import CURRENT_RT, DRY_RUN, RETAIN_ALL, new_leaf
 from .sizes import (check_elements, check_shape, data_elements, shape_args, to_data,
@@ -47,12 +48,22 @@ def make_builtins(rt) -> dict:
     for name in ELEMENTWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
         fn = getattr(E, name, None)
         if fn is not None:
-            B[name] = Builtin(name, fn)
+            B[name] = Builtin(name, _like(fn) if name in LIKE else fn)
     for name, fn in REGISTRY.items():
         B[name] = Builtin(name, fn)
     B["inf"], B["nan"], B["pi"] = math.inf, math.nan, math.pi
-    rt.namespaces = {"torch": make_torch(B), "numpy": make_numpy(B)}
+    rt.namespaces = {"torch": make_torch(B), "numpy": make_numpy(B), "math": make_math()}
     return B
+
+
+def _like(fn):
+    """ones_like & co.: device= checked and dropped, as by every factory (the engine
+    checks their dtype=)."""
+    def like(*args, **kw):
+        if "device" in kw:
+            check_device(kw.pop("device"))
+        return fn(*args, **kw)
+    return like
 
 
 def _rt():

@@ -28,7 +28,8 @@ _CLOSE = {")": "(", "]": "["}
 # inside them are ignored), brackets, line ends, backslash continuations and
 # chains of unary operators.
 _SCAN = re.compile(r"""
-    (?P<str>"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)
+    (?P<str>"{3}(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"{3}|\Z)|'{3}(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'{3}|\Z)
+           |"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)
   | (?P<com>\#[^\n]*)
   | (?P<open>[(\[])
   | (?P<close>[)\]])
@@ -185,6 +186,9 @@ def scan(text: str, filename: str = "<script>", *,
         elif kind == "str":
             s = m.group()
             spans.append((m.start(), m.end()))
+            if s[:3] in ('"""', "'''") and (len(s) < 6 or s[-3:] != s[:3]):
+                raise _error(GxSyntaxError, "unterminated triple-quoted string literal", text,
+                             m.start(), 3, filename=filename)
             if len(s) < 2 or s[-1] != s[0]:
                 raise _error(GxSyntaxError, "unterminated string literal", text, m.start(),
                              len(s), filename=filename)

@@ -2,11 +2,14 @@
 built-ins, the tensor methods and the compatibility namespaces are made from these."""
 
 ELEMENTWISE = ("exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sinh cosh tanh "
-               "sigmoid relu softplus clamp maximum minimum where pow").split()
+               "sigmoid relu softplus clamp maximum minimum where pow "
+               "log2 log10 exp2 erf erfc erfinv asinh acosh atanh atan2 hypot floor ceil trunc "
+               "round frac square reciprocal rsqrt sinc logsigmoid xlogy lerp addcmul "
+               "addcdiv").split()
 REDUCTIONS = ("sum mean prod max min norm var std logsumexp softmax log_softmax cumsum "
               "argmax argmin").split()
 SHAPE_OPS = "reshape view flatten squeeze unsqueeze transpose permute expand cat stack".split()
-LINALG = "matmul dot outer inv det solve trace diag".split()
+LINALG = "matmul dot outer inv det solve trace diag mm einsum".split()
 AUTOGRAD = ("grad jacobian hessian gradcheck no_grad enable_grad set_grad_enabled "
             "is_grad_enabled").split()
 FACTORIES = "ones zeros full eye arange linspace rand randn randint randperm normal bernoulli".split()

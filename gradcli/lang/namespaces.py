@@ -5,7 +5,97 @@ from __future__ import annotations
 import math
 
 from .names import ELEMENTWISE, FACTORIES, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
-from .values import Namespace, dtype_value
+from .values import Builtin, Namespace, check_device, dtype_value
+
+# math's pure functions and constants (`import math`): numbers in, numbers out
+MATH_FUNCTIONS = ("sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos",
+                  "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh",
+                  "acosh", "atanh", "erf", "erfc", "gamma", "lgamma", "floor", "ceil",
+                  "trunc", "fabs", "hypot", "pow", "isclose", "isfinite", "isinf", "isnan",
+                  "copysign", "fmod", "degrees", "radians")
+# torch.nn.functional spellings of built-ins (more come from the engine's nnfunc when present)
+NN_FUNCTIONAL = ("relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax")
+# torch's dtype aliases (only the documented dtypes)
+DTYPE_ALIASES = {"float32": "float32", "float": "float32", "float64": "float64",
+                 "double": "float64", "int64": "int64", "long": "int64", "int32": "int32",
+                 "int": "int32", "bool": "bool"}
+
+
+class LazyMembers(dict):
+    """The members of a namespace, made on first use: torch.nn and torch.optim import
+    the engine's nn/optim/nnfunc modules (~2 ms) only for a script that reaches them
+    (start-up is a benchmark)."""
+    __slots__ = ("make", "args")
+
+    def __init__(self, make, *args):
+        super().__init__()
+        self.make, self.args = make, args
+
+    def _fill(self):
+        if self.make is not None:
+            make, self.make = self.make, None
+            self.update(make(*self.args))
+
+    def __getitem__(self, k):
+        self._fill()
+        return dict.__getitem__(self, k)
+
+    def get(self, k, default=None):
+        self._fill()
+        return dict.get(self, k, default)
+
+    def __contains__(self, k):
+        self._fill()
+        return dict.__contains__(self, k)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+
+def make_nn(B) -> dict:
+    """torch.nn: the engine's modules (engine/nn.py MODULES) and torch.nn.functional."""
+    from ..engine import nn as enn
+    from ..engine import nnfunc
+    fun = {n: B[n] for n in NN_FUNCTIONAL if n in B}
+    fun.update({n: Builtin("F." + n, getattr(nnfunc, n)) for n in nnfunc.__all__})
+    members = {n: Builtin("nn." + n, cls) for n, cls in enn.MODULES.items()}
+    members["functional"] = _ns("torch.nn.functional", fun)
+    return members
+
+
+def make_optim() -> dict:
+    """torch.optim: the engine's optimizers (engine/optim.py OPTIMIZERS)."""
+    from ..engine import optim as eoptim
+    return {n: Builtin("optim." + n, cls) for n, cls in eoptim.OPTIMIZERS.items()}
+
+
+def make_math() -> Namespace:
+    m = {n: Builtin("math." + n, getattr(math, n)) for n in MATH_FUNCTIONS}
+    m["log"] = Builtin("math.log", _math_log)
+    for c in ("pi", "e", "tau", "inf", "nan"):
+        m[c] = getattr(math, c)
+    return _ns("math", m)
+
+
+def _math_log(x, base=None):
+    return math.log(x) if base is None else math.log(x, base)
 
 def _ns(name, members):
     return Namespace(name, members)
@@ -25,18 +115,20 @@ def make_torch(B) -> Namespace:
     if "cat" in B:
         m["concat"] = B["cat"]
     import numpy as np
-    m["float32"] = dtype_value(np.dtype(np.float32))
-    m["float64"] = dtype_value(np.dtype(np.float64))
-    m["double"] = m["float64"]
-    m["float"] = m["float32"]
-    m["int64"] = dtype_value(np.dtype(np.int64))
-    m["long"] = m["int64"]
-    m["bool"] = dtype_value(np.dtype(np.bool_))
+    for alias, name in DTYPE_ALIASES.items():
+        m[alias] = dtype_value(np.dtype(name))
+    m["e"] = math.e
+    m["device"] = Builtin("device", check_device)
+    m["nn"] = Namespace("torch.nn", LazyMembers(make_nn, B))
+    m["optim"] = Namespace("torch.optim", LazyMembers(make_optim))
     ag = {"Variable": B["Variable"]}
     for n in ("grad", "gradcheck"):
         if n in B:
             ag[n] = B[n]
     fun = {n: B[n] for n in ("jacobian", "hessian") if n in B}
+    from .. import engine as E
+    fun.update({n: Builtin(n, getattr(E, n)) for n in ("vjp", "jvp", "vhp", "hvp")
+                if hasattr(E, n)})
     ag["functional"] = _ns("torch.autograd.functional", fun)
     m["autograd"] = _ns("torch.autograd", ag)
     return _ns("torch", m)

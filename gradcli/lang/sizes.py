@@ -87,6 +87,11 @@ def data_elements(data, rt, depth=0):
 
 
 def unwrap_dtype(kw):
+    """A factory's ``dtype=`` as a numpy dtype, and its ``device=`` checked and dropped:
+    every factory passes its keywords through here, so every one takes both."""
+    if "device" in kw:
+        from .values import check_device
+        check_device(kw.pop("device"))
     dt = kw.get("dtype")
     if dt is None:
         return kw

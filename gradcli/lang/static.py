@@ -26,8 +26,14 @@ from .errors import GxLimitError, GxSecurityError, GxSyntaxError
 from .parse.words import KEYWORDS, NOT_SUPPORTED
 
 # Allowed imports: module -> the aliases it may be bound to (None: its own name).
-ALLOWED_IMPORTS = {"numpy": {None, "np"}, "torch": {None}, "torch.autograd": {None}}
-ALLOWED_FROM = {"torch.autograd", "torch", "numpy"}
+# Allowed imports: module -> the aliases it may be bound to (None: its own name; ANY:
+# any name, as tutorials spell them: `import torch.nn as nn`, `... functional as F`).
+ANY = "*"
+ALLOWED_IMPORTS = {"numpy": {None, "np"}, "torch": {None}, "torch.autograd": {None, ANY},
+                   "math": {None}, "torch.nn": {None, ANY}, "torch.nn.functional": {None, ANY},
+                   "torch.optim": {None, ANY}, "torch.autograd.functional": {None, ANY}}
+ALLOWED_FROM = {"torch.autograd", "torch", "numpy", "math", "torch.nn", "torch.nn.functional",
+                "torch.optim", "torch.autograd.functional"}
 
 # Expression depth (in AST nodes) allowed per nesting level: a bracket level
 # adds a node or two; long operator chains (1+1+...+1) add one node per operator.
@@ -49,11 +55,15 @@ def _at(node):
     return _span(node.line, node.col, node.end_line, node.end_col)
 
 
-def _identifier(value: str, what: str, where: dict):
-    """The error for a name a script may not bind or read, or None."""
-    if value[:1] == "_":
-        return GxSecurityError(f"{what} '{value}' starts with '_': private and dunder names "
-                               "are not accessible in .gx", static=True, **where)
+def _identifier(value: str, what: str, where: dict, private: str = "__"):
+    """The error for a name a script may not bind or read, or None.
+
+    A variable may start with one '_' (``_``, ``_tmp``: ordinary Python names); what a
+    script reaches *through* a value (attributes, keyword arguments) may not start with
+    '_' at all, and no identifier may start with '__' (S1-S5)."""
+    if value.startswith(private):
+        return GxSecurityError(f"{what} '{value}' starts with '{private}': private and dunder "
+                               "names are not accessible in .gx", static=True, **where)
     if value in NOT_SUPPORTED:
         return GxSyntaxError(f"{NOT_SUPPORTED[value]} is not supported in .gx", **where)
     if value in KEYWORDS:
@@ -69,29 +79,42 @@ _SUSPECT = KEYWORDS | frozenset(NOT_SUPPORTED)     # names a rule must look at (
 
 
 def _name(n, in_loop, in_def):                 # x
-    if n.id[:1] != "_" and n.id not in _SUSPECT:
+    if n.id[:2] != "__" and n.id not in _SUSPECT:
         return ()
-    return [_identifier(n.id, "name", _at(n))]
+    err = _identifier(n.id, "name", _at(n))
+    return [err] if err else []
 
 
 def _attribute(n, in_loop, in_def):            # x.attr (the caret starts at the dot)
     attr = n.attr
+    if attr == "format" and type(n.value) is N.Constant and type(n.value.value) is str:
+        return _format_template(n)
     if attr[:1] != "_" and attr not in _SUSPECT:
         return ()
     if attr[:1] == "_":
         err = _identifier(attr, "attribute", _span(n.end_line, n.attr_col - 1, n.end_line,
-                                                   n.end_col))
+                                                   n.end_col), private="_")
     else:
         err = _identifier(attr, "attribute name", _span(n.end_line, n.attr_col, n.end_line,
                                                         n.end_col))
     return [err] if err else []
 
 
+def _format_template(n):                       # "{0.__class__}".format(x) (S7)
+    from .strformat import lookup_field
+    name = lookup_field(n.value.value)
+    if name is None:
+        return ()
+    return [GxSecurityError(f"format field '{name}': attribute and index lookups in format "
+                            "fields are not available in .gx", static=True,
+                            **_span(n.end_line, n.attr_col, n.end_line, n.end_col))]
+
+
 def _keyword(n, in_loop, in_def):              # f(name=value)
     if n.name[:1] != "_" and n.name not in _SUSPECT:
         return ()
     err = _identifier(n.name, "keyword argument", _span(n.line, n.col, n.line,
-                                                        n.col + len(n.name)))
+                                                        n.col + len(n.name)), private="_")
     return [err] if err else []
 
 
@@ -193,7 +216,7 @@ def _alias(n, in_loop, in_def):                # import a.b as c / from m import
     for part in n.name.split("."):
         if part != "*":
             err = _identifier(part, "module name" if "." in n.name else "name",
-                              _span(n.line, col, n.line, col + len(part)))
+                              _span(n.line, col, n.line, col + len(part)), private="_")
             if err:
                 errors.append(err)
         col += len(part) + 1
@@ -207,8 +230,10 @@ def _alias(n, in_loop, in_def):                # import a.b as c / from m import
 
 def _not_allowed(module: str, where) -> GxSyntaxError:
     return GxSyntaxError(
-        f"import of '{module}' is not allowed: only torch and numpy compatibility names exist",
-        hint="write 'import torch', 'import numpy as np' or 'from torch.autograd import Variable'",
+        f"import of '{module}' is not allowed: only the torch, numpy and math compatibility names exist",
+        hint="write 'import torch', 'import numpy as np', 'import math', "
+             "'import torch.nn as nn', 'import torch.optim as optim' or "
+             "'from torch.autograd import Variable'",
         **where)
 
 
@@ -216,7 +241,8 @@ def _import(n, in_loop, in_def):               # import torch, numpy as np
     for alias in n.names:
         if alias.name not in ALLOWED_IMPORTS:
             return [_not_allowed(alias.name, _at(alias))]
-        if alias.asname not in ALLOWED_IMPORTS[alias.name] and alias.asname[:1] != "_":
+        allowed = ALLOWED_IMPORTS[alias.name]
+        if alias.asname not in allowed and ANY not in allowed and alias.asname[:1] != "_":
             return [GxSyntaxError(
                 f"'import {alias.name} as {alias.asname}' is not supported: "
                 + ("write 'import numpy as np'" if alias.name == "numpy"

@@ -7,7 +7,7 @@ compiled statements, and ``type_name``: what a message calls a value.
 """
 from __future__ import annotations
 
-from .errors import GxError, GxLimitError, GxTypeError
+from .errors import GxError, GxLimitError, GxTypeError, GxValueError
 from .limits import limit_message
 
 
@@ -53,6 +53,39 @@ class Namespace:
 
     def __repr__(self):
         return f"<module '{self.name}'>"
+
+
+class Device:
+    """``torch.device('cpu')``: the only device there is."""
+    __slots__ = ("type",)
+
+    def __init__(self, type_="cpu"):
+        self.type = type_
+
+    def __eq__(self, other):
+        return type(other) is Device or other == "cpu"
+
+    def __hash__(self):
+        return hash("cpu")
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+
+CPU = Device()
+
+
+def check_device(d) -> Device:
+    """The device a script names (a Device, 'cpu', 'cpu:0' or None), or a clear error."""
+    if d is None or type(d) is Device:
+        return CPU
+    if type(d) is str and d in ("cpu", "cpu:0"):
+        return CPU
+    raise GxValueError(f"device {d!r} is not available: gradcli computes on the CPU only "
+                       "(use 'cpu' or leave device= out)")
 
 
 class DType:

@@ -7,7 +7,7 @@ specialised closures from fast.py.
 from __future__ import annotations
 
 from .. import nodes as N
-from ..attributes import get_attr, subscriptable
+from ..attributes import get_attr, module_value, subscriptable
 from ..errors import GxError, GxNameError, GxSyntaxError, GxTypeError, name_error
 from ..pynum import CMPOPS, num_neg
 from ..runtime import Pos
@@ -277,7 +277,7 @@ class Expressions:
             o = of(fr)
             i = ixf(fr)
             try:
-                if type(o) in SUBS:
+                if type(o) in SUBS or module_value(type(o)):     # model[0]: Sequential
                     rt.pos = pos
                     return o[i]
                 raise GxTypeError(f"'{type_name(o)}' object is not subscriptable")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 
 from ...engine import buffers
-from ..attributes import get_attr, method_for
+from ..attributes import get_attr, method_for, module_value
 from ..errors import GxTypeError
 from ..pynum import SLOW_BINOPS
 from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
@@ -186,6 +186,9 @@ def dispatcher(rt, pos):
                 rt.pos = pos
                 return f.fn(f.obj, *args, **kw) if kw else f.fn(f.obj, *args)
             if t is NodeName:
+                return f(*args, **(kw or {}))
+            if module_value(t):                    # model(x): an engine nn module
+                rt.pos = pos
                 return f(*args, **(kw or {}))
             raise GxTypeError(f"'{type_name(f)}' object is not callable")
         except Exception as err:

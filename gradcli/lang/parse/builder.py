@@ -5,11 +5,10 @@ What it refuses are literals it cannot build (a number with leading zeros, a bad
 string literal)."""
 from __future__ import annotations
 
-import ast as _pyast
-
 from lark.lexer import Token
 
 from .. import nodes as N
+from . import fstrings
 from ..errors import GxSyntaxError
 
 
@@ -299,13 +298,7 @@ class AstBuilder:
         return N.Constant(t.line, t.column, t.end_line, t.end_column, value)
 
     def string(self, children):
-        first, last = children[0], children[-1]
-        try:
-            value = "".join(_pyast.literal_eval(s.value) for s in children)
-        except (ValueError, SyntaxError) as exc:
-            raise _syntax(f"invalid string literal ({exc.__class__.__name__}: "
-                          f"{getattr(exc, 'msg', exc)})", first, last) from None
-        return N.Constant(first.line, first.column, last.end_line, last.end_column, value)
+        return fstrings.build(children)
 
     _CONSTS = {"True": True, "False": False, "None": None}
 

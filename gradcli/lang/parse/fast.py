@@ -112,6 +112,10 @@ class FastTokenizer:
             tok = new(T, value)
             tok.type, tok.value, tok.start_pos, tok.end_pos = typ, value, pos, end
             tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col + (end - pos)
+            if typ == "STRING" and "\n" in value:      # a triple-quoted string spans lines
+                line += value.count("\n")
+                line_start = pos + value.rfind("\n") + 1
+                tok.end_line, tok.end_column = line, end - line_start + 1
             yield tok
             pos = end
         while len(levels) > 1:
