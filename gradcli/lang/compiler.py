@@ -683,12 +683,26 @@ class Compiler:
         V = self.V
         pyop = _PYOPS[op]
         slow = SLOW_BINOPS[op]
+        # a tensor on the left is updated in place, as PyTorch's __iadd__ & co. (``@=``
+        # rebinds: there is no in-place matmul); a list on the left of += is extended
+        inplace = _IPOPS.get(op)
 
         def apply(a, b):
             try:
-                if type(a) is V or type(b) is V:
+                ta = type(a)
+                if ta is V:
+                    rt.pos = pos
+                    return inplace(a, b) if inplace is not None else pyop(a, b)
+                if type(b) is V:
                     rt.pos = pos
                     return pyop(a, b)
+                if ta is list and op == "+":
+                    if type(b) is not list and type(b) is not tuple:
+                        raise GxTypeError(f"can only extend a list with a list or tuple, "
+                                          f"not {type_name(b)}")
+                    check_seq_len(len(a) + len(b), rt, pos)
+                    a.extend(b)
+                    return a
                 return slow(a, b, rt, pos)
             except Exception as err:
                 raise rt.convert(err, pos)
@@ -1207,6 +1221,9 @@ def _not_contains(a, b):
 _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
           "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
           "@": operator.matmul}
+
+_IPOPS = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
+          "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow}
 
 _CMPOPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
            "==": _eq, "!=": _ne, "is": operator.is_,
