@@ -42,8 +42,8 @@ _TORCH = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "
 
 
 def _root(v):
-    base = getattr(v, "_base", None)
-    return v if base is None else base
+    view = getattr(v, "_view", None)
+    return v if view is None else view[0]
 
 
 def apply(x, fn, *args, **kw):
@@ -96,12 +96,14 @@ def _rebase(x, root, node, outdata, vc):
     if root is x:
         x._node = node
     else:
-        pos = view_positions(x)
         shape = root._data.shape
-        cs = _node(CopySlices, (root._node,) + tuple(node.next[1:]), (pos, node), shape,
-                   root._data.dtype)
-        root._node = cs
-        x._node = _node(AsStridedBackward0, (cs,), (pos, shape), x._data.shape, x._data.dtype)
+        root._node = _node(CopySlices, (root._node,) + tuple(node.next[1:]),
+                           (view_positions(x), node), shape, root._data.dtype)
+    # every view of the written memory (x too, if it is one) now reads the new history
+    for v in vc.live_views():
+        if v._view[0] is root:
+            v._node = _node(AsStridedBackward0, (root._node,),
+                            (view_positions(v), root._data.shape), v._data.shape, v._data.dtype)
     watch(node, outdata, vc)     # a node that saved its output: from this version on
 
 
@@ -109,7 +111,7 @@ def view_positions(v) -> np.ndarray:
     """For each element of the view ``v``, its flat position in its base."""
     root = _root(v)
     pos = np.arange(root._data.size).reshape(root._data.shape)
-    for f in v._view:
+    for f in v._view[1]:
         pos = f(pos)
     return np.asarray(pos)
 

@@ -35,8 +35,9 @@ NONLEAF_GRAD_WARNING = (
 
 class Variable:
     # _vc: the version counter (None: version 0, never viewed; gradcli/engine/versions.py);
-    # _base, _view: set on views only (the root tensor, and how to find the view in it)
-    __slots__ = ("_data", "_node", "_grad", "_vc", "_base", "_view", "__weakref__")
+    # _view: set on views only: (base, steps), the tensor whose memory this one views and
+    # the functions (array -> view) that find this view in it
+    __slots__ = ("_data", "_node", "_grad", "_vc", "_view", "__weakref__")
     __array_priority__ = 1000      # numpy defers to our reflected operators
     __array_ufunc__ = None
 
@@ -141,8 +142,14 @@ class Variable:
         return 0 if vc is None else vc.n
 
     @property
+    def _base(self):
+        """The tensor this one is a view of (None if it is not a view), as PyTorch's."""
+        view = getattr(self, "_view", None)
+        return None if view is None else view[0]
+
+    @property
     def _is_view(self) -> bool:
-        return getattr(self, "_base", None) is not None
+        return getattr(self, "_view", None) is not None
 
     def __setitem__(self, index, value):
         from .inplace import setitem
@@ -201,7 +208,7 @@ class Variable:
         """The same memory outside the graph, sharing the version counter (PyTorch)."""
         from .versions import counter_of
         v = _wrap(shared_array(self))
-        v._vc = counter_of(getattr(self, "_base", None) or self)
+        v._vc = counter_of(self._base or self)
         return v
 
     def __bool__(self) -> bool:

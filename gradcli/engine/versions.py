@@ -20,16 +20,34 @@ What a node saved is checked when backward reaches it (``check``), once per save
 from __future__ import annotations
 
 import re
+import weakref
 
 from .errors import AutogradError
 
 
 class Counter:
-    """One version counter, shared by a tensor, its views and its ``detach()``."""
-    __slots__ = ("n",)
+    """One version counter, shared by a tensor, its views and its ``detach()``; it also
+    knows the base's live views (weak references), whose history an in-place write
+    with autograd rebases."""
+    __slots__ = ("n", "views", "prune_at")
 
     def __init__(self, n=0):
         self.n = n
+        self.views = None
+        self.prune_at = 8
+
+    def add_view(self, v) -> None:
+        views = self.views
+        if views is None:
+            views = self.views = []
+        views.append(weakref.ref(v))
+        if len(views) >= self.prune_at:          # dead views (x[i] in a loop): amortised O(1)
+            views[:] = [r for r in views if r() is not None]
+            self.prune_at = max(8, 2 * len(views))
+
+    def live_views(self) -> list:
+        views = self.views
+        return [] if views is None else [v for v in (r() for r in views) if v is not None]
 
 
 class Watched:
@@ -69,11 +87,11 @@ def mark_view(out, x, fn):
     """Makes ``out`` (whose array is a numpy view of ``x``'s) a view of ``x``'s base as
     PyTorch's views are: the same version counter, and ``fn`` (array -> the view)
     appended to the steps that find it in the base (in-place writes to it use them)."""
-    base = getattr(x, "_base", None)
-    root = x if base is None else base
-    out._vc = counter_of(root)
-    out._base = root
-    out._view = (fn,) if base is None else x._view + (fn,)
+    view = getattr(x, "_view", None)
+    root = x if view is None else view[0]
+    vc = out._vc = counter_of(root)
+    out._view = (root, (fn,) if view is None else view[1] + (fn,))
+    vc.add_view(out)
     return out
 
 
