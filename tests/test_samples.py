@@ -8,7 +8,8 @@ How each expected output was checked (not just captured):
   05  first loss ln 3 (zero weights); identical to PyTorch 2.13
   06  the Hessian [[2 x1, 2 x0], [2 x0, -sin x1]] at (1, 2); gradient [4, 1 + cos 2]
   07  entropy of (1/2, 1/2, 0) = ln 2; gradient -(ln p + 1) = -0.3069 where p > 0
-With torch importable, test_against_torch re-runs 03-05 in PyTorch and compares.
+  08  every line identical to the same script in PyTorch 2.13 (float64 default dtype)
+With torch importable, test_against_torch re-runs 03-05 and 08 in PyTorch and compares.
 """
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def run(name, *args):
 
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
-                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt"]
+                     "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt",
+                     "08_manual_sgd"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
@@ -106,8 +108,13 @@ print("probabilities of the first point", probs[0]); print("predicted", torch.ar
 """
 
 
+# 08 is PyTorch code as it stands: the same text runs in PyTorch
+TORCH_08 = (SAMPLES / "08_manual_sgd.gx").read_text()
+
+
 @pytest.mark.parametrize("name,code", [("03_gradient_descent_fit", TORCH_03), ("04_mlp_xor", TORCH_04),
-                                       ("05_softmax_regression", TORCH_05)])
+                                       ("05_softmax_regression", TORCH_05),
+                                       ("08_manual_sgd", TORCH_08)])
 def test_against_torch(name, code, monkeypatch, capsys):
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)

@@ -26,10 +26,15 @@ from . import arith, elementwise as ew, shape as sh
 from ._op import lift, operand, record
 from .arith import unbroadcast
 from .context import STATE
-from .errors import AutogradError, EngineTypeError, EngineValueError, ShapeError
+from .errors import AutogradError, EngineValueError, ShapeError
 from .node import AccumulateGrad, Node
 from .variable import Variable, _index, _wrap, shared_array
 from .versions import check, counter_of, watch
+
+class InplaceError(AutogradError):
+    """A write PyTorch refuses with a RuntimeError: a result of another shape, a dtype
+    the tensor cannot hold, memory that several elements share (an expanded view)."""
+
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -81,14 +86,14 @@ def _own_self(node, x):
 def _write(x, src):
     arr = shared_array(x)
     if np.shape(src) != arr.shape:
-        raise ShapeError(f"output with shape {list(arr.shape)} doesn't match the broadcast "
+        raise InplaceError(f"output with shape {list(arr.shape)} doesn't match the broadcast "
                          f"shape {list(np.shape(src))}")
     sdt = np.result_type(src)
     if not np.can_cast(sdt, arr.dtype, "same_kind"):
-        raise EngineTypeError(f"result type {_TORCH.get(str(sdt), sdt)} can't be cast to the "
+        raise InplaceError(f"result type {_TORCH.get(str(sdt), sdt)} can't be cast to the "
                               f"desired output type {_TORCH.get(str(arr.dtype), arr.dtype)}")
     if not arr.flags.writeable:
-        raise EngineValueError(OVERLAP)
+        raise InplaceError(OVERLAP)
     np.copyto(arr, src, casting="unsafe")
 
 
