@@ -327,8 +327,12 @@ OPS = {
     "neg_": arith.neg, "remainder_": arith.remainder, "floor_divide_": arith.floor_divide,
     "clamp_": _clamp, "clip_": _clamp, "zero_": _zero, "fill_": _fill, "copy_": _copy,
 }
+# every elementwise function of the unary table has its x.op_() (PyTorch's Tensor has
+# no softplus_ nor logsigmoid_: nn.functional's are out of place)
+NO_INPLACE = {"softplus", "logsigmoid"}
 for _n in ew.UNARY:
-    OPS[_n + "_"] = getattr(ew, _n)
+    if _n not in NO_INPLACE:
+        OPS[_n + "_"] = getattr(ew, _n)
 del _n
 
 # Python's augmented assignment on a tensor (``@=`` has none: it rebinds, as in PyTorch)
