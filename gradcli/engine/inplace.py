@@ -253,11 +253,26 @@ def _copy(x, src):
     try:
         out = np.array(np.broadcast_to(sd, xs), dtype=x._data.dtype)[()]
     except ValueError:
-        raise ShapeError(f"The size of tensor a ({xs[-1] if xs else 1}) must match the size "
-                         f"of tensor b ({np.shape(sd)[-1] if np.shape(sd) else 1}) at "
-                         "non-singleton dimension") from None
+        raise ShapeError(_mismatch(xs, np.shape(sd))) from None
     return record(out, CopyBackwards, (x._node, sn), (np.shape(sd), np.result_type(sd)),
                   STATE.get())
+
+
+def _mismatch(xs, ss) -> str:
+    """PyTorch's message for a source that does not broadcast to the destination."""
+    try:
+        return (f"output with shape {list(xs)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(xs, ss))}")
+    except ValueError:
+        pass
+    n = max(len(xs), len(ss))
+    a = (1,) * (n - len(xs)) + tuple(xs)
+    b = (1,) * (n - len(ss)) + tuple(ss)
+    for d in range(n - 1, -1, -1):
+        if b[d] != 1 and a[d] != b[d]:
+            return (f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
+                    f"at non-singleton dimension {d}")
+    return f"cannot copy a tensor of shape {tuple(ss)} into one of shape {tuple(xs)}"
 
 
 class IndexPutBackward0(Node):

@@ -131,6 +131,7 @@ CASES = {
     "float32 += float64": "x = tensor([1., 2.]).float(); x += tensor([0.25, 0.5])\n"
                           "r = [L(x), str(x.dtype).replace('torch.', '')]",
     "broadcast into smaller": "x = tensor([1., 2., 3.]); x += zeros(2, 3)",
+    "copy_ of another shape": "x = zeros(2, 3); x.copy_(zeros(2, 2))",
     "expanded write": "x = tensor([1., 2.]); e = x.expand(3, 2); e.add_(1)",
 }
 
