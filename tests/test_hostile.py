@@ -247,9 +247,8 @@ def test_mutated_scripts_end_in_gx_errors_only():
     """Acceptance scripts with random token edits, under tight limits: each run ends in
     success or a GxError with a position; no other exception, no hang."""
     import random
-    srcs = [p.read_text() for p in
-            sorted((__import__("pathlib").Path(__file__).resolve().parents[1].parent
-                    / "shared" / "acceptance").glob("*.gx"))]
+    from conftest import shared
+    srcs = [p.read_text() for p in sorted(shared("acceptance").glob("*.gx"))]
     if not srcs:
         pytest.skip("no acceptance scripts")
     rnd = random.Random(1234)

@@ -208,7 +208,8 @@ class Variable:
         """The same memory outside the graph, sharing the version counter (PyTorch)."""
         from .versions import counter_of
         v = _wrap(shared_array(self))
-        v._vc = counter_of(self._base or self)
+        base = self._base
+        v._vc = counter_of(self if base is None else base)
         return v
 
     def __bool__(self) -> bool:

@@ -163,3 +163,12 @@ def test_views_of_dead_views_do_not_pile_up():
         y[i % 10]                 # each a view that dies at once
     vc = y[0]._vc
     assert len(vc.views) < 64
+
+
+def test_detach_of_a_view_shares_the_base_counter():
+    y = tensor([[1.0, 2.0, 3.0]])
+    v = y[0:1]                   # a view whose base has several elements
+    d = v.detach()
+    d.add_(1)
+    assert (y._version, v._version, d._version) == (1, 1, 1)
+    assert y.tolist() == [[2.0, 3.0, 4.0]]
