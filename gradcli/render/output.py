@@ -21,6 +21,25 @@ class OutputClosed(BaseException):
     up to the CLI, which ends quietly."""
 
 
+class OutputFailed(Exception):
+    """Output could not be written (a missing directory, a full disk): exit 1."""
+    exit_code = 1
+
+
+def output_error(e: OSError) -> BaseException:
+    """The one mapping of an OSError met while writing output: EPIPE (the reader
+    went away) ends quietly with 141 (``OutputClosed``); anything else is one
+    clear message (``OutputFailed``), never an internal error."""
+    import errno
+    if isinstance(e, BrokenPipeError) or e.errno == errno.EPIPE:
+        return OutputClosed()
+    path = getattr(e, "filename", None)
+    what = repr(path) if path else "standard output"
+    err = OutputFailed(f"cannot write {what}: {e.strerror or e}")
+    err.on_stdout = not path
+    return err
+
+
 def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
