@@ -8,8 +8,10 @@ How each expected output was checked (not just captured):
   05  first loss ln 3 (zero weights); identical to PyTorch 2.13
   06  the Hessian [[2 x1, 2 x0], [2 x0, -sin x1]] at (1, 2); gradient [4, 1 + cos 2]
   07  entropy of (1/2, 1/2, 0) = ln 2; gradient -(ln p + 1) = -0.3069 where p > 0
-  08  every line identical to the same script in PyTorch 2.13 (float64 default dtype)
-With torch importable, test_against_torch re-runs 03-05 and 08 in PyTorch and compares.
+  08  run with --explain y: u = x**2 = 2.25, v = sin 1.5 = 0.997495; the product rule's
+      terms x**2 cos x = 0.159159 and 2x sin x = 2.992485 sum to 3.151644 (by hand)
+  09  every line identical to the same script in PyTorch 2.13 (float64 default dtype)
+With torch importable, test_against_torch re-runs 03-05 and 09 in PyTorch and compares.
 """
 import subprocess
 import sys
@@ -31,13 +33,14 @@ def run(name, *args):
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
                      "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt",
-                     "08_manual_sgd"]
+                     "08_chain_rule", "09_manual_sgd"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_output(name):
-    r = run(name, "--allow-read", "samples/04_mlp_xor.csv")
+    extra = ["--explain", "y"] if name == "08_chain_rule" else []     # a teaching trace
+    r = run(name, "--allow-read", "samples/04_mlp_xor.csv", *extra)
     assert r.returncode == 0, r.stderr
     assert r.stdout == (SAMPLES / "expected" / f"{name}.txt").read_text()
     if name != "07_nan_hunt":
@@ -108,13 +111,13 @@ print("probabilities of the first point", probs[0]); print("predicted", torch.ar
 """
 
 
-# 08 is PyTorch code as it stands: the same text runs in PyTorch
-TORCH_08 = (SAMPLES / "08_manual_sgd.gx").read_text()
+# 09 is PyTorch code as it stands: the same text runs in PyTorch
+TORCH_09 = (SAMPLES / "09_manual_sgd.gx").read_text()
 
 
 @pytest.mark.parametrize("name,code", [("03_gradient_descent_fit", TORCH_03), ("04_mlp_xor", TORCH_04),
                                        ("05_softmax_regression", TORCH_05),
-                                       ("08_manual_sgd", TORCH_08)])
+                                       ("09_manual_sgd", TORCH_09)])
 def test_against_torch(name, code, monkeypatch, capsys):
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import (F64DT, broadcast_check, check_int_divisor, default_float, int_overflow, lift,
-                  no_bool_sub, operand, promote, quotient_dtype, record)
+from ._op import (F64DT, broadcast_check, checked_binary, default_float, lift, operand, promote,
+                  quotient_dtype, record)
+from .integers import check_int_divisor, int_overflow, int_power, no_bool, no_bool_sub
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
-from .errors import EngineRuntimeError, EngineTypeError
+from .errors import EngineTypeError
 from .node import Node
 from .shape import sum_to, sum_to_raw
 from .variable import Variable, _result, _wrap
@@ -38,24 +39,6 @@ def unbroadcast_raw(g, shape):
 
 def _raw(x):
     return x._data if type(x) is Variable else x
-
-
-def _general(ufunc, ad, bd, st, cls):
-    """The checked path of a binary op (everything but two float64 scalars, or a float64
-    scalar and a number): PyTorch's result type, the broadcast check, and under anomaly
-    mode an int64 overflow report."""
-    ad, bd = promote(ad, bd)
-    broadcast_check(ad, bd, st)
-    out = ufunc(ad, bd)
-    if st.anomaly is not None and type(out) is not _f64:
-        int_overflow(out, ufunc, ad, bd, cls.name, st)
-    return out
-
-
-def _no_bool(ad, bd):
-    if type(ad) is bool or type(bd) is bool or np.asarray(ad).dtype.kind == "b" \
-            or np.asarray(bd).dtype.kind == "b":
-        no_bool_sub(ad, bd)
 
 
 # ------------------------------------------------------------------------ add
@@ -84,11 +67,11 @@ def add(a, b):
     tb = type(b)
     if tb is float or tb is int:
         # the common case in scalar loops: a float64 scalar and a number need no checks
-        out = ad + b if type(ad) is _f64 else _general(np.add, ad, b, st, AddBackward0)
+        out = ad + b if type(ad) is _f64 else checked_binary(np.add, ad, b, st, AddBackward0)
         return record(out, AddBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
     out = ad + bd if type(ad) is _f64 and type(bd) is _f64 else \
-        _general(np.add, ad, bd, st, AddBackward0)
+        checked_binary(np.add, ad, bd, st, AddBackward0)
     return record(out, AddBackward0, (a._node, bn), None, st)
 
 
@@ -97,7 +80,7 @@ def _spare(ufunc, cls):
         ad = a._data
         bd, bn = operand(b)
         if ufunc is np.subtract:
-            _no_bool(ad, bd)
+            no_bool(ad, bd)
         ad, bd = promote(ad, bd)
         st = STATE.get()
         broadcast_check(ad, bd, st)
@@ -138,14 +121,14 @@ def sub(a, b):
     if tb is float or tb is int:
         if type(ad) is _f64:
             return record(ad - b, SubBackward0, (a._node, None), None, st)
-        _no_bool(ad, b)
-        return record(_general(np.subtract, ad, b, st, SubBackward0), SubBackward0,
+        no_bool(ad, b)
+        return record(checked_binary(np.subtract, ad, b, st, SubBackward0), SubBackward0,
                       (a._node, None), None, st)
     bd, bn = operand(b)
     if type(ad) is _f64 and type(bd) is _f64:
         return record(ad - bd, SubBackward0, (a._node, bn), None, st)
-    _no_bool(ad, bd)
-    return record(_general(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
+    no_bool(ad, bd)
+    return record(checked_binary(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
                   (a._node, bn), None, st)
 
 
@@ -272,7 +255,7 @@ def mul(a, b):
     if type(b) is Variable:
         bd = b._data
         out = ad * bd if type(ad) is _f64 and type(bd) is _f64 else \
-            _general(np.multiply, ad, bd, st, MulBackward0)
+            checked_binary(np.multiply, ad, bd, st, MulBackward0)
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
@@ -282,7 +265,7 @@ def mul(a, b):
     elif type(ad) is _f64:
         return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
     # only b (a constant) is needed to differentiate with respect to a
-    return record(_general(np.multiply, ad, b, st, MulBackward0), MulBackward0,
+    return record(checked_binary(np.multiply, ad, b, st, MulBackward0), MulBackward0,
                   (a._node, None), (None, b), st)
 
 
@@ -384,15 +367,22 @@ class PowBackward0(Node):
 
     def apply(self, g):
         x, c = self.saved
-        if np.all(np.asarray(c) == 0):
-            return (unbroadcast(g * 0.0, self.next[0].shape),)
-        return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+        if type(c) is not np.ndarray:
+            if c == 0:           # zeros, also where g is infinite (PyTorch: zeros_like)
+                return (_wrap(np.zeros(self.next[0].shape, np.result_type(g._data))[()]),)
+            return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+        # an array exponent selects: 0 where it is 0 (PyTorch's pow_backward_self)
+        return (unbroadcast(_ew.where(c == 0, 0.0, g * (c * x ** (c - 1))), self.next[0].shape),)
 
     def fast(self, g):
         x, c = self.saved
-        if np.all(np.asarray(c) == 0):
-            return (unbroadcast_raw(g * 0.0, self.next[0].shape),)
-        return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
+        if type(c) is not np.ndarray:
+            if c == 0:
+                return (np.zeros(self.next[0].shape, np.result_type(g))[()],)
+            return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(c == 0, 0.0, g * (c * _power(x._data, c - 1)))[()]
+        return (unbroadcast_raw(d, self.next[0].shape),)
 
 
 class PowBackward1(Node):
@@ -404,11 +394,12 @@ class PowBackward1(Node):
         x, y = self.saved
         nx, ny = self.next
         gx = gy = None
-        if nx is not None:
-            gx = unbroadcast(g * (y * x ** (y - 1)), nx.shape)
+        if nx is not None:     # selects: 0 where y == 0, also at 0 ** 0 (pow_backward_self)
+            gx = unbroadcast(_ew.where(y._data == 0, 0.0, g * (y * x ** (y - 1))), nx.shape)
         if ny is not None:
-            # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0
-            zero = _wrap(np.asarray(x._data) == 0)
+            # d/dy x**y = x**y log x, times a 0 where x == 0 and y >= 0: PyTorch multiplies
+            # here (pow_backward_exponent), so an infinite g gives NaN there, as in PyTorch
+            zero = _wrap(((np.asarray(x._data) == 0) & (np.asarray(y._data) >= 0)))
             gy = unbroadcast(g * _ew.where(zero, 0.0, x ** y * _ew.log(_ew.where(zero, 1.0, x))),
                              ny.shape)
         return gx, gy
@@ -443,7 +434,10 @@ class PowBackward2(Node):
     name = "PowBackward2"
 
     def apply(self, g):
-        out, c = self.saved
+        out, c = self.saved[:2]
+        if c == 0:     # 0 ** y: d/dy is g times 0 where y >= 0 (PyTorch multiplies here too)
+            y = self.saved[2]
+            return (g * _ew.where(y >= 0, 0.0, _result(out, self) * -np.inf),)
         return (g * _result(out, self) * float(np.log(c)),)
 
 
@@ -451,32 +445,21 @@ def rpow(a, b):
     """b ** a with b a number: the base is a constant."""
     if type(b) in (float, int) and type(a) is Variable and a._data.dtype.kind == "f":
         out = _power(lift_like(b, a)._data, a._data)
-        return record(out, PowBackward2, (a._node,), (out, b), STATE.get())
+        return record(out, PowBackward2, (a._node,), (out, b) if b else (out, b, a._data),
+                      STATE.get())
     return pow(lift(b), a)
 
 
 def _power(x, y):
     """x ** y as numpy does it, except that a negative base never gives a complex
-    number and an integer tensor to a negative integer power gives floats."""
+    number, and integer and bool powers follow PyTorch (integers.int_power)."""
     xa = np.asarray(x)
     if xa.dtype.kind in "iub":
         ya = np.asarray(y)
         if ya.dtype.kind in "iub":
-            if xa.dtype.kind == "b" and ya.dtype.kind == "b":
-                if type(y) is not bool:
-                    raise EngineTypeError('"pow" not implemented for \'Bool\'')
-                return (xa | ~ya)[()]           # a bool tensor ** True/False stays bool
-            if np.any(ya < 0):
-                if type(y) is int:
-                    raise EngineRuntimeError("Integers to negative integer powers are not allowed.")
-                # a tensor exponent: integer arithmetic as PyTorch's, 1/x^n truncated to 0
-                # except for bases 1 and -1
-                base, ex = np.broadcast_arrays(xa.astype(np.int64), ya.astype(np.int64))
-                neg = ex < 0
-                out = np.power(base, np.where(neg, 0, ex))
-                out = np.where(neg, np.where(base == 1, 1, np.where(
-                    base == -1, np.where(ex % 2 == 0, 1, -1), 0)), out)
-                return out.astype(np.result_type(xa, ya))[()]
+            out = int_power(xa, ya, y)
+            if out is not None:
+                return out
         elif STATE.get().dtype is not F64DT:
             return np.power(xa.astype(STATE.get().dtype), y)
     return np.power(x, y)

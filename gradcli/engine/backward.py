@@ -117,6 +117,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     the derivative when ``create_graph`` is set."""
     roots, seeds = _seeds(outputs, grad_outputs)
     st = STATE.get()
+    if st.trace is not None:
+        retain_graph = True     # explaining: the saved values stay for the explained walk
     gc_was_on = gc.isenabled()
     gc.disable()   # the walk makes no reference cycles; scanning the graph is waste
     try:
@@ -124,10 +126,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
         needed = _needed(roots, targets) if targets is not None else None
         # ops run by derivative rules are not the script's forward ops: the walk reports
         # non-finite gradients itself, as backward events of the node that made them
-        token = STATE.set(st.replace(grad=bool(create_graph), anomaly=None))
+        token = STATE.set(st.replace(grad=bool(create_graph), anomaly=None, trace=None))
         try:
             return _walk(roots, seeds, deps, needed, targets, retain_graph,
-                         bool(create_graph), st.anomaly)
+                         bool(create_graph), st.anomaly, st.trace)
         finally:
             STATE.reset(token)
     finally:
@@ -135,7 +137,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
             gc.enable()
 
 
-def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
+def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, trace=None):
     captured = {} if targets is not None else None
     buf = {}
     for r, g in zip(roots, seeds):
@@ -155,6 +157,9 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
         cls = type(n)
         if targets is not None and g is not None and n in targets:
             captured[n] = g
+        if trace is not None:
+            trace.backward(n, g, None if cls is AccumulateGrad else
+                           (needed is None or needed.get(n, False)))
         if cls is AccumulateGrad:
             if g is not None and targets is None:
                 leaf = n.variable_ref()
@@ -186,6 +191,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                     grads = fast(n, g)
             else:
                 grads = tuple(None if v is None else v._data for v in n.apply(_wrap(g)))
+            if trace is not None:
+                trace.sent(n, grads)
             if not retain_graph and cls.frees:
                 n.saved = FREED
         i = -1

@@ -48,10 +48,11 @@ class Budget:
 
 class State:
     __slots__ = ("grad", "dtype", "anomaly", "tag", "max_elements", "max_flops",
-                 "budget", "rng")
+                 "budget", "rng", "trace")
 
     def __init__(self, grad=True, dtype=np.dtype(np.float64), anomaly=None, tag=None,
-                 max_elements=None, max_flops=None, budget=None, rng=None):
+                 max_elements=None, max_flops=None, budget=None, rng=None, trace=None):
+        self.trace = trace     # a trace.Recorder while a walk is explained, else None
         self.grad = grad
         self.dtype = dtype
         self.anomaly = anomaly
@@ -149,6 +150,13 @@ def anomaly_mode(callback, tag=None):
     ``tag`` is a zero-argument callable; each node keeps its value from creation time
     (the language passes the current source position)."""
     return _scoped(anomaly=callback, tag=tag)
+
+
+def trace_mode(recorder):
+    """Scope in which every recorded node calls ``recorder.forward(node, out)`` and every
+    backward walk calls ``recorder.backward(...)`` per node (``engine/recorder.py``).
+    Off by default: the plain paths pay one ``is None`` test per node."""
+    return _scoped(trace=recorder)
 
 
 def rng_scope(seed=None):

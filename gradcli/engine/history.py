@@ -17,7 +17,9 @@ from .node import AccumulateGrad
 from .variable import Variable
 
 
-def history(v: Variable, names: dict | None = None) -> dict:
+def history(v: Variable, names: dict | None = None, annotate=None) -> dict:
+    """``annotate(node)``, when given, returns more fields for a node's entry
+    (``graph --values``: its value and the gradient that reached it)."""
     names = names or {}
     node = v._node
     if node is None:
@@ -42,6 +44,8 @@ def history(v: Variable, names: dict | None = None) -> dict:
         nodes.append({"id": ids[n], "op": n.name, "shape": list(n.shape),
                       "dtype": None if dt is None else str(dt),
                       "kind": "leaf" if leaf else "function", "name": name})
+        if annotate is not None:
+            nodes[-1].update(annotate(n))
         stack.extend(c for c in reversed(n.next) if c is not None and c not in ids)
     for n, nid in ids.items():
         for i, c in enumerate(n.next):

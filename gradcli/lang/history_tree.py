@@ -32,6 +32,8 @@ def label(node) -> str:
         text += f" {dtype}"
     if node.get("name"):
         text = f"{node['name']}: {text}"
+    if node.get("note"):            # graph --values: 'value 2.25, grad 0.997495, <expr>:1:1'
+        text += f" {node['note']}"
     return text
 
 

@@ -33,6 +33,19 @@ _OPS = frozenset(("+", "-", "*", "/", "//", "%", "**"))
 _UNARY = frozenset(("-", "+"))
 
 
+# numpy's vector kernel for a power with an array exponent (AVX-512 builds) and its
+# one-element kernel differ in the last bit for some inputs (x ** maximum(x, 0.5) at
+# x = 0.0014...): only a constant exponent is batched.
+_VARIABLE_POWER = "a power whose exponent is not a constant"
+
+
+def _constant(n) -> bool:
+    """A number literal, or a sign in front of one."""
+    while type(n) is N.UnaryOp and n.op in _UNARY:
+        n = n.operand
+    return type(n) is N.Constant and not isinstance(n.value, bool) and isinstance(n.value, (int, float))
+
+
 def elementwise_reason(tree, names_ok) -> tuple[str, object] | None:
     """None when ``tree`` is elementwise in the batch axis; else (reason, node).
 
@@ -50,6 +63,8 @@ def elementwise_reason(tree, names_ok) -> tuple[str, object] | None:
         elif t is N.BinOp:
             if n.op not in _OPS:
                 return f"the operator {n.op}", n
+            if n.op == "**" and not _constant(n.right):
+                return _VARIABLE_POWER, n
             stack.extend((n.left, n.right))
         elif t is N.UnaryOp:
             if n.op not in _UNARY:
@@ -61,6 +76,8 @@ def elementwise_reason(tree, names_ok) -> tuple[str, object] | None:
                 return "a call of a function that is not elementwise", n
             if n.keywords:
                 return "a keyword argument", n
+            if f.id == "pow" and not (len(n.args) == 2 and _constant(n.args[1])):
+                return _VARIABLE_POWER, n
             stack.extend(n.args)
         else:
             return f"a {t.__name__.lower()}", n

@@ -48,7 +48,9 @@ def grad_expr(session, expr, values: dict, wrt, order: int, elementwise=False) -
         with warnings.catch_warnings(), np.errstate(all="ignore"), \
                 engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
             warnings.simplefilter("ignore")
-            return _derivatives(fn, frame, [leaves[n] for n in wrt], wrt, order, elementwise)
+            result = _derivatives(fn, frame, [leaves[n] for n in wrt], wrt, order, elementwise)
+            result.leaves = leaves
+            return result
     except GxError as e:
         if e.line is None:
             e.at(session.position, "<expr>", str(expr))
