@@ -97,8 +97,9 @@ ROWS = [
      "RT", "RuntimeError", (2, 26), "retain_graph=True"),
     ("N11", "x = Variable(ones(3), requires_grad=True); (x * 2).backward()\n", "RT",
      "RuntimeError", (1, 45), "only for scalar outputs"),
-    ("N12", "x = tensor([1., 2.], requires_grad=True)\ny = x * x; x.data[0] = 5; "
-     "y.sum().backward()\n", "RT", "RuntimeError", (2, 27), "version 1 != 0"),
+    ("N12", "x = Variable([1., 2.], requires_grad=True); y = x * 2; z = y * y\ny.add_(1); "
+     "z.sum().backward()\n", "RT", "RuntimeError", (2, 12),
+     "which is output 0 of Add, is at version 1; expected version 0"),
 ]
 
 

@@ -29,10 +29,15 @@ STMTS = [
     ("augmented", "r = 1\nr += 2\nr *= 3\nr -= 1\nr /= 4\nr **= 2\n", 4.0),
     ("augmented floordiv mod", "r = 17\nr //= 3\nr %= 3\n", 2),
     ("augmented matmul", "r = eye(2)\nr @= tensor([[1., 2.], [3., 4.]])\n", [[1., 2.], [3., 4.]]),
-    ("augassign rebinds", "a = tensor([1., 2.])\nb = a\nb += 1\nr = a.tolist() + b.tolist()\n",
-     [1., 2., 2., 3.]),
-    ("augassign keeps saved value", "x = tensor(2., requires_grad=True)\ny = x * 1\nz = y * y\n"
-     "y += 1\nz.backward()\nr = x.grad\n", 4.0),
+    # augmented assignment on a tensor is in place, as PyTorch's __iadd__: every name sees it
+    ("augassign in place", "a = tensor([1., 2.])\nb = a\nb += 1\nr = a.tolist() + b.tolist()\n",
+     [2., 3., 2., 3.]),
+    ("augassign rebases history", "x = tensor(2., requires_grad=True)\ny = x * 1\ny += 1\n"
+     "z = y * y\nz.backward()\nr = x.grad\n", 6.0),
+    ("matmul augassign rebinds", "a = tensor([[1., 2.], [3., 4.]])\nb = a\nb @= a\n"
+     "r = a.tolist() + b.tolist()\n", [[1., 2.], [3., 4.], [7., 10.], [15., 22.]]),
+    ("number augassign rebinds", "a = 1\nb = a\nb += 1\nr = [a, b]\n", [1, 2]),
+    ("list augassign extends", "a = [1]\nb = a\nb += [2, 3]\nr = a\n", [1, 2, 3]),
     ("list item", "l = [1, 2, 3]\nl[0] = 9\nl[1] += 1\nr = l\n", [9, 3, 3]),
     ("data item", "w = tensor([1., 2.], requires_grad=True)\nw.data[0] = 5\nr = w\n", [5., 2.]),
     ("data augassign", "w = tensor([1., 2.], requires_grad=True)\nw.data -= 0.5 * tensor([2., 2.])\n"

@@ -12,7 +12,8 @@ How each expected output was checked (not just captured):
       terms x**2 cos x = 0.159159 and 2x sin x = 2.992485 sum to 3.151644 (by hand)
   09  the script itself, verbatim, run by PyTorch 2.13 (default dtype float64): identical;
       test_nn_sample_verbatim_in_torch re-runs it when torch is importable
-With torch importable, test_against_torch re-runs 03-05 in PyTorch and compares.
+  10  every line identical to the same script in PyTorch 2.13 (float64 default dtype)
+With torch importable, test_against_torch re-runs 03-05 and 10 in PyTorch and compares.
 """
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def run(name, *args):
 def test_gallery_is_complete():
     assert NAMES == ["01_seed_tutorial", "02_newton_sqrt", "03_gradient_descent_fit",
                      "04_mlp_xor", "05_softmax_regression", "06_hessian", "07_nan_hunt",
-                     "08_chain_rule", "09_nn_sgd"]
+                     "08_chain_rule", "09_nn_sgd", "10_manual_sgd"]
     assert (SAMPLES / "04_mlp_xor.csv").exists()
 
 
@@ -112,8 +113,13 @@ print("probabilities of the first point", probs[0]); print("predicted", torch.ar
 """
 
 
+# 10 is PyTorch code as it stands: the same text runs in PyTorch
+TORCH_10 = (SAMPLES / "10_manual_sgd.gx").read_text()
+
+
 @pytest.mark.parametrize("name,code", [("03_gradient_descent_fit", TORCH_03), ("04_mlp_xor", TORCH_04),
-                                       ("05_softmax_regression", TORCH_05)])
+                                       ("05_softmax_regression", TORCH_05),
+                                       ("10_manual_sgd", TORCH_10)])
 def test_against_torch(name, code, monkeypatch, capsys):
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)

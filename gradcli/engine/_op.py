@@ -217,7 +217,7 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
     v = _new(Variable)
     v._data = out
     v._grad = None
-    v._version = 0
+    v._vc = None
     if st.grad:
         for n in next_:
             if n is not None:

@@ -21,6 +21,7 @@ from .context import STATE
 from .errors import AutogradError
 from .node import FREED, AccumulateGrad
 from .variable import Variable, _wrap, to_array
+from .versions import check as check_versions
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -175,7 +176,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             if n.saved is FREED:
                 raise AutogradError(SECOND_BACKWARD)
             if n.vers is not None:
-                _check_versions(n)
+                check_versions(n)
             fast = cls.fast
             if graph:
                 grads = n.apply(g)
@@ -254,15 +255,6 @@ def _restore(cg, c, graph):
 def _invalid(n, i, d, c):
     return AutogradError(f"Function {n.name} returned an invalid gradient at index {i} - "
                          f"got {np.shape(d)} but expected shape {c.shape}")
-
-
-def _check_versions(n):
-    for v, ver in zip(n.saved, n.vers):
-        if v is not None and type(v) is Variable and v._version != ver:
-            raise AutogradError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: a saved value of {n.name} was modified in place "
-                f"(version {v._version} != {ver})")
 
 
 def _accumulate_raw(var, d):

@@ -244,11 +244,8 @@ def randint_like(x, low, high=None, dtype=None, generator=None, requires_grad=Fa
 # -- in-place random fills (Tensor.uniform_, normal_, bernoulli_) ------------------------
 
 def _fill(self, values) -> Variable:
-    self._check_inplace()
-    arr = self._writable()
-    arr[...] = values
-    self._bump()
-    return self
+    from .inplace import apply, copy_values
+    return apply(self, copy_values, values)     # leaf check, version, history: one path
 
 
 def uniform_(self, a=0.0, b=1.0, generator=None) -> Variable:

@@ -139,6 +139,8 @@ PROPERTIES = {"T": sh.T, "mT": sh.mT}
 
 
 def install():
+    from .inplace import methods as inplace_methods
+    METHODS.update(inplace_methods())
     for name, fn in METHODS.items():
         setattr(Variable, name, fn)
     for name, fn in PROPERTIES.items():

@@ -11,7 +11,8 @@ from ._op import check_size, dims, lift, record
 from .context import STATE
 from .errors import EngineTypeError, ShapeError
 from .node import Node
-from .variable import Variable, _index
+from .variable import Variable, _index, shared_array
+from .versions import mark_view
 
 
 def _sizes(args) -> tuple:
@@ -61,8 +62,9 @@ def expand(x, *sizes):
     check_size(shape, st)
     if shape == xs:
         return x
-    out = np.broadcast_to(x._data, shape)
-    return record(out, ExpandBackward0, (x._node,), xs, st)
+    out = np.broadcast_to(shared_array(x), shape)
+    return mark_view(record(out, ExpandBackward0, (x._node,), xs, st), x,
+                     lambda a: np.broadcast_to(a, shape))
 
 
 class SumToBackward0(Node):
@@ -141,12 +143,16 @@ def _reshaped(x, shape, cls, force=False):
     xs = x._data.shape
     if shape == xs and not force:
         return x
+    xd = shared_array(x)
     try:
-        out = np.reshape(x._data, shape)
+        out = np.reshape(xd, shape)
     except ValueError:
         raise ShapeError(f"shape '{list(shape)}' is invalid for input of size "
                          f"{math.prod(xs)}") from None
-    return record(out, cls, (x._node,), xs, STATE.get())
+    v = record(out, cls, (x._node,), xs, STATE.get())
+    if np.may_share_memory(out, xd):     # a view, as PyTorch's view/reshape of contiguous data
+        mark_view(v, x, lambda a: np.reshape(a, shape))
+    return v
 
 
 class ReshapeAliasBackward0(ViewBackward0):
@@ -262,7 +268,8 @@ def permute(x, *order, _cls=PermuteBackward0):
     order = tuple(d % n for d in order)
     if order == tuple(range(n)):
         return x
-    return record(np.transpose(x._data, order), _cls, (x._node,), order, STATE.get())
+    return mark_view(record(np.transpose(x._data, order), _cls, (x._node,), order, STATE.get()),
+                     x, lambda a: np.transpose(a, order))
 
 
 def transpose(x, dim0=0, dim1=1):
@@ -317,28 +324,33 @@ class SelectBackward0(IndexBackward0):
 def getitem(x, index):
     x = lift(x)
     idx = _index(index)
-    xd = x._data
+    basic = _is_basic(idx)
+    xd = shared_array(x) if basic else x._data     # basic indexing makes a view
     try:
         out = np.asarray(xd)[idx]
     except IndexError as e:
         raise ShapeError(f"index {index!r} is out of range for a tensor of shape {xd.shape}: {e}") from None
     except (TypeError, ValueError) as e:
         raise EngineTypeError(f"invalid index {index!r}: {e}") from None
-    if type(out) is np.ndarray and out.ndim == 0:
+    if basic and type(out) is not np.ndarray:       # one element: a 0-d view, not a copy
+        out = xd[(idx if type(idx) is tuple else (idx,)) + (Ellipsis,)]
+    if not basic and type(out) is np.ndarray and out.ndim == 0:
         out = out[()]
     st = STATE.get()
     if x._node is not None and st.grad and type(idx) is tuple and len(idx) > 1 and not any(
             type(i) is np.ndarray and i.dtype == bool for i in idx):   # (masks: one node)
         chained = _index_chain(x, idx, out)
         if chained is not None:
+            if basic:                 # the chain's last step may hold a copy: the view instead
+                chained._data = out
+                mark_view(chained, x, lambda a: a[idx])
             return chained
-    if _is_basic(idx):
+    if basic:
         cls = SelectBackward0 if isinstance(idx, (int, np.integer)) else \
             UnsqueezeIndexBackward0 if idx is None else \
             AliasBackward0 if idx is Ellipsis else SliceBackward0
-    else:
-        cls = IndexBackward0
-    return record(out, cls, (x._node,), (idx, xd.shape), st)
+        return mark_view(record(out, cls, (x._node,), (idx, xd.shape), st), x, lambda a: a[idx])
+    return record(out, IndexBackward0, (x._node,), (idx, xd.shape), st)
 
 
 class AliasBackward0(IndexBackward0):

@@ -34,7 +34,10 @@ NONLEAF_GRAD_WARNING = (
 
 
 class Variable:
-    __slots__ = ("_data", "_node", "_grad", "_version", "_base", "__weakref__")
+    # _vc: the version counter (None: version 0, never viewed; gradcli/engine/versions.py);
+    # _view: set on views only: (base, steps), the tensor whose memory this one views and
+    # the functions (array -> view) that find this view in it
+    __slots__ = ("_data", "_node", "_grad", "_vc", "_view", "__weakref__")
     __array_priority__ = 1000      # numpy defers to our reflected operators
     __array_ufunc__ = None
 
@@ -42,7 +45,7 @@ class Variable:
         self._data = to_array(data, dtype)
         self._node = None
         self._grad = None
-        self._version = 0
+        self._vc = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -119,63 +122,38 @@ class Variable:
     # -------------------------------------------------------------- the data
     @property
     def data(self) -> "Variable":
-        """A Variable sharing this one's array, outside the graph (writes bump versions)."""
-        v = _wrap(self._data)
-        v._base = self
-        return v
+        """A Variable sharing this one's memory, outside the graph and with its own
+        version counter: writes through it are invisible to autograd (PyTorch's .data)."""
+        return _wrap(shared_array(self))
 
     @data.setter
     def data(self, value):
         arr = value._data if type(value) is Variable else to_array(value)
+        if np.shape(arr) != self._data.shape or arr.dtype != self._data.dtype:
+            if self._node is not None and arr.dtype.kind not in "fc":
+                raise EngineTypeError(
+                    f"data set to a tensor of dtype {arr.dtype} on a tensor that requires grad")
         self._data = arr
-        self._bump()
 
-    def _bump(self):
-        self._version += 1
-        base = getattr(self, "_base", None)
-        if base is not None:
-            base._version += 1
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (shared with views)."""
+        vc = self._vc
+        return 0 if vc is None else vc.n
 
-    def _writable(self) -> np.ndarray:
-        """The array, made a writable ndarray shared with the base, for in-place writes."""
-        arr = self._data
-        if type(arr) is not np.ndarray or not arr.flags.writeable:
-            old = arr
-            arr = np.array(arr)
-            self._data = arr
-            base = getattr(self, "_base", None)
-            if base is not None and base._data is old:
-                base._data = arr
-        return arr
+    @property
+    def _base(self):
+        """The tensor this one is a view of (None if it is not a view), as PyTorch's."""
+        view = getattr(self, "_view", None)
+        return None if view is None else view[0]
 
-    def _check_inplace(self):
-        if self._node is not None and STATE.get().grad:
-            raise AutogradError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-                if self.is_leaf else
-                "in-place operations on a tensor that is part of the graph are not supported; "
-                "use an out-of-place op or .data")
+    @property
+    def _is_view(self) -> bool:
+        return getattr(self, "_view", None) is not None
 
     def __setitem__(self, index, value):
-        self._check_inplace()
-        arr = self._writable()
-        val = value._data if type(value) is Variable else value
-        arr[_index(index)] = val
-        self._bump()
-
-    def zero_(self) -> "Variable":
-        self._check_inplace()
-        arr = self._writable()
-        arr[...] = 0
-        self._bump()
-        return self
-
-    def fill_(self, value) -> "Variable":
-        self._check_inplace()
-        arr = self._writable()
-        arr[...] = value._data if type(value) is Variable else value
-        self._bump()
-        return self
+        from .inplace import setitem
+        setitem(self, index, value)
 
     @property
     def shape(self) -> tuple:
@@ -227,7 +205,12 @@ class Variable:
         return arr.astype(dtype) if dtype is not None else arr
 
     def detach(self) -> "Variable":
-        return _wrap(self._data)
+        """The same memory outside the graph, sharing the version counter (PyTorch)."""
+        from .versions import counter_of
+        v = _wrap(shared_array(self))
+        base = self._base
+        v._vc = counter_of(self if base is None else base)
+        return v
 
     def __bool__(self) -> bool:
         d = self._data
@@ -280,8 +263,20 @@ def _wrap(data) -> Variable:
     v._data = data
     v._node = None
     v._grad = None
-    v._version = 0
+    v._vc = None
     return v
+
+
+def shared_array(v):
+    """``v``'s data as an ndarray that views may share: a numpy scalar (how 0-d results
+    are kept, for speed) becomes a 0-d array first."""
+    d = v._data
+    if type(d) is not np.ndarray:
+        from .versions import counter_of
+        if v._vc is None and v._node is not None:
+            counter_of(v)        # a node that saved the scalar keeps watching it
+        d = v._data = np.array(d)
+    return d
 
 
 def _result(data, node) -> Variable:
@@ -290,7 +285,7 @@ def _result(data, node) -> Variable:
     v._data = data
     v._node = node
     v._grad = None
-    v._version = 0
+    v._vc = None
     return v
 
 

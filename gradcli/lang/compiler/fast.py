@@ -15,7 +15,7 @@ import operator
 from ...engine import buffers
 from ..attributes import get_attr, method_for, module_value
 from ..errors import GxTypeError
-from ..pynum import SLOW_BINOPS
+from ..pynum import SLOW_BINOPS, check_seq_len
 from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
 
 _BIG = 2 ** 63          # plain int/float results inside (-_BIG, _BIG) need no checks
@@ -28,16 +28,35 @@ PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.
 
 # ------------------------------------------------------------ binary operators
 
+# augmented assignment on a tensor is in place, as PyTorch's __iadd__ & co. (``@=``
+# rebinds: PyTorch has no in-place matrix product)
+IPOPS = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
+         "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow}
+
+
 def binop_fn(rt, V, op, pos):
-    """fn(a, b) applying op with the language's rules (augmented assignment)."""
+    """fn(a, b) applying op with the language's rules (augmented assignment): a tensor
+    on the left is updated in place, a list on the left of ``+=`` extended, anything
+    else rebound to ``a op b``."""
     pyop = PYOPS[op]
     slow = SLOW_BINOPS[op]
+    inplace = IPOPS.get(op, pyop)
 
     def apply(a, b):
         try:
-            if type(a) is V or type(b) is V:
+            if type(a) is V:
+                rt.pos = pos
+                return inplace(a, b)
+            if type(b) is V:
                 rt.pos = pos
                 return pyop(a, b)
+            if type(a) is list and op == "+":
+                if type(b) is not list and type(b) is not tuple:
+                    raise GxTypeError("can only extend a list with a list or tuple, "
+                                      f"not {type_name(b)}")
+                check_seq_len(len(a) + len(b), rt, pos)
+                a.extend(b)
+                return a
             return slow(a, b, rt, pos)
         except Exception as err:
             raise rt.convert(err, pos)
