@@ -19,8 +19,10 @@ import math
 
 import numpy as np
 
+from .context import no_grad
 from .errors import EngineTypeError, EngineValueError
 from .fma import fma
+from .inplace import apply, copy_values
 from .variable import Variable
 
 
@@ -41,10 +43,10 @@ def _params(params, who):
 
 
 def _write(p, new):
-    """p's data becomes ``new`` in place (every view and name sees it) and its version moves on."""
-    arr = p._writable()
-    arr[...] = new
-    p._bump()
+    """p's data becomes ``new`` in place (every view and name sees it) and its version moves
+    on: the engine's one in-place path, under no_grad as torch.optim's step runs."""
+    with no_grad():
+        apply(p, copy_values, new)
 
 
 def _check(name, value, low=0.0):
