@@ -29,6 +29,11 @@ class State:
     def __init__(self):
         self.format = None
         self.debug = False
+        self.held = []          # the command's clock (limits.Clock), released at the end
+
+    def release(self):
+        while self.held:
+            self.held.pop().__exit__(None, None, None)
 
 
 # ----------------------------------------------------------------- value parsing
@@ -142,7 +147,25 @@ class Common:
         opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
                        allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
                        limits=limits, variables=self.variables() if variables is None else variables)
-        return Session(opts, on_print=output.print_event, on_warning=output.warning)
+        session = Session(opts, on_print=output.print_event, on_warning=output.warning)
+        _hold_for_command(session, limits)
+        return session
+
+
+def _hold_for_command(session, limits) -> None:
+    """A command's process: its address space capped from --max-memory, its clock
+    held from here to the end (every rerun of check, every point of plot), with the
+    watchdog on; the REPL's entries each hold a clock of their own."""
+    from .lang.limits import cap_address_space
+    cap_address_space(limits.max_memory)
+    session.watchdog = True
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    if state is None or ctx.command.name == "repl":
+        return
+    hold = session.hold_clock(watchdog=True)
+    hold.__enter__()
+    state.held.append(hold)
 
 
 def _read_vars_file(path: str) -> dict:
@@ -319,8 +342,11 @@ class GradcliGroup(click.Group):
         state = State()
         extra.setdefault("obj", state)
         state = extra["obj"] if isinstance(extra["obj"], State) else state
-        code = _guarded(lambda: super(GradcliGroup, self).main(
-            args, prog_name or "gradcli", complete_var, standalone_mode=False, **extra), state)
+        try:
+            code = _guarded(lambda: super(GradcliGroup, self).main(
+                args, prog_name or "gradcli", complete_var, standalone_mode=False, **extra), state)
+        finally:
+            state.release()
         if standalone_mode:
             sys.exit(code)
         return code

@@ -101,6 +101,7 @@ class Session:
         self.on_print = on_print
         self.on_warning = on_warning
         self._leaf_hook = None
+        self.watchdog = False       # the CLI's processes: end a stuck run (limits.Clock)
         self._reset_state()
 
     # ------------------------------------------------------------ state
@@ -118,6 +119,7 @@ class Session:
         self._builtins = self._ctx.run(make_builtins, rt)
         rt.builtins = self._builtins
         rt.leaf_hook = None
+        rt.clock.where = self._where
         self._last_assigned = []
         for k, v in (opts.variables or {}).items():
             self._globals[k] = self._ctx.run(_inject_value, v)
@@ -149,6 +151,26 @@ class Session:
     def reset(self):
         self._reset_state()
 
+    # ------------------------------------------------------------ the clock
+    def hold_clock(self, watchdog: bool = True):
+        """Context manager: one --timeout for everything until it ends (the CLI holds
+        it for a whole command: every rerun of check, every point of plot)."""
+        self.watchdog = watchdog
+        return self._rt.clock.hold(watchdog)
+
+    @contextmanager
+    def _clocked(self):
+        clock = self._rt.clock
+        with clock.hold(self.watchdog), clock.running():
+            yield
+
+    def _where(self) -> str:
+        rt = self._rt
+        pos = rt.pos
+        if pos is None:
+            return rt.filename or ""
+        return f"{rt.filename}:{pos.line}:{pos.col}"
+
     # -------------------------------------------------------------- run
     def _parse(self, source, filename, cached=True):
         from .lang import parser
@@ -172,14 +194,16 @@ class Session:
 
     def run(self, source, filename: str = "<script>"):
         """Run a whole script; prints go to on_print as they happen. Raises GxError."""
-        module = self._parse(source, filename)
-        self._execute(module, filename, interactive=False)
+        with self._clocked():
+            module = self._parse(source, filename)
+            self._execute(module, filename, interactive=False)
 
     def exec_interactive(self, source, filename: str = "<repl>"):
         """One REPL entry: (True, value) when it ends in a bare expression, else
         (False, None)."""
-        module = self._parse(source, filename, cached=False)
-        return self._execute(module, filename, interactive=True)
+        with self._clocked():
+            module = self._parse(source, filename, cached=False)
+            return self._execute(module, filename, interactive=True)
 
     def is_complete(self, source) -> bool:
         from .lang import parser
@@ -207,11 +231,14 @@ class Session:
                 sys.setrecursionlimit(want)
             items = comp.compile_module(module, interactive=interactive)
             with warnings.catch_warnings(), np.errstate(all="ignore"), _graph_gc(), \
-                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
+                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops,
+                                  max_memory=lim.max_memory):
                 warnings.simplefilter("always", engine.GradWarning)
                 warnings.showwarning = self._showwarning
+                check = rt.clock.check
                 for node, fn, is_expr in items:
                     rt.pos = None
+                    check()
                     if is_expr:
                         result = (True, fn(self._globals))
                     else:
@@ -290,7 +317,8 @@ class Session:
         """Evaluate EXPR with ``values`` as leaves requiring grad; gradients (and the
         Hessian blocks for order 2) with respect to ``wrt`` (default: every value
         whose name appears in EXPR, in the order given)."""
-        return self._ctx.run(self._grad_expr, expr, values, wrt, order)
+        with self._clocked():
+            return self._ctx.run(self._grad_expr, expr, values, wrt, order)
 
     def _grad_expr(self, expr, values, wrt, order):
         from . import engine
@@ -328,7 +356,8 @@ class Session:
                 sys.setrecursionlimit(want)
             fn = comp.compile_expression(tree)
             with warnings.catch_warnings(), np.errstate(all="ignore"), \
-                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
+                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops,
+                                  max_memory=lim.max_memory):
                 warnings.simplefilter("ignore")
                 try:
                     y = fn(g)
@@ -385,7 +414,8 @@ class Session:
         numbers repeat across the runs (a fixed seed when none is set).
         """
         try:
-            return self._check(source, filename, target)
+            with self._clocked():
+                return self._check(source, filename, target)
         except GxError as e:
             if e.filename is None:
                 e.filename = filename
@@ -461,6 +491,7 @@ class Session:
         sub = Session(opts, on_print=None,
                       on_warning=self.on_warning if first else None)
         sub._track_assign = True
+        sub._rt.clock = self._rt.clock      # one clock for all the runs of a check
         created = []
 
         def hook(v):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import broadcast_check, lift, operand, record
+from ._op import broadcast_all, broadcast_check, lift, operand, record
 from .buffers import CHUNK, blocks, sole, sole_var
 from .arith import unbroadcast
 from .context import STATE
@@ -284,8 +284,7 @@ def where(cond, a, b):
     a = lift(a)
     bd, bn = operand(b)
     st = STATE.get()
-    broadcast_check(c, a._data, st)
-    broadcast_check(a._data, bd, st)
+    broadcast_all(st, c, a._data, bd)
     out = np.where(c, a._data, bd)[()]
     full = np.broadcast_to(c, np.shape(out))
     return record(out, WhereBackward0, (a._node, bn), full, st)
@@ -320,9 +319,7 @@ def _clamp_tensor(x, min, max):
     lod = -np.inf if lo is None else lo._data
     hid = np.inf if hi is None else hi._data
     st = STATE.get()
-    broadcast_check(xd, lod, st)
-    broadcast_check(xd, hid, st)
-    broadcast_check(lod, hid, st)
+    broadcast_all(st, xd, lod, hid)
     out = np.minimum(np.maximum(xd, lod), hid)[()]
     below = xd < lod
     wx = _mask((xd >= lod) & (xd <= hid))

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from .errors import GxLimitError
+
 
 @dataclass
 class Limits:
@@ -67,3 +69,274 @@ def limit_message(what: str, limit_field: str, value) -> str:
     shown = human(value)
     limit = "" if shown in what else f"limit {shown}; "
     return f"{what} ({limit}raise it with {Limits.option_name(limit_field)})"
+
+
+# ------------------------------------------------------------------ the command's clock
+
+TICK = 0.01          # the timer's period (s): deadline and memory looked at 100 times a second
+GRACE = 0.5          # past the deadline, the watchdog ends a process whose script did not stop
+ADDRESS_MARGIN = 1 << 30   # address space granted beyond --max-memory (threads, arenas, maps)
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (the engine's measure, one definition)."""
+    from ..engine.context import rss_bytes as rss
+    return rss()
+
+
+def vm_bytes() -> int | None:
+    """Address space of this process (Linux /proc; None elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * _page()
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_PAGE = []
+
+
+def _page() -> int:
+    if not _PAGE:
+        import os
+        _PAGE.append(os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096)
+    return _PAGE[0]
+
+
+def time_message(timeout) -> str:
+    return f"time limit of {timeout:g} s exceeded (raise it with --timeout)"
+
+
+def memory_message(limit, grown) -> str:
+    return (f"memory limit of {_size(limit)} exceeded (the run grew by {_size(grown)}; "
+            f"raise it with --max-memory)")
+
+
+def _size(n) -> str:
+    for unit, size in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
+
+
+class Clock:
+    """The one deadline of a command, and its memory watch.
+
+    ``hold()`` starts the clock; nested holds share it, so all reruns of ``check``,
+    all points of ``plot``, the backward walk and every engine loop count against
+    one ``--timeout``. While held in the main thread, a timer (``setitimer``,
+    SIGALRM every ``TICK``) looks at the deadline and at the process's growth and,
+    inside ``running()`` sections (where a session runs script code and turns every
+    GxError into a positioned message), raises ``GxLimitError``; it raises again on
+    each tick until the run has stopped, so no ``except`` can swallow it for good.
+    A numpy call that cannot be interrupted is bounded before it starts by the work
+    limits (the engine's budget).
+
+    With ``watchdog=True`` (the CLI's processes, never a library or the test
+    suite), a thread ends the process ``GRACE`` seconds past the deadline with the
+    LimitError message and exit 1 (a native call that never returns), and a first
+    Ctrl-C likewise gets ``GRACE`` seconds to unwind before exit 130 ("Interrupted");
+    a second Ctrl-C ends at once. ``faulthandler`` stays as the very last resort for
+    a main thread that keeps the GIL (it cannot be given a message of our own).
+    """
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.end = None              # time.monotonic() deadline; None: no time limit
+        self.mem_base = None         # resident size when the clock started
+        self.held = 0
+        self.running_depth = 0
+        self.watchdog = False
+        self.where = None            # () -> 'file:line:col' for the watchdog's message
+        self._saved = None
+        self._timers = []
+        self._interrupts = 0
+
+    # ---------------------------------------------------------------- holding
+    def hold(self, watchdog: bool = False):
+        """Context manager: the clock runs from the outermost hold to its end."""
+        return _Hold(self, watchdog)
+
+    def start(self, watchdog: bool = False) -> None:
+        import time
+        self.held += 1
+        if self.held > 1:
+            return
+        timeout = self.limits.timeout
+        now = time.monotonic()
+        self.end = now + timeout if timeout else None
+        self.mem_base = rss_bytes()
+        self.watchdog = watchdog
+        self._interrupts = 0
+        self._arm(now)
+
+    def stop(self) -> None:
+        if self.held == 0:
+            return
+        self.held -= 1
+        if self.held == 0:
+            self._disarm()
+
+    def running(self):
+        """Context manager around code whose GxErrors end up as positioned messages:
+        only there does the timer raise."""
+        return _Running(self)
+
+    def deadline(self):
+        """The deadline of the current run: the held clock's, else a fresh one."""
+        if self.held:
+            return self.end
+        import time
+        timeout = self.limits.timeout
+        return time.monotonic() + timeout if timeout else None
+
+    def base(self):
+        return self.mem_base if self.held else rss_bytes()
+
+    # ------------------------------------------------------------ the checks
+    def check(self) -> None:
+        """Per statement: the deadline (one clock read)."""
+        end = self.end
+        if end is not None and self.held:
+            import time
+            if time.monotonic() > end:
+                raise GxLimitError(time_message(self.limits.timeout))
+
+    def _on_alarm(self, signum, frame):
+        if not self.running_depth:
+            return
+        import time
+        end = self.end
+        if end is not None and time.monotonic() > end:
+            raise GxLimitError(time_message(self.limits.timeout))
+        base = self.mem_base
+        if base is not None:
+            rss = rss_bytes()
+            if rss is not None and rss - base > self.limits.max_memory:
+                raise GxLimitError(memory_message(self.limits.max_memory, rss - base))
+
+    # ------------------------------------------------------- timer and watchdog
+    def _arm(self, now) -> None:
+        import threading
+        if threading.current_thread() is not threading.main_thread():
+            return                       # signals reach the main thread only: cooperative
+        import signal
+        if not hasattr(signal, "setitimer"):
+            return
+        saved = {"alrm": signal.signal(signal.SIGALRM, self._on_alarm),
+                 "timer": signal.setitimer(signal.ITIMER_REAL, TICK, TICK)}
+        if self.watchdog:
+            saved["int"] = signal.signal(signal.SIGINT, self._on_interrupt)
+            if self.end is not None:
+                self._later(self.end + GRACE - now, self._expire)
+                import faulthandler
+                import sys
+                try:
+                    faulthandler.dump_traceback_later(self.end + 2 * GRACE - now, exit=True,
+                                                      file=sys.__stderr__)
+                    saved["faulthandler"] = True
+                except (AttributeError, ValueError, OSError, RuntimeError):
+                    pass
+        self._saved = saved
+
+    def _disarm(self) -> None:
+        for t in self._timers:
+            t.cancel()
+        self._timers = []
+        saved, self._saved = self._saved, None
+        if not saved:
+            return
+        import signal
+        signal.setitimer(signal.ITIMER_REAL, *saved["timer"])
+        signal.signal(signal.SIGALRM, saved["alrm"])
+        if "int" in saved:
+            signal.signal(signal.SIGINT, saved["int"])
+        if saved.get("faulthandler"):
+            import faulthandler
+            faulthandler.cancel_dump_traceback_later()
+
+    def _later(self, seconds, fn) -> None:
+        import threading
+        t = threading.Timer(max(0.0, seconds), fn)
+        t.daemon = True
+        t.start()
+        self._timers.append(t)
+
+    def _expire(self) -> None:
+        where = ""
+        try:
+            where = (self.where() or "") if self.where is not None else ""
+        except Exception:       # noqa: BLE001 - a message must still be written
+            where = ""
+        prefix = f"{where}: " if where else "gradcli: "
+        _last_words(f"{prefix}LimitError: {time_message(self.limits.timeout)}\n", 1)
+
+    def _on_interrupt(self, signum, frame):
+        self._interrupts += 1
+        if self._interrupts > 1:
+            _last_words("Interrupted\n", 130)
+        self._later(GRACE, lambda: _last_words("Interrupted\n", 130))
+        raise KeyboardInterrupt
+
+
+def _last_words(message: str, status: int) -> None:
+    """Write ``message`` to standard error and end the process now (watchdog)."""
+    import os
+    try:
+        os.write(2, message.encode("ascii", "backslashreplace"))
+    except OSError:
+        pass
+    os._exit(status)
+
+
+class _Hold:
+    __slots__ = ("clock", "watchdog")
+
+    def __init__(self, clock, watchdog):
+        self.clock, self.watchdog = clock, watchdog
+
+    def __enter__(self):
+        self.clock.start(self.watchdog)
+        return self.clock
+
+    def __exit__(self, *exc):
+        self.clock.stop()
+        return False
+
+
+class _Running:
+    __slots__ = ("clock",)
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def __enter__(self):
+        self.clock.running_depth += 1
+        return self.clock
+
+    def __exit__(self, *exc):
+        self.clock.running_depth -= 1
+        return False
+
+
+def cap_address_space(max_memory: int) -> None:
+    """Last line of defence: the process may map at most what it maps now, plus
+    ``max_memory``, plus a margin for threads and allocator arenas, so that a path
+    nobody thought of ends in MemoryError (a LimitError message), never in the
+    host's OOM killer. Only ever lowers the limit; once per process is enough."""
+    try:
+        import resource
+    except ImportError:          # pragma: no cover - not on this platform
+        return
+    now = vm_bytes()
+    if now is None:
+        return
+    want = now + int(max_memory) + ADDRESS_MARGIN
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        if soft == resource.RLIM_INFINITY or want < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ValueError, OSError):
+        pass
