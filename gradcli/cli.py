@@ -89,9 +89,57 @@ def parse_size(text: str) -> int:
         value = float(number) * _UNITS[unit]
     except (ValueError, KeyError):
         raise ValueError(f"not a size: {text!r} (examples: 512M, 2GiB, 100000)") from None
-    if value <= 0:
+    if not value > 0:
         raise ValueError(f"size must be positive: {text!r}")
+    if not value <= MAX_SIZE:
+        raise ValueError(f"size must be at most 1 PiB: {text!r}")
     return int(value)
+
+
+MAX_SIZE = 2 ** 50
+
+
+def parse_number(text: str, integer: bool = False) -> float | int:
+    """A finite number ('1.5', '1e6'); integer=True: an integral one ('10', '1e6')."""
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        value = float(t)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"must be a finite number, not {text!r}")
+    if integer:
+        if value != int(value):
+            raise ValueError(f"must be a whole number, not {text!r}")
+        return int(value)
+    return value
+
+
+def limit_option(kind: str, low, high, low_open: bool = False):
+    """The one validation of every limit option's value: a finite number (or size)
+    in [low, high] (low excluded with low_open); else a usage error, exit 2. The
+    upper bounds keep the process sound (``high`` may be a function: the C stack
+    decides how deep calls may go)."""
+    def parse(text):
+        if kind == "size":
+            value = parse_size(text)
+        else:
+            value = parse_number(text, integer=(kind == "int"))
+        hi = high() if callable(high) else high
+        if value < low or (low_open and value == low) or value > hi:
+            lo_s = f"> {low:g}" if low_open else f">= {low:g}"
+            raise ValueError(f"must be {lo_s} and <= {hi:g}, not {text!r}")
+        return value
+    return _click_parser(parse)
+
+
+def _max_depth():
+    from .lang.limits import max_depth_option
+    return max_depth_option()
 
 
 def parse_range(text: str):
@@ -175,7 +223,7 @@ def _read_vars_file(path: str) -> dict:
             data = json.loads(f.read(16 * 2**20))
     except OSError as e:
         raise click.BadParameter(f"cannot read {path!r}: {e.strerror}", param_hint="--vars") from None
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise click.BadParameter(f"{path!r} is not valid JSON: {e}", param_hint="--vars") from None
     if not isinstance(data, dict):
         raise click.BadParameter(f"{path!r} must hold a JSON object of NAME: VALUE", param_hint="--vars")
@@ -202,7 +250,8 @@ LIMIT_OPTIONS = ("timeout", "max_steps", "max_memory", "max_elements", "max_dept
                  "max_source", "max_graph", "max_list", "max_flops")
 
 _COMMON = [
-    click.option("--seed", type=int, default=None, metavar="N", help="Seed the random generator."),
+    click.option("--seed", type=click.IntRange(0, 2 ** 63 - 1), default=None, metavar="N",
+                 help="Seed the random generator."),
     click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
                  show_default=True, help="Default floating dtype of tensors."),
     click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
@@ -215,26 +264,26 @@ _COMMON = [
                  help="Let load() read this file or directory; repeatable."),
     click.option("--allow-write", multiple=True, type=click.Path(), metavar="PATH",
                  help="Let save() write this file or directory; repeatable."),
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-                 help="Stop the script after this much wall time."),
-    click.option("--max-steps", type=click.IntRange(min=1), metavar="N",
+    click.option("--timeout", callback=limit_option("float", 0, 1e6, low_open=True),
+                 metavar="SECONDS", help="Stop the command after this much wall time."),
+    click.option("--max-steps", callback=limit_option("int", 1, 10 ** 15), metavar="N",
                  help="Stop after N loop iterations and calls."),
-    click.option("--max-memory", callback=_click_parser(parse_size), metavar="SIZE",
-                 help="Total tensor memory allowed (e.g. 512M, 2GiB)."),
-    click.option("--max-elements", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-memory", callback=limit_option("size", 1, MAX_SIZE), metavar="SIZE",
+                 help="Total memory the run may grow by (e.g. 512M, 2GiB)."),
+    click.option("--max-elements", callback=limit_option("int", 1, 10 ** 12), metavar="N",
                  help="Elements allowed in one tensor."),
-    click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-depth", callback=limit_option("int", 1, _max_depth), metavar="N",
                  help="Nested calls of script functions allowed."),
-    click.option("--max-nesting", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-nesting", callback=limit_option("int", 1, 1000), metavar="N",
                  help="Expression and bracket nesting allowed."),
-    click.option("--max-source", callback=_click_parser(parse_size), metavar="SIZE",
+    click.option("--max-source", callback=limit_option("size", 1, 64 * 2 ** 20), metavar="SIZE",
                  help="Largest script text accepted (e.g. 1M)."),
-    click.option("--max-graph", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-graph", callback=limit_option("int", 1, 10 ** 9), metavar="N",
                  help="Depth of a tensor's graph history allowed (nodes)."),
-    click.option("--max-list", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-list", callback=limit_option("int", 1, 10 ** 9), metavar="N",
                  help="Length of a list, tuple or string a script may make."),
-    click.option("--max-flops", type=click.FloatRange(min=0, min_open=True), metavar="N",
-                 help="Matmul-class work allowed in one run (e.g. 1e12)."),
+    click.option("--max-flops", callback=limit_option("float", 0, 1e18, low_open=True),
+                 metavar="N", help="Work of costly kernels allowed in one run (e.g. 1e12)."),
     click.option("--strict", is_flag=True,
                  help="A NaN or infinity from any operation is an error (else a warning)."),
     click.option("--debug", is_flag=True, help="Show the internal traceback of an error."),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .lang.errors import (GxError, GxInterrupt, GxLimitError, GxNameError, GxRuntimeError,
                           GxTypeError, GxValueError)
-from .lang.limits import Limits
+from .lang.limits import Limits, recursion_want
 
 __all__ = ["Session", "Options", "Limits", "PrintEvent", "GradResult", "CheckResult",
            "CheckRow"]
@@ -223,7 +223,7 @@ class Session:
         comp = Compiler(rt, self._globals, self._builtins)
         lim = self.options.limits
         old_limit = sys.getrecursionlimit()
-        want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
+        want = recursion_want(lim)
         result = (False, None)
         node = None
         try:
@@ -350,7 +350,7 @@ class Session:
         old = rt.frame
         rt.frame = g
         old_limit = sys.getrecursionlimit()
-        want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
+        want = recursion_want(lim)
         try:
             if want > old_limit:
                 sys.setrecursionlimit(want)

@@ -340,3 +340,40 @@ def cap_address_space(max_memory: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     except (ValueError, OSError):
         pass
+
+
+# ------------------------------------------------------------------ recursion and the C stack
+
+STACK_BYTES_PER_LEVEL = 320   # C stack one level of a native walk may take (measured
+#                               ~170 B for list comparison/repr/json on CPython 3.11; x2)
+MAX_NESTING_OPTION = 1000     # --max-nesting at most this
+
+
+def stack_bytes() -> int:
+    """The main thread's C stack (RLIMIT_STACK; 8 MiB when unknown or unlimited)."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
+    except (ImportError, ValueError, OSError):
+        return 8 << 20
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return 64 << 20
+    return soft
+
+
+def recursion_cap() -> int:
+    """The highest recursion limit the C stack holds: CPython 3.11 counts native
+    recursion (comparing, printing nested lists) against the same limit, so a limit
+    past this would let a deep value crash the process instead of raising."""
+    return max(1000, stack_bytes() // STACK_BYTES_PER_LEVEL)
+
+
+def recursion_want(lim: Limits) -> int:
+    """The recursion limit a run needs: ~6 Python frames per script call (x2 for
+    margin), more for expression nesting; never past ``recursion_cap()``."""
+    return min(16 * lim.max_depth + 8 * lim.max_nesting + 4000, recursion_cap())
+
+
+def max_depth_option() -> int:
+    """The largest --max-depth this process can honour (its C stack)."""
+    return max(1, (recursion_cap() - 4000 - 8 * 100) // 16)
