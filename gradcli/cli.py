@@ -318,7 +318,11 @@ def _guarded(call, state: State) -> int:
     """Run the command line; map every outcome to (message, exit code)."""
     try:
         rv = call()
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except OSError as e:
+            from .render.output import output_error
+            raise output_error(e) from None
         return rv if isinstance(rv, int) else EXIT_OK
     except click.exceptions.Exit as e:
         return e.exit_code
@@ -336,10 +340,20 @@ def _guarded(call, state: State) -> int:
         _silence_stdout()
         return EXIT_PIPE
     except BaseException as e:          # noqa: BLE001 - the one place that decides
-        from .render.output import OutputClosed
+        from .render.output import OutputClosed, OutputFailed, output_error
+        if isinstance(e, OSError) and _is_stdout_error(e):
+            e = output_error(e)
         if isinstance(e, OutputClosed):         # EPIPE while the script was printing
             _silence_stdout()
             return EXIT_PIPE
+        if isinstance(e, OutputFailed):         # a full disk, a closed descriptor: say so
+            _silence_stdout()
+            _say(f"gradcli: {e.message}")
+            return EXIT_ERROR
+        if isinstance(e, OSError):              # a file a command writes (--out, ...)
+            where = f": {e.filename}" if e.filename else ""
+            _say(f"gradcli: {e.strerror or type(e).__name__}{where}")
+            return EXIT_ERROR
         if not isinstance(e, Exception):        # SystemExit and the like
             raise
         from .lang.errors import GxError
@@ -361,6 +375,64 @@ def _guarded(call, state: State) -> int:
         click.echo(f"gradcli: internal error: {type(e).__name__}: {e}"
                    + ("" if state.debug else " (run with --debug for the traceback)"), err=True)
         return EXIT_ERROR
+
+
+def _is_stdout_error(e: OSError) -> bool:
+    """An OSError of writing standard output (it names no file)."""
+    return e.filename is None and not isinstance(e, (FileNotFoundError, PermissionError,
+                                                     IsADirectoryError))
+
+
+def _say(message: str) -> None:
+    """One line on standard error, whatever state it is in."""
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _standard_streams() -> None:
+    """A closed standard input reads as empty; a closed standard output fails on the
+    first write (OutputFailed, exit 1) instead of crashing on ``None``."""
+    import io
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(_ClosedStream(), encoding="utf-8", write_through=True)
+    if sys.stderr is None:
+        sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+
+
+class _ClosedStream:
+    """The raw stream behind a closed standard output: every write is EBADF."""
+    closed = False
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def write(self, data):
+        import errno
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        import io
+        raise io.UnsupportedOperation("fileno")
+
+    def close(self):
+        pass
 
 
 def _debug_traceback(state: State) -> None:
@@ -388,6 +460,7 @@ class GradcliGroup(click.Group):
         return list(self.commands)      # in the order they are defined: run, grad, repl, ...
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _standard_streams()
         state = State()
         extra.setdefault("obj", state)
         state = extra["obj"] if isinstance(extra["obj"], State) else state
