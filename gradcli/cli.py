@@ -603,9 +603,16 @@ def check(target, values, top, common):
     """
     out = common.output()
     given = _parse_values(values)
-    if target == "-" or target.endswith(".gx") or os.path.isfile(target):
+    if target == "-" or target.endswith(".gx"):
         source, filename = _read_script(target)
     else:
+        # an expression, never a file that happens to be named like one, and never
+        # statements: it must parse as one expression before it becomes a script
+        from .lang import parser
+        from .lang.limits import Limits
+        parser.parse_expression(target, "<expr>",
+                                max_source=common.max_source or Limits.max_source,
+                                max_nesting=common.max_nesting or Limits.max_nesting)
         from .render.results import expr_check_source
         source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
         given = {}

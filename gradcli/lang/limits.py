@@ -135,8 +135,8 @@ class Clock:
     With ``watchdog=True`` (the CLI's processes, never a library or the test
     suite), a thread ends the process ``GRACE`` seconds past the deadline with the
     LimitError message and exit 1 (a native call that never returns), and a first
-    Ctrl-C likewise gets ``GRACE`` seconds to unwind before exit 130 ("Interrupted");
-    a second Ctrl-C ends at once. ``faulthandler`` stays as the very last resort for
+    Ctrl-C (or SIGTERM, so that ``save()`` removes its temporary file) likewise gets
+    ``GRACE`` seconds to unwind before exit 130 ("Interrupted"); a second one ends at once. ``faulthandler`` stays as the very last resort for
     a main thread that keeps the GIL (it cannot be given a message of our own).
     """
 
@@ -227,6 +227,7 @@ class Clock:
                  "timer": signal.setitimer(signal.ITIMER_REAL, TICK, TICK)}
         if self.watchdog:
             saved["int"] = signal.signal(signal.SIGINT, self._on_interrupt)
+            saved["term"] = signal.signal(signal.SIGTERM, self._on_interrupt)
             if self.end is not None:
                 self._later(self.end + GRACE - now, self._expire)
                 import faulthandler
@@ -251,6 +252,7 @@ class Clock:
         signal.signal(signal.SIGALRM, saved["alrm"])
         if "int" in saved:
             signal.signal(signal.SIGINT, saved["int"])
+            signal.signal(signal.SIGTERM, saved["term"])
         if saved.get("faulthandler"):
             import faulthandler
             faulthandler.cancel_dump_traceback_later()
