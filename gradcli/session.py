@@ -159,10 +159,16 @@ class Session:
         return self._rt.clock.hold(watchdog)
 
     @contextmanager
-    def _clocked(self):
+    def _clocked(self, filename=None):
         clock = self._rt.clock
-        with clock.hold(self.watchdog), clock.running():
-            yield
+        try:
+            with clock.hold(self.watchdog), clock.running():
+                yield
+        except GxError as e:            # the timer fired between two statements
+            if e.filename is None:
+                rt = self._rt
+                e.at(rt.pos, filename or rt.filename, rt.source)
+            raise
 
     def _where(self) -> str:
         rt = self._rt
@@ -194,14 +200,14 @@ class Session:
 
     def run(self, source, filename: str = "<script>"):
         """Run a whole script; prints go to on_print as they happen. Raises GxError."""
-        with self._clocked():
+        with self._clocked(filename):
             module = self._parse(source, filename)
             self._execute(module, filename, interactive=False)
 
     def exec_interactive(self, source, filename: str = "<repl>"):
         """One REPL entry: (True, value) when it ends in a bare expression, else
         (False, None)."""
-        with self._clocked():
+        with self._clocked(filename):
             module = self._parse(source, filename, cached=False)
             return self._execute(module, filename, interactive=True)
 
@@ -414,7 +420,7 @@ class Session:
         numbers repeat across the runs (a fixed seed when none is set).
         """
         try:
-            with self._clocked():
+            with self._clocked(filename):
                 return self._check(source, filename, target)
         except GxError as e:
             if e.filename is None:

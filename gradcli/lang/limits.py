@@ -75,6 +75,7 @@ def limit_message(what: str, limit_field: str, value) -> str:
 
 TICK = 0.01          # the timer's period (s): deadline and memory looked at 100 times a second
 GRACE = 0.5          # past the deadline, the watchdog ends a process whose script did not stop
+REFIRE = 0.2         # after raising, the timer waits this long before raising again
 ADDRESS_MARGIN = 1 << 30   # address space granted beyond --max-memory (threads, arenas, maps)
 
 
@@ -151,6 +152,7 @@ class Clock:
         self._saved = None
         self._timers = []
         self._interrupts = 0
+        self.fired = -1.0
 
     # ---------------------------------------------------------------- holding
     def hold(self, watchdog: bool = False):
@@ -168,6 +170,7 @@ class Clock:
         self.mem_base = rss_bytes()
         self.watchdog = watchdog
         self._interrupts = 0
+        self.fired = -REFIRE
         self._arm(now)
 
     def stop(self) -> None:
@@ -206,13 +209,18 @@ class Clock:
         if not self.running_depth:
             return
         import time
+        now = time.monotonic()
+        if now - self.fired < REFIRE:       # let the error just raised unwind first
+            return
         end = self.end
-        if end is not None and time.monotonic() > end:
+        if end is not None and now > end:
+            self.fired = now
             raise GxLimitError(time_message(self.limits.timeout))
         base = self.mem_base
         if base is not None:
             rss = rss_bytes()
             if rss is not None and rss - base > self.limits.max_memory:
+                self.fired = now
                 raise GxLimitError(memory_message(self.limits.max_memory, rss - base))
 
     # ------------------------------------------------------- timer and watchdog

@@ -43,7 +43,8 @@ def _clean(obj):
 
 
 MAX_DEPTH = 100            # nesting of lists/tuples/dicts written as JSON
-MAX_ITEMS = 10_000_000     # items of lists/tuples/dicts written in one value
+MAX_ITEMS = 1_000_000      # items of lists/tuples/dicts written in one value (tensors
+#                            are bounded by --max-elements and not counted here)
 CYCLE = "[...]"            # a list that contains itself (as Python's repr writes it)
 
 
@@ -53,8 +54,48 @@ def encode_value(value, budget=None):
     Always finishes, and always gives something ``dumps`` can write: a list inside
     itself becomes the marker ``"[...]"``; nesting deeper than ``MAX_DEPTH`` or more
     than ``MAX_ITEMS`` items in all (``a = [a, a]`` forty times has 2^40 paths, each
-    item counts once per path) is a LimitError before anything is written."""
-    return _encode(value, 0, set(), [MAX_ITEMS if budget is None else budget])
+    item counts once per path) is a LimitError before the walk starts: ``weight``
+    measures the value over its distinct containers first."""
+    limit = MAX_ITEMS if budget is None else budget
+    if weight(value, limit) > limit:
+        _too_large(f"a value of more than {limit:,} items (counted along every path)")
+    return _encode(value, 0, set(), [limit])
+
+
+def weight(value, cap: int) -> int:
+    """Items a walk of ``value`` would visit, counted once per path (``[a, a]`` weighs
+    two of a), found over the distinct containers only, so in time proportional to
+    what the value holds, not to what it prints; stops past ``cap``. A container
+    inside itself counts once (the walk writes a marker there)."""
+    memo = {}
+    on_path = set()
+    stack = [(value, False)]
+    while stack:
+        v, done = stack.pop()
+        if not isinstance(v, (list, tuple, dict)):
+            continue
+        key = id(v)
+        if done:
+            on_path.discard(key)
+            items = v.values() if isinstance(v, dict) else v
+            total = len(v)
+            for x in items:
+                if isinstance(x, (list, tuple, dict)):
+                    total += memo.get(id(x), 0)
+                    if total > cap:
+                        return total
+            memo[key] = total
+            continue
+        if key in memo or key in on_path:
+            continue
+        on_path.add(key)
+        stack.append((v, True))
+        if len(memo) + len(on_path) > cap:
+            return cap + 1
+        for x in (v.values() if isinstance(v, dict) else v):
+            if isinstance(x, (list, tuple, dict)) and id(x) not in memo:
+                stack.append((x, False))
+    return memo.get(id(value), 0)
 
 
 def _encode(value, depth, path, left):
@@ -69,7 +110,6 @@ def _encode(value, depth, path, left):
     if hasattr(value, "tolist") and hasattr(value, "dtype"):    # ndarray or numpy scalar
         if getattr(value.dtype, "kind", "") == "c":
             value = value.real
-        _spend(left, getattr(value, "size", 1))
         return _clean(value.tolist())
     if isinstance(value, (list, tuple, dict)):
         key = id(value)
