@@ -387,3 +387,68 @@ def recursion_want(lim: Limits) -> int:
 def max_depth_option() -> int:
     """The largest --max-depth this process can honour (its C stack)."""
     return max(1, (recursion_cap() - 4000 - 8 * 100) // 16)
+
+
+# ------------------------------------------------------------------ bounded values
+
+VALUE_DEPTH = 1000      # lists/tuples/dicts nested deeper than this are not walked natively
+_CONTAINERS = (list, tuple, dict)
+
+
+def weigh(value, cap: int) -> tuple[int, int]:
+    """(items, depth) of a walk over ``value``: items counted once per path, so that
+    ``a = [a, a]`` forty times weighs 2^40 although it holds 41 lists; found over the
+    distinct containers only (time proportional to what the value holds, never to what
+    a walk would visit). Stops as soon as the items pass ``cap``. A container inside
+    itself counts once (walks write it as ``[...]``); subclasses count as their base."""
+    if not isinstance(value, _CONTAINERS):
+        return 0, 0
+    memo = {}             # id -> (items, depth) of a finished container
+    on_path = set()
+    keep = []             # containers seen: their ids stay theirs while we look
+    stack = [(value, False)]
+    while stack:
+        v, done = stack.pop()
+        key = id(v)
+        if done:
+            on_path.discard(key)
+            items, depth = len(v), 0
+            for x in ([*v.keys(), *v.values()] if isinstance(v, dict) else v):
+                if isinstance(x, _CONTAINERS):
+                    w, d = memo.get(id(x), (1, 0))
+                    items += w
+                    depth = d if d > depth else depth
+            if items > cap:
+                return items, depth + 1
+            memo[key] = (items, depth + 1)
+            continue
+        if key in memo or key in on_path:
+            continue
+        on_path.add(key)
+        keep.append(v)
+        stack.append((v, True))
+        if len(keep) > cap:
+            return cap + 1, len(on_path)
+        children = v.values() if isinstance(v, dict) else v
+        if isinstance(v, dict):
+            stack.extend((k, False) for k in v if isinstance(k, _CONTAINERS))
+        stack.extend((x, False) for x in children
+                     if isinstance(x, _CONTAINERS) and id(x) not in memo)
+    return memo[id(value)]
+
+
+def bound(value, limit: int, what: str = "a list") -> None:
+    """Before a native walk (comparing, counting, hashing, formatting, converting):
+    GxLimitError when ``value`` would take more than ``16 * limit`` steps (``limit`` is
+    --max-list) or nests deeper than ``VALUE_DEPTH`` levels."""
+    if not isinstance(value, _CONTAINERS):
+        return
+    cap = 16 * limit
+    items, depth = weigh(value, cap)
+    if items > cap:
+        raise GxLimitError(limit_message(
+            f"{what} that would take more than {human(cap)} steps to walk (16 per allowed "
+            "element; shared parts count once per path)", "max_list", limit))
+    if depth > VALUE_DEPTH:
+        raise GxLimitError(f"{what} nested more than {VALUE_DEPTH} levels deep cannot be "
+                           "compared, printed or converted")

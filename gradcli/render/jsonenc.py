@@ -63,39 +63,10 @@ def encode_value(value, budget=None):
 
 
 def weight(value, cap: int) -> int:
-    """Items a walk of ``value`` would visit, counted once per path (``[a, a]`` weighs
-    two of a), found over the distinct containers only, so in time proportional to
-    what the value holds, not to what it prints; stops past ``cap``. A container
-    inside itself counts once (the walk writes a marker there)."""
-    memo = {}
-    on_path = set()
-    stack = [(value, False)]
-    while stack:
-        v, done = stack.pop()
-        if not isinstance(v, (list, tuple, dict)):
-            continue
-        key = id(v)
-        if done:
-            on_path.discard(key)
-            items = v.values() if isinstance(v, dict) else v
-            total = len(v)
-            for x in items:
-                if isinstance(x, (list, tuple, dict)):
-                    total += memo.get(id(x), 0)
-                    if total > cap:
-                        return total
-            memo[key] = total
-            continue
-        if key in memo or key in on_path:
-            continue
-        on_path.add(key)
-        stack.append((v, True))
-        if len(memo) + len(on_path) > cap:
-            return cap + 1
-        for x in (v.values() if isinstance(v, dict) else v):
-            if isinstance(x, (list, tuple, dict)) and id(x) not in memo:
-                stack.append((x, False))
-    return memo.get(id(value), 0)
+    """Items a walk of ``value`` visits, counted once per path, found over its distinct
+    containers (``lang.limits.weigh``, the one measure of every native walk)."""
+    from ..lang.limits import weigh
+    return weigh(value, cap)[0]
 
 
 def _encode(value, depth, path, left):
