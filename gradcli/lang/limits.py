@@ -228,7 +228,10 @@ class Clock:
         import threading
         if threading.current_thread() is not threading.main_thread():
             return                       # signals reach the main thread only: cooperative
-        import signal
+        try:
+            import _signal as signal     # the C module: `signal` costs an enum at start-up
+        except ImportError:              # pragma: no cover - other implementations
+            import signal
         if not hasattr(signal, "setitimer"):
             return
         saved = {"alrm": signal.signal(signal.SIGALRM, self._on_alarm),
@@ -255,7 +258,10 @@ class Clock:
         saved, self._saved = self._saved, None
         if not saved:
             return
-        import signal
+        try:
+            import _signal as signal
+        except ImportError:              # pragma: no cover
+            import signal
         signal.setitimer(signal.ITIMER_REAL, *saved["timer"])
         signal.signal(signal.SIGALRM, saved["alrm"])
         if "int" in saved:
