@@ -609,3 +609,66 @@ def test_repl_history_is_private(tmp_path):
     link.symlink_to(tmp_path / "elsewhere")
     with pytest.raises(OSError):
         _private_file(str(link))
+
+
+# ---------------------------------------------------------------- a cache that is data
+
+def test_cache_store_accepts_only_private_regular_files(tmp_path):
+    from gradcli.lang.cachestore import Store
+    old = _os.umask(0)
+    try:
+        store = Store.open(str(tmp_path / "a" / "b" / "gradcli"))
+    finally:
+        _os.umask(old)
+    assert store is not None
+    for d in ("a", "a/b", "a/b/gradcli"):            # created 0700 under umask 000
+        assert _os.stat(tmp_path / d).st_mode & 0o777 == 0o700, d
+    base = tmp_path / "a" / "b" / "gradcli"
+    assert store.write("good", b"data") and store.read("good") == b"data"
+    assert _os.stat(base / "good").st_mode & 0o777 == 0o600
+    _os.mkfifo(base / "fifo")                                   # would hang a reader
+    (base / "zero").symlink_to("/dev/zero")                     # would grow for ever
+    (base / "link").symlink_to(base / "good")                   # swapped in later
+    _os.link(base / "good", base / "hard")                      # a second name
+    (base / "big").write_bytes(b"x" * 100)
+    (base / "theirs").write_bytes(b"planted")
+    _os.chown(base / "theirs", 12345, 12345) if _os.geteuid() == 0 else None
+    t = time.monotonic()
+    for name in ("fifo", "zero", "link", "hard", "missing"):
+        assert store.read(name) is None, name
+    assert store.read("big", cap=50) is None
+    if _os.geteuid() == 0:
+        assert store.read("theirs") is None
+    assert time.monotonic() - t < 2
+    store.close()
+
+
+def test_cache_store_refuses_directories_it_does_not_own(tmp_path):
+    from gradcli.lang.cachestore import Store
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "swapped").symlink_to(real)                  # the directory swapped for a link
+    assert Store.open(str(tmp_path / "swapped"), create=False) is None
+    if _os.geteuid() == 0:
+        other = tmp_path / "other"
+        other.mkdir()
+        _os.chown(other, 12345, 12345)
+        assert Store.open(str(other), create=False) is None
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    _os.chmod(wide, 0o777)
+    s = Store.open(str(wide), create=False)                  # ours but open: closed first
+    assert s is not None and _os.stat(wide).st_mode & 0o777 == 0o700
+    s.close()
+
+
+def test_cache_store_is_bounded(tmp_path):
+    from gradcli.lang.cachestore import Store
+    s = Store.open(str(tmp_path / "c"))
+    for i in range(30):
+        s.write(f"e{i}", b"x")
+        _os.utime(tmp_path / "c" / f"e{i}", (1000 + i, 1000 + i))
+    assert s.prune(keep=10) == 20
+    left = sorted(_os.listdir(tmp_path / "c"))
+    assert left == sorted(f"e{i}" for i in range(20, 30))      # the newest stay
+    s.close()
