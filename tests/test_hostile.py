@@ -672,3 +672,32 @@ def test_cache_store_is_bounded(tmp_path):
     left = sorted(_os.listdir(tmp_path / "c"))
     assert left == sorted(f"e{i}" for i in range(20, 30))      # the newest stay
     s.close()
+
+
+def test_lark_tables_shipped_are_current_and_plain_data():
+    from gradcli.lang import larktables
+    from gradcli.lang.grammar import grammar_hash, grammar_text
+    from gradcli.lang.larkgrammar import lark_options_for_tables
+    assert larktables._read(grammar_hash()) is not None, \
+        "gx_tables.marshal is stale: run python -m gradcli.lang.larktables"
+    # the shipped tables parse like tables analysed now from the grammar (Lark's analysis
+    # orders its sets by hash, so the bytes differ from run to run; the parses may not)
+    from lark import Lark
+    import glob
+    from pathlib import Path
+    shipped = larktables.load(grammar_text(), lark_options_for_tables(), grammar_hash())
+    fresh = Lark(grammar_text(), **lark_options_for_tables())
+    root = Path(__file__).resolve().parents[1]
+    texts = [Path(f).read_text() for f in sorted(glob.glob(str(root / "samples" / "*.gx")))]
+    texts += ["x = (1 +\n", "def f(a, b=1):\n    return a[1:2, ::3] ** -b\n", "1 2\n", "if x:\n"]
+
+    def outcome(p, text):
+        try:
+            return p.parse(text, start="start")
+        except Exception as e:          # noqa: BLE001 - the error and where
+            return type(e).__name__, getattr(e, "line", None), getattr(e, "column", None)
+    assert len(texts) > 4
+    for text in texts:
+        assert outcome(shipped, text) == outcome(fresh, text), text[:80]
+    # a table file made for another grammar is not used: the grammar is analysed instead
+    assert larktables._read("0" * 64) is None

@@ -88,30 +88,20 @@ def _lark_options(transformer) -> dict:
 
 
 def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
-    """A new Lark parser for gx.lark (uses the user cache when possible)."""
+    """A new Lark parser for gx.lark, from the analysed tables shipped in the package
+    (larktables: data, never a pickle from the user's cache); ``use_cache=False``
+    analyses the grammar text instead (~0.5 s)."""
     text = grammar_text()
     opts = _lark_options(transformer)
-    directory = cache_dir() if use_cache else None
-    if directory is None:
+    if not use_cache:
         return Lark(text, **opts)
-    final = directory / (f"gx-lark-{grammar_hash()[:20]}-lark{lark.__version__}"
-                         f"-py{sys.version_info[0]}{sys.version_info[1]}.cache")
-    if final.exists():
-        return Lark(text, cache=str(final), **opts)
-    # First run: let Lark write its cache to a private temporary name, then
-    # move it into place atomically so a concurrent reader never sees half.
-    tmp = directory / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    parser = Lark(text, cache=str(tmp), **opts)
-    try:
-        if tmp.exists():
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, final)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-    return parser
+    from . import larktables
+    return larktables.load(text, opts, grammar_hash())
+
+
+def lark_options_for_tables() -> dict:
+    """The options the shipped tables are made with (larktables.main)."""
+    return _lark_options(None)
 
 
 _PARSERS: dict = {}
