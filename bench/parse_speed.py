@@ -3,8 +3,8 @@
 Compares, on the same generated script and the same grammar (grammar/gx.lark):
   lark-tree  Lark(..., parser="lalr") building its own parse tree (no transformer)
   lark-nogc  the same with the garbage collector off (to show what GC alone is worth)
-  parse()    gradcli.lang.parser.parse: lexcheck + AST built during the parse + static checks
-  cached     gradcli.lang.parser.parse_cached on an unchanged script (AST cache hit)
+  parse()    gradcli.lang.parse.parse: lexcheck + AST built during the parse + static checks
+  cached     gradcli.lang.parse.parse_cached on an unchanged script (AST cache hit)
 Also the parser build time from Lark's cache (a fresh process, so nothing is memoized).
 
 Runs are interleaved and the median of several is reported. Times are CPU time of
@@ -63,14 +63,16 @@ def main() -> None:
     args = ap.parse_args()
 
     from lark import Lark
-    from gradcli.lang import grammar as G
-    from gradcli.lang import parser as P
+    from gradcli.lang import lexcheck
+    from gradcli.lang import parse as P
+    from gradcli.lang.parse import grammar as G
+    from gradcli.lang.parse.lalr import GxIndenter
 
     text = generate(args.lines)
     nbytes = len(text.encode())
-    limit = max(P.lexcheck.DEFAULT_MAX_SOURCE, nbytes + 1)
+    limit = max(lexcheck.DEFAULT_MAX_SOURCE, nbytes + 1)
     baseline = Lark(G.grammar_text(), parser="lalr", lexer="contextual",
-                    postlex=G.GxIndenter(), start=G.START_RULES, maybe_placeholders=True)
+                    postlex=GxIndenter(), start=G.START_RULES, maybe_placeholders=True)
 
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache
@@ -101,8 +103,8 @@ def main() -> None:
         # (the Lark halves are imported lazily since the AST cache avoids them; import
         # them before the clock so that 'build' is the build alone)
         code = ("import time; t0 = time.process_time(); "
-                "from gradcli.lang import larkgrammar, larkparse; t1 = time.process_time(); "
-                "larkgrammar.build_parser(larkparse.AstBuilder()); t2 = time.process_time(); "
+                "from gradcli.lang.parse import lalr; t1 = time.process_time(); "
+                "lalr.build_parser(lalr.AstBuilder()); t2 = time.process_time(); "
                 "print(t1 - t0, t2 - t1)")
         env = dict(os.environ, XDG_CACHE_HOME=cache)
         imp, build = [], []

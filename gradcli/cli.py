@@ -26,10 +26,13 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
 class State:
     """Per-invocation facts the error handler needs (never a module global)."""
 
-    def __init__(self):
+    def __init__(self, owns_process: bool = False):
         self.format = None
         self.debug = False
         self.held = []          # the command's clock (limits.Clock), released at the end
+        # main() as the program: the process may cap its address space and end itself
+        # (watchdog); never when called as a library or by a test runner
+        self.owns_process = owns_process
 
     def release(self):
         while self.held:
@@ -204,14 +207,17 @@ def _hold_for_command(session, limits) -> None:
     """A command's process: its address space capped from --max-memory, its clock
     held from here to the end (every rerun of check, every point of plot), with the
     watchdog on; the REPL's entries each hold a clock of their own."""
-    from .lang.limits import cap_address_space
-    cap_address_space(limits.max_memory)
-    session.watchdog = True
     ctx = click.get_current_context(silent=True)
     state = ctx.find_object(State) if ctx is not None else None
-    if state is None or ctx.command.name == "repl":
+    if state is None:
         return
-    hold = session.hold_clock(watchdog=True)
+    if state.owns_process:
+        from .lang.limits import cap_address_space
+        cap_address_space(limits.max_memory)
+        session.watchdog = True
+    if ctx.command.name == "repl":
+        return
+    hold = session.hold_clock(watchdog=state.owns_process)
     hold.__enter__()
     state.held.append(hold)
 
@@ -608,9 +614,9 @@ def check(target, values, top, common):
     else:
         # an expression, never a file that happens to be named like one, and never
         # statements: it must parse as one expression before it becomes a script
-        from .lang import parser
+        from .lang.parse import parse_expression
         from .lang.limits import Limits
-        parser.parse_expression(target, "<expr>",
+        parse_expression(target, "<expr>",
                                 max_source=common.max_source or Limits.max_source,
                                 max_nesting=common.max_nesting or Limits.max_nesting)
         from .render.results import expr_check_source
@@ -646,7 +652,7 @@ def plot(expr, var, range_, points, out_path, common):
 
 
 def main():
-    cli.main(prog_name="gradcli")
+    cli.main(prog_name="gradcli", obj=State(owns_process=True))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,14 @@
 """The shared acceptance scripts through Session.run: a*.gx print OK; x*.gx fail
 with the documented kind, text and position (../shared/acceptance/run.sh)."""
-from pathlib import Path
-
 import pytest
 
+from conftest import SHARED_MISSING, shared
 from gradcli.lang.errors import GxError, format_error
 from gradcli.session import Options, Session
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance"
+SHARED = shared("acceptance")
 if not SHARED.is_dir():
-    pytest.skip("../shared/acceptance is not present", allow_module_level=True)
+    pytest.skip(SHARED_MISSING, allow_module_level=True)
 
 SCRIPTS = sorted(SHARED.glob("a*.gx"))
 

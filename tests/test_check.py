@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gradcli.lang import nodes as N
-from gradcli.lang.check import check_module
+from gradcli.lang.static import check_module
 from gradcli.lang.errors import GxLimitError, GxSecurityError, GxSyntaxError
-from gradcli.lang.parser import parse
+from gradcli.lang.parse import parse
 
 # --------------------------------------------------------- HOSTILE S1-S5, S12
 

@@ -2,7 +2,6 @@
 
 Golden numbers are checked by hand: d/dx x**2 sin x = 2x sin x + x**2 cos x.
 """
-import json
 import math
 
 import pytest

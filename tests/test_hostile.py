@@ -246,9 +246,8 @@ def test_mutated_scripts_end_in_gx_errors_only():
     """Acceptance scripts with random token edits, under tight limits: each run ends in
     success or a GxError with a position; no other exception, no hang."""
     import random
-    srcs = [p.read_text() for p in
-            sorted((__import__("pathlib").Path(__file__).resolve().parents[1].parent
-                    / "shared" / "acceptance").glob("*.gx"))]
+    from conftest import shared
+    srcs = [p.read_text() for p in sorted(shared("acceptance").glob("*.gx"))]
     if not srcs:
         pytest.skip("no acceptance scripts")
     rnd = random.Random(1234)
@@ -675,11 +674,11 @@ def test_cache_store_is_bounded(tmp_path):
 
 
 def test_lark_tables_shipped_are_current_and_plain_data():
-    from gradcli.lang import larktables
-    from gradcli.lang.grammar import grammar_hash, grammar_text
-    from gradcli.lang.larkgrammar import lark_options_for_tables
+    from gradcli.lang.parse import tables as larktables
+    from gradcli.lang.parse.grammar import grammar_hash, grammar_text
+    from gradcli.lang.parse.lalr import lark_options_for_tables
     assert larktables._read(grammar_hash()) is not None, \
-        "gx_tables.marshal is stale: run python -m gradcli.lang.larktables"
+        "gx_tables.marshal is stale: run python -m gradcli.lang.parse.tables"
     # the shipped tables parse like tables analysed now from the grammar (Lark's analysis
     # orders its sets by hash, so the bytes differ from run to run; the parses may not)
     from lark import Lark

@@ -1,6 +1,7 @@
 """A .gx ``+`` or ``-`` whose left operand is a big temporary (an expression's result
 that nothing else holds) writes its result into that operand's array
-(compiler._binop, engine.arith.add_spare). Names, attributes and values that anything
+(compiler/fast.py, engine.arith.add_spare), when the engine's one test,
+``buffers.temporary``, says so. Names, attributes and values that anything
 else still holds must never be written to; the values must be the ones numpy gives.
 """
 import gc
@@ -30,6 +31,35 @@ def arr(v):
 def xy():
     r = np.random.default_rng(0)
     return r.random(N), r.random(N)
+
+
+@exact
+def test_temporary_is_the_engines_one_decision():
+    """What the compiler asks before letting a result reuse an operand's array."""
+    from gradcli.engine import Variable
+
+    def fresh():
+        v = Variable(np.ones(N)) * 2.0          # a result held by this one local
+        return buffers.temporary(v)
+
+    def named_twice():
+        v = Variable(np.ones(N)) * 2.0
+        w = v                                    # a second holder of the Variable
+        return buffers.temporary(v), w
+
+    def array_shared():
+        v = Variable(np.ones(N)) * 2.0
+        a = v.detach().numpy()                   # a second holder of the array
+        return buffers.temporary(v), a
+
+    def small():
+        v = Variable(np.ones(buffers.CHUNK - 1)) * 2.0
+        return buffers.temporary(v)
+
+    assert fresh() is True
+    assert named_twice()[0] is False
+    assert array_shared()[0] is False
+    assert small() is False
 
 
 def test_w3_expression_values_and_gradients(xy):
@@ -111,8 +141,8 @@ def test_forward_peak_is_the_floors():
 def test_forward_peak_without_reuse_is_one_array_more(monkeypatch):
     """The control for the test above: with no left operand taken as a temporary the
     same forward holds sin(x), sin(x) * y, x * x and their sum at once."""
-    from gradcli.lang import compiler
-    monkeypatch.setattr(compiler, "_MAKES_VALUES", ())
+    from gradcli.lang.compiler import expressions
+    monkeypatch.setattr(expressions, "_MAKES_VALUES", ())
     peak = _w3_forward_peak()
     assert peak > 3.9, f"forward peaked at {peak:.2f} arrays"
 

@@ -79,10 +79,74 @@ def test_render_does_not_import_the_front_ends():
 
 
 def test_session_imports_neither_click_nor_rich():
-    if not (ROOT / "session.py").exists():
-        pytest.skip("no session yet")
-    assert check("session.py", ("numpy", "lark"), forbidden_own=(
+    assert check("session", ("numpy",), forbidden_own=(
         "gradcli.render", "gradcli.cli", "gradcli.repl")) == []
+
+
+def test_only_the_parsers_lalr_rooms_import_lark():
+    """One lazy import of Lark: api._lalr imports lalr.py, which (with the rooms only it
+    imports) is the only code that names lark."""
+    lark_rooms = {"lalr.py", "fast.py", "builder.py", "messages.py", "tables.py"}
+    users = {p.relative_to(ROOT).as_posix() for p in modules("")
+             if any(top(n) == "lark" for n in imports(p))}
+    assert users == {f"lang/parse/{name}" for name in lark_rooms}
+    api = (ROOT / "lang" / "parse" / "api.py").read_text(encoding="utf-8")
+    importers = [p.relative_to(ROOT).as_posix() for p in modules("")
+                 if any(n.startswith("gradcli.lang.parse.") and n.split(".")[-1] + ".py"
+                        in lark_rooms for n in imports(p))]
+    assert sorted(importers) == ["lang/parse/api.py", "lang/parse/lalr.py"], importers
+    assert "from .lalr import" in api and "__getattr__" not in api
+
+
+def _all_modules():
+    names = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if path.name == "__main__.py":      # runs the command line
+            continue
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def test_no_import_cycle_at_import_time():
+    """Each module imported first, in a fresh state: a cycle shows as an ImportError
+    (or AttributeError) for the module that starts it."""
+    code = ("import importlib, sys, traceback\n"
+            f"names = {_all_modules()!r}\n"
+            "bad = []\n"
+            "for name in names:\n"
+            "    for k in [k for k in sys.modules if k == 'gradcli' or k.startswith('gradcli.')]:\n"
+            "        del sys.modules[k]\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "    except Exception as e:\n"
+            "        bad.append(f'{name}: {type(e).__name__}: {e}')\n"
+            "print(bad)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+@pytest.mark.parametrize("room", ["lang", "session", "__init__.py"])
+def test_rooms_stay_small(room):
+    """Modules of the language and the session stay under ~500 lines, functions under
+    80 (a longer one must say why in a comment containing 'hot path' or 'data table')."""
+    big = []
+    for path in modules(room):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_MODULE_LINES:
+            big.append(f"{path.name}: {text.count(chr(10))} lines")
+        lines = text.split("\n")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                head = "\n".join(lines[node.lineno - 3:node.lineno + 3]).lower()
+                if n > MAX_FUNCTION_LINES and "hot path" not in head and "data table" not in head:
+                    big.append(f"{path.name}:{node.lineno} {node.name}: {n} lines")
+    assert big == []
 
 
 def test_cli_top_level_imports_only_click():
@@ -103,3 +167,17 @@ def test_help_imports_neither_numpy_nor_lark_nor_rich():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_language_and_session_use_no_private_engine_attributes():
+    """Buffer reuse and graph walks are the engine's business: the language and the
+    session reach Variables and nodes through public names (buffers.temporary, grad_fn,
+    next_functions, numpy()), never ``_data``, ``_node`` and the like."""
+    private = {"_data", "_node", "_version", "_base", "_saved", "_next"}
+    found = []
+    for room in ("lang", "session"):
+        for path in modules(room):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in private:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []

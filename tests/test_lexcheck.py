@@ -7,7 +7,7 @@ import pytest
 
 from gradcli.lang import lexcheck
 from gradcli.lang.errors import GxLimitError, GxSyntaxError
-from gradcli.lang.parser import parse
+from gradcli.lang.parse import parse
 
 # ---------------------------------------------------------------- HOSTILE rows
 # (row, source, error class or None for OK, line, col, words in the message)

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_MISSING, shared
 from gradcli.lang import nodes as N
-from gradcli.lang import grammar as G
 from gradcli.lang.errors import GxError, GxSecurityError, GxSyntaxError
-from gradcli.lang.parser import (dump_ast, is_complete, load_ast, parse, parse_cached,
-                                 parse_expression)
+from gradcli.lang.parse import (dump_ast, is_complete, load_ast, parse, parse_cached,
+                                parse_expression)
+from gradcli.lang.parse import grammar as G
 
-ACCEPTANCE = Path(__file__).resolve().parent.parent.parent / "shared" / "acceptance"
-if not ACCEPTANCE.is_dir():
-    ACCEPTANCE = Path("/work/shared/acceptance")
+ACCEPTANCE = shared("acceptance")
 
 
 # ------------------------------------------------------------ a compact shape
@@ -457,14 +456,14 @@ def _acceptance_scripts():
     return sorted(ACCEPTANCE.glob("a*.gx"))
 
 
-@pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason="shared/acceptance not present")
+@pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason=SHARED_MISSING)
 @pytest.mark.parametrize("path", _acceptance_scripts(), ids=lambda p: p.name)
 def test_acceptance_scripts_parse(path):
     module = parse(path.read_bytes(), str(path))
     assert module.body
 
 
-@pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason="shared/acceptance not present")
+@pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason=SHARED_MISSING)
 def test_acceptance_error_scripts():
     with pytest.raises(GxSyntaxError) as info:
         parse((ACCEPTANCE / "x03_syntax.gx").read_bytes(), "x03_syntax.gx")
@@ -498,7 +497,8 @@ def test_grammar_is_clean_under_lark_strict_mode():
     pytest.importorskip("interegular")
     from lark import Lark
     # strict=True raises on any terminal collision or shift/reduce conflict
-    parser = Lark(G.grammar_text(), parser="lalr", lexer="contextual", postlex=G.GxIndenter(),
+    from gradcli.lang.parse.lalr import GxIndenter
+    parser = Lark(G.grammar_text(), parser="lalr", lexer="contextual", postlex=GxIndenter(),
                   start=G.START_RULES, strict=True)
     assert {t.name for t in parser.terminals} >= {"NAME", "NUMBER", "STRING"}
 
@@ -522,16 +522,18 @@ def test_cache_dir_unusable_falls_back_silently(tmp_path, monkeypatch):
     blocker.write_text("not a directory")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert G.cache_dir() is None
-    parser = G.build_parser(None)          # builds without a cache
+    from gradcli.lang.parse.lalr import build_parser
+    parser = build_parser(None)            # builds without a cache
     assert parser.parse("x = 1\n", start="start") is not None
     assert sx(parse_cached("x = 1\n").body) == "[(= x 1)]"
 
 
 def test_lark_tables_come_from_the_package_not_the_user_dir(tmp_path, monkeypatch):
     # Lark's own cache is a pickle: nothing of Lark's is written to or read from the
-    # user's directory (the tables ship as data in the package: lang/larktables.py)
+    # user's directory (the tables ship as data in the package: lang/parse/tables.py)
+    from gradcli.lang.parse.lalr import build_parser
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    G.build_parser(None)
+    build_parser(None)
     assert not list(tmp_path.rglob("gx-lark-*")) and not list(tmp_path.rglob("*.tmp"))
 
 
@@ -577,8 +579,8 @@ def test_errors_are_not_cached(tmp_path, monkeypatch):
 def test_parser_does_not_import_numpy_click_or_rich():
     import subprocess
     import sys
-    code = ("import sys; from gradcli.lang import parser, check, lexcheck, grammar; "
-            "parser.parse('x = 1\\n'); "
+    code = ("import sys; from gradcli.lang import parse, static, lexcheck; "
+            "parse.parse('x = 1\\n'); "
             "print(sorted(m for m in ('numpy', 'click', 'rich') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -592,11 +594,12 @@ def test_gc_is_reenabled_after_errors():
     assert gc.isenabled()
 
 
-@pytest.mark.parametrize("module", ["larkparse.py", "larkgrammar.py", "parser.py", "nodes.py"])
+@pytest.mark.parametrize("module", ["builder.py", "lalr.py", "fast.py", "api.py", "words.py",
+                                    "nodes.py", "static.py"])
 def test_ast_cache_key_covers_the_code_that_builds_the_ast(module, monkeypatch):
     # a cached AST must not outlive a change to any module that shapes it
     import os
-    from gradcli.lang import parser as P
+    from gradcli.lang.parse import cache as P
     monkeypatch.setattr(P, "_FINGERPRINT", None)
     before = P._fingerprint()
     real = P._read

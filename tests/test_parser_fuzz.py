@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import ast as pyast
 import functools
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gradcli.lang import grammar as G
-from gradcli.lang.errors import GxError, GxLimitError, GxSecurityError, GxSyntaxError
-from gradcli.lang.parser import is_complete, parse, parse_expression
+from conftest import shared
+from gradcli.lang.errors import GxError, GxLimitError
+from gradcli.lang.parse import grammar as G
+from gradcli.lang.parse import is_complete, parse, parse_expression
 
 from test_parser import py_sx, sx
 
 FAST = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
-ACCEPTANCE = Path("/work/shared/acceptance")
+ACCEPTANCE = shared("acceptance")
 SEEDS = [p.read_text() for p in sorted(ACCEPTANCE.glob("*.gx"))] if ACCEPTANCE.is_dir() else []
 SEEDS += [
     "def f(a, b=1):\n    if a > b:\n        return a ** -b\n    return [a, (b,)][0]\n",
@@ -46,16 +46,17 @@ def assert_located(err: GxError, text: str) -> None:
 
 def fast_path_agrees(text) -> None:
     """Where the fast token stream parses, Lark's own lexer gives the same AST."""
-    from gradcli.lang import lexcheck, parser as P
+    from gradcli.lang import lexcheck
+    from gradcli.lang.parse import fast as F, lalr as P
     try:
         norm = lexcheck.check(text)
     except GxError:
         return
     try:
-        fast = G.parse_fast(*P._fast(P._lark()), norm, "start")
+        fast = F.parse_fast(*P._fast(P._lark()), norm, "start")
     except Exception:           # the fast path may give up; parse() then uses Lark's lexer
         return
-    assert P._run_lark(norm, "start", "fuzz.gx", fast=False) == fast
+    assert P.run(norm, "start", "fuzz.gx", fast=False) == fast
 
 
 def parse_or_gx_error(text) -> str:
@@ -191,10 +192,11 @@ def test_random_bytes_give_only_gx_errors(data):
 @pytest.mark.parametrize("seed", range(len(SEEDS)))
 def test_fast_path_agrees_on_seed_scripts(seed):
     fast_path_agrees(SEEDS[seed])
-    from gradcli.lang import lexcheck, parser as P
+    from gradcli.lang import lexcheck
+    from gradcli.lang.parse import fast as F, lalr as P
     norm = lexcheck.check(SEEDS[seed])
     try:
         parse(norm)
     except GxError:
         return                  # the error scripts (x03, x04)
-    G.parse_fast(*P._fast(P._lark()), norm, "start")   # it does not give up
+    F.parse_fast(*P._fast(P._lark()), norm, "start")   # it does not give up

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from gradcli.lang.errors import GxError, GxNameError, GxSecurityError
-from gradcli.session import (CheckResult, CheckRow, GradResult, Limits, Options, PrintEvent,
+from gradcli.session import (CheckResult, CheckRow, GradResult, Options, PrintEvent,
                              Session)
 
 
@@ -121,6 +121,24 @@ def test_history_names_leaves():
         s.history("nosuch")
 
 
+def test_print_history_draws_the_tree_of_graph():
+    # one tree: what print(history(y)) writes is what `run --graph y` renders
+    from gradcli.render.history import tree_lines
+    printed = []
+    s = Session(on_print=lambda e: printed.append(e.text))
+    s.run("x = tensor([1., 2.], requires_grad=True)\nw = x * x\ny = (w + x).sum()\n"
+          "print(history(y))\n", "t.gx")
+    assert printed == ["\n".join(tree_lines(s.history("y")))]
+    assert printed[0].splitlines() == [
+        "y: SumBackward0 () [n0]",
+        "└── AddBackward0 (2,) [n1]",
+        "    ├── MulBackward0 (2,) [n2]",                   # names are for leaves
+        "    │   ├── x: AccumulateGrad (2,) [n3]",
+        "    │   └── -> [n3] x: AccumulateGrad (shown above)",
+        "    └── -> [n3] x: AccumulateGrad (shown above)",
+    ]
+
+
 def test_options_variables_are_injected():
     s = Session(Options(variables={"lr": 0.5, "w": [1.0, 2.0]}))
     s.run("r = lr * 2\nt = tensor(w)\n", "t.gx")
@@ -164,6 +182,47 @@ def test_grad_expr_nonscalar_gives_jacobian():
 def test_grad_expr_unused_variable_has_zero_gradient():
     r = Session().grad_expr("x * 2", {"x": 1.0, "y": 3.0}, wrt=["x", "y"])
     assert r.grads["y"].item() == 0.0
+
+
+@pytest.mark.parametrize("expr,used", [
+    ("x**2", ["x"]),
+    ("x * sin(y)", ["x", "y"]),
+    ("f(x) if x > 0 else y", ["x", "y"]),               # names under every node kind
+    ("[x, (y,)][0][0] + z.sum()", ["x", "y", "z"]),
+    ("max(x, key=y)", ["x", "y"]),
+])
+def test_grad_expr_differentiates_only_what_the_expression_uses(expr, used):
+    # `gradcli grad 'x**2' x=1.5 --set lr=0.1` printed df/dlr = tensor(0.): the names of
+    # an expression were looked for in slots the nodes did not have
+    from gradcli.session.gradexpr import names_in
+    from gradcli.lang.parse import parse_expression
+    given = ["x", "y", "z", "lr"]
+    assert sorted(names_in(parse_expression(expr, cache=False)) & set(given)) == used
+
+
+def test_grad_expr_with_an_unused_setting():
+    r = Session(Options(variables={"lr": 0.1})).grad_expr("x**2", {"lr": 0.1, "x": 1.5})
+    assert r.wrt == ["x"] and list(r.grads) == ["x"]
+    assert r.grads["x"].item() == 3.0                    # d/dx x^2 = 2x at 1.5
+
+
+def test_cli_grad_with_an_unused_setting(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from gradcli.cli import cli
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    r = CliRunner().invoke(cli, ["grad", "x**2", "x=1.5", "--set", "lr=0.1"])
+    assert r.exit_code == 0, r.output
+    assert r.output == "f = tensor(2.2500)\ndf/dx = tensor(3.)\n"
+
+
+def test_grad_expr_hessian_blocks_of_two_vectors():
+    # y = sum(a * b * b): d2y/da_i db_j = 2 b_i [i == j], d2y/db_i db_j = 2 a_i [i == j]
+    r = Session().grad_expr("(a * b * b).sum()", {"a": [1.0, 2.0], "b": [3.0, 5.0]}, order=2)
+    assert r.hessian[("a", "a")].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert r.hessian[("a", "b")].tolist() == [[6.0, 0.0], [0.0, 10.0]]
+    assert r.hessian[("b", "a")].tolist() == [[6.0, 0.0], [0.0, 10.0]]
+    assert r.hessian[("b", "b")].tolist() == [[2.0, 0.0], [0.0, 4.0]]
+    assert r.grads["b"].tolist() == [6.0, 20.0]          # 2 a_i b_i
 
 
 def test_grad_expr_errors_are_positioned():

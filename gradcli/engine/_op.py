@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .context import STATE, afford
-from .errors import EngineTypeError, LimitError, ShapeError
+from .errors import EngineTypeError, ShapeError
 from .variable import Variable, _wrap, to_array
 
 _new = object.__new__

@@ -65,3 +65,11 @@ def blocks(shape):
         return (Ellipsis,)
     step = max(1, CHUNK // (n // shape[0]))
     return [slice(i, i + step) for i in range(0, shape[0], step)]
+
+
+def temporary(v) -> bool:
+    """True when the Variable ``v`` is a temporary its caller may let the engine write a
+    result into: at least CHUNK elements, held by nothing but one local of the caller
+    (and this call's parameter), its array by nothing but ``v``. The .gx compiler asks
+    this before ``arith.add_spare``/``sub_spare`` and ``elementwise.SPARE``."""
+    return v._data.size >= CHUNK and sole_var(v, 2)

@@ -43,6 +43,19 @@ class GxError(Exception):
                 self.source_line = lines[self.line - 1]
         return self
 
+    def located(self, filename: str, text: str) -> "GxError":
+        """Fill in what is missing from the whole text of a script (line 1 when the
+        error has no position at all)."""
+        if self.filename is None:
+            self.filename = filename
+        if self.line is None:
+            self.line, self.col = 1, 1
+        if self.source_line is None:
+            lines = text.split("\n")
+            if 0 < self.line <= len(lines):
+                self.source_line = lines[self.line - 1]
+        return self
+
     @property
     def location(self) -> str:
         parts = [self.filename or "<script>"]
@@ -151,3 +164,24 @@ def format_error(err: "GxError | GxWarning") -> str:
     if hint:
         lines.append(f"hint: {hint}")
     return "\n".join(lines)
+
+
+def suggest(name, candidates) -> str | None:
+    """'did you mean 'x'?' for the close matches of ``name`` among ``candidates``."""
+    import difflib
+    close = difflib.get_close_matches(name, [c for c in candidates if not c.startswith(" ")],
+                                      n=3, cutoff=0.7)
+    if not close:
+        return None
+    if len(close) == 1:
+        return f"did you mean '{close[0]}'?"
+    return "did you mean " + ", ".join(f"'{c}'" for c in close[:-1]) + f" or '{close[-1]}'?"
+
+
+def name_error(name, candidates, pos, filename=None, source=None) -> "GxNameError":
+    """'name 'x' is not defined', with the closest of ``candidates`` suggested."""
+    hint = suggest(name, candidates)
+    msg = f"name '{name}' is not defined"
+    if hint:
+        msg += f"; {hint}"
+    return GxNameError(msg).at(pos, filename, source)

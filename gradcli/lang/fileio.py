@@ -57,7 +57,6 @@ def check_path(path, allowed, mode: str) -> str:
 
 
 def load(path, allowed, *, max_elements=10 ** 7):
-    import numpy as np
     from .. import engine
     real = check_path(path, allowed, "read")
     ext = os.path.splitext(real)[1].lower()
@@ -87,8 +86,7 @@ def load(path, allowed, *, max_elements=10 ** 7):
             f"array of {human(arr.size)} elements exceeds the limit", "max_elements",
             max_elements))
     if arr.dtype.kind == "f":
-        arr = arr.astype(engine.get_default_dtype() if hasattr(engine, "get_default_dtype")
-                         else np.float64)
+        arr = arr.astype(engine.get_default_dtype())
     return engine.tensor(arr.tolist()) if arr.ndim == 0 else engine.Variable(arr)
 
 

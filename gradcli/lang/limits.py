@@ -149,7 +149,7 @@ class Clock:
         self.running_depth = 0
         self.watchdog = False
         self.where = None            # () -> 'file:line:col' for the watchdog's message
-        self._saved = None
+        self._restore = None
         self._timers = []
         self._interrupts = 0
         self.fired = -1.0
@@ -249,13 +249,13 @@ class Clock:
                     saved["faulthandler"] = True
                 except (AttributeError, ValueError, OSError, RuntimeError):
                     pass
-        self._saved = saved
+        self._restore = saved
 
     def _disarm(self) -> None:
         for t in self._timers:
             t.cancel()
         self._timers = []
-        saved, self._saved = self._saved, None
+        saved, self._restore = self._restore, None
         if not saved:
             return
         try:

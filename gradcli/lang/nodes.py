@@ -12,18 +12,27 @@ from __future__ import annotations
 
 from typing import Union
 
-# The node classes are plain classes whose __init__/__eq__/__repr__ are generated for
-# all of them in one exec at the end of this module: dataclasses cost ~11 ms at import,
-# which was 7% of `gradcli grad`'s whole start-up. Fields are the annotations, base
-# class first (``cls._fields``); defaults are class attributes.
+# The node classes are slotted classes built by ``node`` from their annotations, as
+# ``dataclasses.dataclass(slots=True)`` would build them: each class gets ``__slots__``
+# for its own fields (so a node has no ``__dict__``), ``_fields`` (every field, base
+# class first) and ``_children`` (the fields that hold nodes, in source order).
+# __init__/__eq__/__repr__ are generated for all of them in one exec at the end of this
+# module: dataclasses cost ~11 ms at import, which was 7% of `gradcli grad`'s start-up.
 _CLASSES = []
+_NODE_WORDS = ("Expr", "Stmt", "Keyword", "Param", "WithItem", "Alias")
 
 
-def dataclass(slots=True):
-    def register(cls):
-        _CLASSES.append(cls)
-        return cls
-    return register
+def node(cls):
+    """Rebuild ``cls`` as a slotted class whose fields are its annotations."""
+    own = tuple(cls.__dict__.get("__annotations__", {}))
+    namespace = {k: v for k, v in cls.__dict__.items()
+                 if k not in own and k not in ("__dict__", "__weakref__")}
+    defaults = {k: cls.__dict__[k] for k in own if k in cls.__dict__}
+    namespace["__slots__"] = own
+    new = type(cls)(cls.__name__, cls.__bases__, namespace)
+    new._own_defaults = defaults
+    _CLASSES.append(new)
+    return new
 
 
 class _Factory:
@@ -35,7 +44,7 @@ def field(default_factory):
     return _Factory(default_factory)
 
 
-@dataclass(slots=True)
+@node
 class Node:
     line: int
     col: int
@@ -45,17 +54,17 @@ class Node:
 
 # ----------------------------------------------------------------- expressions
 
-@dataclass(slots=True)
+@node
 class Name(Node):
     id: str
 
 
-@dataclass(slots=True)
+@node
 class Constant(Node):
     value: Union[int, float, str, bool, None]
 
 
-@dataclass(slots=True)
+@node
 class BinOp(Node):
     op: str            # + - * / // % ** @
     left: "Expr"
@@ -64,71 +73,71 @@ class BinOp(Node):
     op_col: int = 0    # points at '/'); 0 when unknown
 
 
-@dataclass(slots=True)
+@node
 class UnaryOp(Node):
     op: str            # - + not
     operand: "Expr"
 
 
-@dataclass(slots=True)
+@node
 class BoolOp(Node):
     op: str            # and or
     values: list["Expr"]
 
 
-@dataclass(slots=True)
+@node
 class Compare(Node):
     left: "Expr"
     ops: list[str]     # < <= > >= == != is 'is not' in 'not in'
     comparators: list["Expr"]
 
 
-@dataclass(slots=True)
+@node
 class IfExp(Node):
     test: "Expr"
     body: "Expr"
     orelse: "Expr"
 
 
-@dataclass(slots=True)
+@node
 class Keyword(Node):
     name: str
     value: "Expr"
 
 
-@dataclass(slots=True)
+@node
 class Call(Node):
     func: "Expr"
     args: list["Expr"]
     keywords: list[Keyword]
 
 
-@dataclass(slots=True)
+@node
 class Attribute(Node):
     value: "Expr"
     attr: str
     attr_col: int      # column of the attribute name itself (for error carets)
 
 
-@dataclass(slots=True)
+@node
 class Slice(Node):
     lower: "Expr | None"
     upper: "Expr | None"
     step: "Expr | None"
 
 
-@dataclass(slots=True)
+@node
 class Subscript(Node):
     value: "Expr"
     index: "Expr"      # an expression, a Slice, or a Tuple of those (x[:, 0])
 
 
-@dataclass(slots=True)
+@node
 class Tuple(Node):
     elts: list["Expr"]
 
 
-@dataclass(slots=True)
+@node
 class List(Node):
     elts: list["Expr"]
 
@@ -139,107 +148,109 @@ Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Call,
 
 # ------------------------------------------------------------------ statements
 
-@dataclass(slots=True)
+@node
 class Assign(Node):
     targets: list["Expr"]   # a = b = e has two targets; each is Name,
     value: "Expr"           # Attribute, Subscript, or Tuple/List of those
 
 
-@dataclass(slots=True)
+@node
 class AugAssign(Node):
     target: "Expr"          # Name, Attribute or Subscript
     op: str                 # the binary operator: '+' for '+=', '@' for '@='
     value: "Expr"
 
 
-@dataclass(slots=True)
+@node
 class ExprStmt(Node):
     value: "Expr"
 
 
-@dataclass(slots=True)
+@node
 class If(Node):
     test: "Expr"
     body: list["Stmt"]
     orelse: list["Stmt"]    # elif is a single nested If here
 
 
-@dataclass(slots=True)
+@node
 class While(Node):
     test: "Expr"
     body: list["Stmt"]
 
 
-@dataclass(slots=True)
+@node
 class For(Node):
     target: "Expr"          # Name or Tuple of Names
     iter: "Expr"
     body: list["Stmt"]
 
 
-@dataclass(slots=True)
+@node
 class Break(Node):
     pass
 
 
-@dataclass(slots=True)
+@node
 class Continue(Node):
     pass
 
 
-@dataclass(slots=True)
+@node
 class Pass(Node):
     pass
 
 
-@dataclass(slots=True)
+@node
 class Param(Node):
     name: str
     default: "Expr | None"
 
 
-@dataclass(slots=True)
+@node
 class FunctionDef(Node):
     name: str
     params: list[Param]
     body: list["Stmt"]
+    name_line: int = 0      # position of the name itself (error carets); 0 when unknown
+    name_col: int = 0
 
 
-@dataclass(slots=True)
+@node
 class Return(Node):
     value: "Expr | None"
 
 
-@dataclass(slots=True)
+@node
 class WithItem(Node):
     context: "Expr"
     name: "str | None"      # with no_grad() as g: (rare, but Python allows it)
 
 
-@dataclass(slots=True)
+@node
 class With(Node):
     items: list[WithItem]
     body: list["Stmt"]
 
 
-@dataclass(slots=True)
+@node
 class Assert(Node):
     test: "Expr"
     msg: "Expr | None"
 
 
-@dataclass(slots=True)
+@node
 class Alias(Node):
     name: str               # dotted module or imported name: 'torch', 'torch.autograd'
     asname: "str | None"
 
 
-@dataclass(slots=True)
+@node
 class Import(Node):
     names: list[Alias]
 
 
-@dataclass(slots=True)
+@node
 class ImportFrom(Node):
     module: str             # dotted
     names: list[Alias]
@@ -249,7 +260,7 @@ Stmt = Union[Assign, AugAssign, ExprStmt, If, While, For, Break, Continue,
              Pass, FunctionDef, Return, With, Assert, Import, ImportFrom]
 
 
-@dataclass(slots=True)
+@node
 class Module:
     body: list[Stmt] = field(default_factory=list)
     filename: str = "<script>"
@@ -259,15 +270,19 @@ class Module:
 def _generate():
     src = []
     for cls in _CLASSES:
-        names = []
+        names, defaults, children = [], {}, []
         for klass in reversed(cls.__mro__):
-            for name in klass.__dict__.get("__annotations__", {}):
+            for name, ann in klass.__dict__.get("__annotations__", {}).items():
                 if name not in names:
                     names.append(name)
+                    if any(word in str(ann) for word in _NODE_WORDS):
+                        children.append(name)
+            defaults.update(klass.__dict__.get("_own_defaults", {}))
         cls._fields = tuple(names)
+        cls._children = tuple(children)
         params, body = [], []
         for name in names:
-            default = getattr(cls, name, _NO_DEFAULT)
+            default = defaults.get(name, _NO_DEFAULT)
             if default is _NO_DEFAULT:
                 params.append(name)
                 body.append(f"    self.{name} = {name}")
@@ -278,9 +293,8 @@ def _generate():
             else:
                 params.append(f"{name}=_defaults[{cls.__name__!r}][{name!r}]")
                 body.append(f"    self.{name} = {name}")
-        _defaults[cls.__name__] = {n: (getattr(cls, n).make if isinstance(getattr(cls, n), _Factory)
-                                       else getattr(cls, n))
-                                   for n in names if getattr(cls, n, _NO_DEFAULT) is not _NO_DEFAULT}
+        _defaults[cls.__name__] = {n: (d.make if isinstance(d, _Factory) else d)
+                                   for n, d in defaults.items()}
         src.append(f"def __init__{cls.__name__}(self, {', '.join(params)}):\n"
                    + ("\n".join(body) or "    pass") + "\n")
     namespace = {"_defaults": _defaults}
@@ -307,3 +321,30 @@ def _repr(self):
 
 
 _generate()
+
+
+# ------------------------------------------------------------------ walking
+
+def iter_child_nodes(n):
+    """The nodes directly inside ``n``, in source order."""
+    for name in n._children:
+        child = getattr(n, name)
+        if child is None:
+            continue
+        if type(child) is list:
+            yield from child
+        else:
+            yield child
+
+
+def walk(n):
+    """``n`` and every node inside it, depth first in source order (iterative: a deep
+    tree cannot exhaust the Python stack)."""
+    stack = [n]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        n = pop()
+        yield n
+        kids = list(iter_child_nodes(n))
+        kids.reverse()
+        extend(kids)

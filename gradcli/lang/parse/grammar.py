@@ -1,4 +1,5 @@
-"""Find grammar/gx.lark, build the Lark LALR parser once per process, cache it.
+"""Where the grammar and the caches are: gx.lark, its text and hash, the user's cache
+directory. No Lark here (lalr.py builds the parser).
 
 The grammar ships inside the wheel as ``gradcli/grammar/gx.lark`` (pyproject's
 hatch force-include); in a source checkout or editable install it is
@@ -15,7 +16,7 @@ from functools import lru_cache
 
 # os.path and _blake2 rather than pathlib and hashlib: every run reads the grammar's hash
 # and the cache directory, and those two imports alone cost ~10 ms of a one-liner's start.
-_PKG_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))   # .../gradcli
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # .../gradcli
 _CANDIDATES = (
     os.path.join(_PKG_DIR, "grammar", "gx.lark"),                        # installed wheel
     os.path.join(os.path.dirname(_PKG_DIR), "grammar", "gx.lark"),       # source checkout
@@ -95,12 +96,3 @@ def cache_path() -> str | None:
         return None
     return path
 
-
-def __getattr__(name):
-    """The Lark-dependent half (GxIndenter, build_parser, the fast tokenizer...) lives in
-    larkgrammar.py and is imported only when a script must really be parsed: a cached
-    AST, and `gradcli --help`, never import lark."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from . import larkgrammar
-    return getattr(larkgrammar, name)

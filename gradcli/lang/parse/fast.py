@@ -1,119 +1,18 @@
-"""The Lark half of the grammar: the indenter, the parser build (with Lark's table
-cache), and the fast tokenizer/driver. Imported lazily by grammar.py and parser.py,
-only when a script is not in the AST cache."""
+"""The fast path of the parser: a tokenizer with the indenter folded in, and a tight
+LALR loop over Lark's own tables and callbacks. For a valid script they give exactly
+what Lark's contextual lexer + GxIndenter + LALR parser give, about three times
+faster; on anything unusual they raise and lalr.run parses again the reference way."""
 from __future__ import annotations
 
-import os
 import re
-import sys
 
-import lark
 from lark import Lark
-from lark.indenter import Indenter
 from lark.lexer import Token
 
-from .errors import GxLimitError, GxSyntaxError
-from .grammar import MAX_BLOCK_DEPTH, START_RULES, cache_dir, grammar_hash, grammar_text
+from .grammar import MAX_BLOCK_DEPTH
 
-
-class GxIndenter(Indenter):
-    """Python's INDENT/DEDENT tokens, with positions on the indentation errors.
-
-    Lark's Indenter raises a DedentError without a position and asserts on an
-    unmatched ')'. Brackets are checked before parsing (lexcheck), so here only
-    the dedent error needs its line and column, and blocks are limited in depth.
-    """
-    NL_type = "_NEWLINE"
-    OPEN_PAREN_types = ["LPAR", "LSQB"]
-    CLOSE_PAREN_types = ["RPAR", "RSQB"]
-    INDENT_type = "_INDENT"
-    DEDENT_type = "_DEDENT"
-    tab_len = 8
-
-    def handle_NL(self, token):
-        if self.paren_level > 0:
-            return
-        yield token
-        indent_str = token.rsplit("\n", 1)[1]
-        indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
-        levels = self.indent_level
-        if indent > levels[-1]:
-            if len(levels) > MAX_BLOCK_DEPTH:
-                raise GxLimitError(
-                    f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels",
-                    line=token.end_line, col=token.end_column,
-                    end_line=token.end_line, end_col=token.end_column + 1)
-            levels.append(indent)
-            yield token.new_borrow_pos(self.INDENT_type, indent_str, token)
-        else:
-            while indent < levels[-1]:
-                levels.pop()
-                yield token.new_borrow_pos(self.DEDENT_type, indent_str, token)
-            if indent != levels[-1]:
-                raise GxSyntaxError(
-                    "unindent does not match any outer level",
-                    line=token.end_line, col=token.end_column,
-                    end_line=token.end_line, end_col=token.end_column + 1)
-
-    def process(self, stream):
-        # a fresh indenter per parse: the parser (and this postlexer) is shared
-        # by the whole process, so its state must not be
-        fresh = GxIndenter()
-        return fresh._process(stream)
-
-    def _process(self, stream):
-        open_types, close_types = self.OPEN_PAREN_types, self.CLOSE_PAREN_types
-        nl_type = self.NL_type
-        token = None
-        for token in stream:
-            typ = token.type
-            if typ == nl_type:
-                yield from self.handle_NL(token)
-            else:
-                yield token
-                if typ in open_types:
-                    self.paren_level += 1
-                elif typ in close_types and self.paren_level > 0:
-                    self.paren_level -= 1
-        while len(self.indent_level) > 1:
-            self.indent_level.pop()
-            if token is not None:
-                yield token.new_borrow_pos(self.DEDENT_type, "", token)
-
-
-def _lark_options(transformer) -> dict:
-    return dict(parser="lalr", lexer="contextual", postlex=GxIndenter(),
-                start=START_RULES, transformer=transformer,
-                maybe_placeholders=True, propagate_positions=False)
-
-
-def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
-    """A new Lark parser for gx.lark, from the analysed tables shipped in the package
-    (larktables: data, never a pickle from the user's cache); ``use_cache=False``
-    analyses the grammar text instead (~0.5 s)."""
-    text = grammar_text()
-    opts = _lark_options(transformer)
-    if not use_cache:
-        return Lark(text, **opts)
-    from . import larktables
-    return larktables.load(text, opts, grammar_hash())
-
-
-def lark_options_for_tables() -> dict:
-    """The options the shipped tables are made with (larktables.main)."""
-    return _lark_options(None)
-
-
-_PARSERS: dict = {}
-
-
-def get_parser(transformer) -> Lark:
-    """The process-wide parser for this transformer class (built on first use)."""
-    key = type(transformer)
-    parser = _PARSERS.get(key)
-    if parser is None:
-        parser = _PARSERS[key] = build_parser(transformer)
-    return parser
+_OPEN_TYPES = ("LPAR", "LSQB")
+_CLOSE_TYPES = ("RPAR", "RSQB")
 
 
 class FastFallback(Exception):
@@ -146,8 +45,8 @@ class FastTokenizer:
         self.newline_ignores = frozenset(t.name for t in rest if t.name in self.ignore
                                          and ("\n" in t.pattern.to_regexp()
                                               or "\\n" in t.pattern.to_regexp()))
-        self.open = frozenset(GxIndenter.OPEN_PAREN_types)
-        self.close = frozenset(GxIndenter.CLOSE_PAREN_types)
+        self.open = frozenset(_OPEN_TYPES)
+        self.close = frozenset(_CLOSE_TYPES)
 
     def tokens(self, text: str):
         match = self.master.match

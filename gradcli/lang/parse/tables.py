@@ -6,7 +6,7 @@ on disk that runs code when it is loaded. Instead the analysed tables ship insid
 package as ``gx_tables.marshal``: plain dicts, lists, tuples, strings and numbers
 (Lark's own ``memo_serialize``), as trusted as the ``.py`` files beside it, made by
 
-    python -m gradcli.lang.larktables        # after changing grammar/gx.lark
+    python -m gradcli.lang.parse.tables      # after changing grammar/gx.lark
 
 and checked by a test (tests/test_hostile.py). ``load`` builds the parser from them
 with ``Lark._load_from_dict`` (~30 ms); when the file is missing or was made for
@@ -86,7 +86,7 @@ def _check_plain(value) -> None:
 
 
 def main() -> None:                 # pragma: no cover - a maintainer's tool
-    from .larkgrammar import lark_options_for_tables
+    from .lalr import lark_options_for_tables
     from .grammar import grammar_hash, grammar_text
     payload = generate(grammar_text(), lark_options_for_tables(), grammar_hash())
     tmp = TABLES + ".tmp"

@@ -1,0 +1,313 @@
+"""The specialised closures of the compiler's hot path: binary operators and calls.
+
+Every step of a .gx loop runs these, so each is unrolled for its case (W2, the
+per-op scalar benchmark, measures them): one closure per operator with the tensor
+test first (the engine's operators), then plain ints/floats whose result stays in
+range (no checks needed), then the slow helpers of pynum.py for everything else;
+calls split by arity and by what is called. The semantics they implement are the
+ones expressions.py states; what may write into a temporary's array is the
+engine's decision (``buffers.temporary``), never the compiler's.
+"""
+from __future__ import annotations
+
+import operator
+
+from ...engine import buffers
+from ..attributes import get_attr, method_for
+from ..errors import GxTypeError
+from ..pynum import SLOW_BINOPS
+from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
+
+_BIG = 2 ** 63          # plain int/float results inside (-_BIG, _BIG) need no checks
+_temporary = buffers.temporary
+
+PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+         "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
+         "@": operator.matmul}
+
+
+# ------------------------------------------------------------ binary operators
+
+def binop_fn(rt, V, op, pos):
+    """fn(a, b) applying op with the language's rules (augmented assignment)."""
+    pyop = PYOPS[op]
+    slow = SLOW_BINOPS[op]
+
+    def apply(a, b):
+        try:
+            if type(a) is V or type(b) is V:
+                rt.pos = pos
+                return pyop(a, b)
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return apply
+
+
+def binop(rt, V, op, lf, rf, pos, spare=False):
+    """The closure of one binary operator ``lf(fr) op rf(fr)``.
+
+    With ``spare``, a big left tensor that nothing but this closure holds (nor its
+    array) is a temporary: ``+`` and ``-`` write the result into its array, as numpy
+    does for temporaries (gradcli/engine/buffers.py). The reference counts are exact
+    here because this closure is the only caller and holds ``a`` in one local."""
+    make = _BINOPS.get(op)
+    if make is not None:
+        return make(rt, V, lf, rf, pos, spare)
+    pyop = PYOPS[op]
+    slow = SLOW_BINOPS[op]
+
+    def any_binop(fr):
+        a = lf(fr)
+        b = rf(fr)
+        try:
+            if type(a) is V or type(b) is V:
+                rt.pos = pos
+                return pyop(a, b)
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return any_binop
+
+
+def _add(rt, V, lf, rf, pos, spare):
+    slow = SLOW_BINOPS["+"]
+    if spare:
+        from ...engine.arith import add_spare
+
+    def add(fr):
+        a = lf(fr)
+        b = rf(fr)
+        ta = type(a)
+        tb = type(b)
+        try:
+            if ta is V or tb is V:
+                rt.pos = pos
+                if spare and ta is V and _temporary(a):
+                    return add_spare(a, b)
+                return a + b
+            if (ta is int or ta is float) and (tb is int or tb is float):
+                r = a + b
+                if -_BIG < r < _BIG:
+                    return r
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return add
+
+
+def _sub(rt, V, lf, rf, pos, spare):
+    slow = SLOW_BINOPS["-"]
+    if spare:
+        from ...engine.arith import sub_spare
+
+    def sub(fr):
+        a = lf(fr)
+        b = rf(fr)
+        ta = type(a)
+        tb = type(b)
+        try:
+            if ta is V or tb is V:
+                rt.pos = pos
+                if spare and ta is V and _temporary(a):
+                    return sub_spare(a, b)
+                return a - b
+            if (ta is int or ta is float) and (tb is int or tb is float):
+                r = a - b
+                if -_BIG < r < _BIG:
+                    return r
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return sub
+
+
+def _mul(rt, V, lf, rf, pos, spare):
+    slow = SLOW_BINOPS["*"]
+
+    def mul(fr):
+        a = lf(fr)
+        b = rf(fr)
+        ta = type(a)
+        tb = type(b)
+        try:
+            if ta is V or tb is V:
+                rt.pos = pos
+                return a * b
+            if (ta is int or ta is float) and (tb is int or tb is float):
+                r = a * b
+                if -_BIG < r < _BIG:
+                    return r
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return mul
+
+
+def _div(rt, V, lf, rf, pos, spare):
+    slow = SLOW_BINOPS["/"]
+
+    def div(fr):
+        a = lf(fr)
+        b = rf(fr)
+        ta = type(a)
+        tb = type(b)
+        try:
+            if ta is V or tb is V:
+                rt.pos = pos
+                return a / b
+            if (ta is int or ta is float) and (tb is int or tb is float) and b:
+                if -_BIG < a < _BIG:
+                    r = a / b
+                    if -_BIG < r < _BIG:
+                        return r
+            return slow(a, b, rt, pos)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return div
+
+
+_BINOPS = {"+": _add, "-": _sub, "*": _mul, "/": _div}
+
+
+# ------------------------------------------------------------------ calls
+
+def dispatcher(rt, pos):
+    """call(f, args, kw): call a script value, refusing anything not callable."""
+    def call(f, args, kw):
+        t = type(f)
+        try:
+            if t is Builtin:
+                rt.pos = pos
+                return f.fn(*args, **kw) if kw else f.fn(*args)
+            if t is GxFunction:
+                return f.invoke(args, kw, pos)
+            if t is BoundMethod:
+                rt.pos = pos
+                return f.fn(f.obj, *args, **kw) if kw else f.fn(f.obj, *args)
+            if t is NodeName:
+                return f(*args, **(kw or {}))
+            raise GxTypeError(f"'{type_name(f)}' object is not callable")
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return call
+
+
+def call(rt, V, ff, argfs, kws, pos, spare=False):
+    """The closure of ``f(args, k=v)`` where ``f`` is not an attribute. With ``spare``
+    the one argument is an expression's result: exp(<temporary>) and the like may
+    write into its array (elementwise.SPARE)."""
+    do_call = dispatcher(rt, pos)
+    if not kws and len(argfs) == 1:
+        return _call1(rt, V, ff, argfs[0], pos, spare, do_call)
+    if not kws:
+        def calln(fr):
+            f = ff(fr)
+            return do_call(f, [a(fr) for a in argfs], None)
+        return calln
+
+    def callkw(fr):
+        f = ff(fr)
+        args = [a(fr) for a in argfs]
+        kw = {k: v(fr) for k, v in kws}
+        return do_call(f, args, kw)
+    return callkw
+
+
+def _call1(rt, V, ff, a0, pos, spare, do_call):
+    if spare:
+        from ...engine.elementwise import SPARE
+
+    def call1(fr):
+        f = ff(fr)
+        x = a0(fr)
+        tf = type(f)
+        if tf is Builtin:
+            try:
+                rt.pos = pos
+                if spare and type(x) is V:
+                    sf = SPARE.get(f.fn)
+                    if sf is not None and _temporary(x):
+                        return sf(x)
+                return f.fn(x)
+            except Exception as err:
+                raise rt.convert(err, pos)
+        if tf is GxFunction:
+            return f.invoke((x,), None, pos)
+        return do_call(f, [x], None)
+    return call1
+
+
+def method_call(rt, of, name, argfs, kws, pos, apos):
+    """The closure of ``obj.name(args, k=v)``: the method looked up in the allowlist
+    (attributes.py) once per type of ``obj`` (an inline cache), ``torch.f(x)`` straight
+    to the built-in."""
+    do_call = dispatcher(rt, pos)
+    ctype = [None, None]      # inline cache: (type, method)
+
+    def lookup(o):
+        t = type(o)
+        if t is ctype[0]:
+            return ctype[1]
+        fn = method_for(t, o, name)
+        if fn is not None:
+            ctype[0], ctype[1] = t, fn
+        return fn
+
+    def attribute(o):
+        try:
+            return get_attr(o, name)
+        except Exception as err:
+            raise rt.convert(err, apos)
+
+    if not kws and len(argfs) == 0:
+        def mcall0(fr):
+            o = of(fr)
+            fn = lookup(o)
+            if fn is None:
+                return do_call(attribute(o), [], None)
+            try:
+                rt.pos = pos
+                return fn(o)
+            except Exception as err:
+                raise rt.convert(err, pos)
+        return mcall0
+    if not kws and len(argfs) == 1:
+        return _mcall1(rt, of, name, argfs[0], pos, lookup, attribute, do_call)
+
+    def mcall(fr):
+        o = of(fr)
+        args = [a(fr) for a in argfs]
+        kw = {k: v(fr) for k, v in kws} if kws else None
+        fn = lookup(o)
+        if fn is None:
+            return do_call(attribute(o), args, kw)
+        try:
+            rt.pos = pos
+            return fn(o, *args, **kw) if kw else fn(o, *args)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return mcall
+
+
+def _mcall1(rt, of, name, a0, pos, lookup, attribute, do_call):
+    def mcall1(fr):
+        o = of(fr)
+        x = a0(fr)
+        if type(o) is Namespace:         # torch.tanh(y): straight to the built-in
+            f = o.members.get(name)
+            if type(f) is Builtin:
+                try:
+                    rt.pos = pos
+                    return f.fn(x)
+                except Exception as err:
+                    raise rt.convert(err, pos)
+        fn = lookup(o)
+        if fn is None:
+            return do_call(attribute(o), [x], None)
+        try:
+            rt.pos = pos
+            return fn(o, x)
+        except Exception as err:
+            raise rt.convert(err, pos)
+    return mcall1

@@ -1,0 +1,13 @@
+"""The names of the engine's ops as the language groups them (LANGUAGE.md): the
+built-ins, the tensor methods and the compatibility namespaces are made from these."""
+
+ELEMENTWISE = ("exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sinh cosh tanh "
+               "sigmoid relu softplus clamp maximum minimum where pow").split()
+REDUCTIONS = ("sum mean prod max min norm var std logsumexp softmax log_softmax cumsum "
+              "argmax argmin").split()
+SHAPE_OPS = "reshape view flatten squeeze unsqueeze transpose permute expand cat stack".split()
+LINALG = "matmul dot outer inv det solve trace diag".split()
+AUTOGRAD = ("grad jacobian hessian gradcheck no_grad enable_grad set_grad_enabled "
+            "is_grad_enabled").split()
+FACTORIES = "ones zeros full eye arange linspace rand randn".split()
+LIKE = "ones_like zeros_like full_like rand_like randn_like".split()
