@@ -678,7 +678,7 @@ def test_lark_tables_shipped_are_current_and_plain_data():
     from gradcli.lang.parse.grammar import grammar_hash, grammar_text
     from gradcli.lang.parse.lalr import lark_options_for_tables
     assert larktables._read(grammar_hash()) is not None, \
-        "gx_tables.marshal is stale: run python -m gradcli.lang.parse.tables"
+        "gx_tables.marshal is stale: run python -m gradcli.lang.parse.lalr"
     # the shipped tables parse like tables analysed now from the grammar (Lark's analysis
     # orders its sets by hash, so the bytes differ from run to run; the parses may not)
     from lark import Lark

@@ -102,8 +102,14 @@ def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
 
 
 def lark_options_for_tables() -> dict:
-    """The options the shipped tables are made with (tables.main)."""
+    """The options the shipped tables are made with (write_tables)."""
     return _lark_options(None)
+
+
+def write_tables() -> None:           # pragma: no cover - a maintainer's tool
+    """Analyse gx.lark and write the tables the package ships (tables.py)."""
+    from . import tables
+    tables.write(tables.generate(grammar_text(), lark_options_for_tables(), grammar_hash()))
 
 
 _PARSERS: dict = {}
@@ -169,3 +175,7 @@ def run(text: str, start: str, filename: str, *, fast: bool = True):
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+if __name__ == "__main__":           # pragma: no cover
+    write_tables()

@@ -6,7 +6,7 @@ on disk that runs code when it is loaded. Instead the analysed tables ship insid
 package as ``gx_tables.marshal``: plain dicts, lists, tuples, strings and numbers
 (Lark's own ``memo_serialize``), as trusted as the ``.py`` files beside it, made by
 
-    python -m gradcli.lang.parse.tables      # after changing grammar/gx.lark
+    python -m gradcli.lang.parse.lalr        # after changing grammar/gx.lark
 
 and checked by a test (tests/test_hostile.py). ``load`` builds the parser from them
 with ``Lark._load_from_dict`` (~30 ms); when the file is missing or was made for
@@ -85,16 +85,9 @@ def _check_plain(value) -> None:
             raise TypeError(f"not plain data in Lark's tables: {type(v).__name__}")
 
 
-def main() -> None:                 # pragma: no cover - a maintainer's tool
-    from .lalr import lark_options_for_tables
-    from .grammar import grammar_hash, grammar_text
-    payload = generate(grammar_text(), lark_options_for_tables(), grammar_hash())
+def write(payload: bytes) -> None:      # pragma: no cover - a maintainer's tool
     tmp = TABLES + ".tmp"
     with open(tmp, "wb") as f:
         f.write(payload)
     os.replace(tmp, TABLES)
     print(f"wrote {TABLES} ({len(payload)} bytes)")
-
-
-if __name__ == "__main__":          # pragma: no cover
-    main()
