@@ -700,3 +700,95 @@ def test_lark_tables_shipped_are_current_and_plain_data():
         assert outcome(shipped, text) == outcome(fresh, text), text[:80]
     # a table file made for another grammar is not used: the grammar is analysed instead
     assert larktables._read("0" * 64) is None
+
+
+def _entry_name(src, kind="module"):
+    from gradcli.lang import lexcheck
+    from gradcli.lang.parse import cache as C
+    data = src.encode()
+    return C._key(kind.encode() + b"\0" + data, lexcheck.DEFAULT_MAX_SOURCE,
+                  lexcheck.DEFAULT_MAX_NESTING) + ".ast"
+
+
+def test_ast_cache_entries_are_checked_data(tmp_path, monkeypatch):
+    import marshal
+    from gradcli.lang.parse import cache as C, parse, parse_cached
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "lr = 0.1\n"
+    honest = parse(src, "a.gx")
+    parse_cached(src, "a.gx")
+    ast_dir = tmp_path / "gradcli" / "ast"
+    entry = ast_dir / _entry_name(src)
+    assert entry.exists() and not list(ast_dir.glob("*.pickle"))
+    fmt, fp, kind, digest, payload = marshal.loads(entry.read_bytes())
+    evil_tree = C.dump_ast(parse("lr = 1000.0\n"))
+    dunder = C.dump_ast(parse("x = 1\n"))
+    dunder = (dunder[0], [(dunder[1][0][0],) + dunder[1][0][1:]], *dunder[2:])
+    planted = {
+        "another text's tree": marshal.dumps((fmt, fp, kind, C._grammar.hasher(b"lr = 1000.0\n")
+                                              .hexdigest(), evil_tree)),
+        "another version": marshal.dumps((fmt, "0" * 64, kind, digest, evil_tree)),
+        "a code object": marshal.dumps((fmt, fp, kind, digest, compile("1", "x", "eval"))),
+        "a pickle": __import__("pickle").dumps(honest),
+        "garbage": b"\x00" * 100,
+    }
+    for what, data in planted.items():
+        entry.write_bytes(data)
+        assert parse_cached(src, "a.gx") == honest, what
+    # the static pass runs again on what was loaded: a tree naming __class__ is refused
+    from gradcli.lang import nodes as N
+    bad = parse("lr = 0.1\n")
+    for n in N.walk(bad):
+        if type(n) is N.Name:
+            n.id = "__class__"
+    entry.write_bytes(marshal.dumps((fmt, fp, kind, digest, C.dump_ast(bad))))
+    assert parse_cached(src, "a.gx") == honest
+
+
+def test_ast_cache_ignores_what_it_does_not_own(tmp_path, monkeypatch):
+    from gradcli.lang.parse import parse, parse_cached
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "y = 2 * 3\n"
+    honest = parse(src, "b.gx")
+    parse_cached(src, "b.gx")
+    ast_dir = tmp_path / "gradcli" / "ast"
+    entry = ast_dir / _entry_name(src)
+    good = entry.read_bytes()
+    entry.unlink()
+    _os.mkfifo(entry)
+    t = time.monotonic()
+    assert parse_cached(src, "b.gx") == honest
+    entry.unlink()
+    entry.symlink_to("/dev/zero")
+    assert parse_cached(src, "b.gx") == honest
+    assert time.monotonic() - t < 5
+    # a forged entry that passes every check of its content (right format, fingerprint
+    # and text hash, a clean tree: y = 7): only its owner gives it away
+    import marshal
+    from gradcli.lang.parse import cache as C
+    fmt, fp, kind, digest, _ = marshal.loads(good)
+    forged = marshal.dumps((fmt, fp, kind, digest, C.dump_ast(parse("y = 7\n"))))
+    entry.unlink()
+    entry.write_bytes(forged)
+    assert parse_cached(src, "b.gx") != honest        # ours: accepted (we wrote it)
+    if _os.geteuid() == 0:                             # planted by another user: refused
+        _os.chown(entry, 12345, 12345)
+        assert parse_cached(src, "b.gx") == honest
+        entry.unlink()
+        entry.write_bytes(forged)                      # a second name for the same file
+        _os.link(entry, ast_dir / "other")
+        assert parse_cached(src, "b.gx") == honest
+
+
+def test_cache_directories_are_private_under_umask_000(tmp_path):
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "base" / "cache"))
+    (tmp_path / "h.gx").write_text("print(1)\n")
+    r = _sp.run(["bash", "-c", 'umask 000; exec "$@"', "sh"] + _GRADCLI + ["run", "h.gx"],
+                cwd=tmp_path, env=e, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == "1\n", r.stderr
+    for d in ("base", "base/cache", "base/cache/gradcli", "base/cache/gradcli/ast"):
+        assert _os.stat(tmp_path / d).st_mode & 0o777 == 0o700, d
+    for f in (tmp_path / "base" / "cache" / "gradcli" / "ast").iterdir():
+        assert f.stat().st_mode & 0o777 == 0o600
+    assert not list((tmp_path / "base").rglob("*.pickle"))
+    assert not list((tmp_path / "base").rglob("gx-lark-*"))

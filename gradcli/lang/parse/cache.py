@@ -3,21 +3,26 @@ the user's cache directory instead of parsed again, without importing Lark.
 
 The key is the hash of the text, the grammar, the package version, the parser's own
 code and the limits; only texts that parsed and passed the static pass are stored.
-Writes are atomic. Entries are pickles that may name AST node classes only.
+
+An entry is data that cannot execute: ``marshal`` of plain tuples, lists, strings and
+numbers (a node is ``(class number, field values...)``), carrying the format, the
+fingerprint above and the hash of the text it was parsed from; each is compared on
+loading, the tree is rebuilt by a checker that accepts only node classes with the
+right number of fields and plain values, and the static pass runs again on it. The
+directory is opened once and entries relative to it (``lang/cachestore.py``: only
+regular files of this user, 0700 directories, atomic writes, bounded size).
 """
 from __future__ import annotations
 
 import gc
-import io
-import operator
+import marshal
 import os
-import pickle
 
 from .. import nodes as N
 from . import grammar as _grammar
 
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _fingerprint() -> str:
@@ -52,20 +57,25 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _ast_cache_path(data: bytes, max_source: int, max_nesting: int) -> str | None:
+def _key(data: bytes, max_source: int, max_nesting: int) -> str:
+    h = _grammar.hasher(data)
+    h.update(f"|{_fingerprint()}|{max_source}|{max_nesting}".encode())
+    return h.hexdigest()[:40]
+
+
+def _store():
+    """The 'ast' store of the user's cache directory (lang/cachestore.py), or None."""
     directory = _grammar.cache_path()
     if directory is None:
         return None
-    h = _grammar.hasher(data)
-    h.update(f"|{_fingerprint()}|{max_source}|{max_nesting}".encode())
-    sub = os.path.join(directory, "ast")
-    try:
-        os.mkdir(sub, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
+    from ..cachestore import Store
+    top = Store.open(directory, create=False)
+    if top is None:
         return None
-    return os.path.join(sub, h.hexdigest()[:40] + ".pickle")
+    try:
+        return top.sub("ast")
+    finally:
+        top.close()
 
 
 def cached(parse_fn, kind, source, filename, max_source, max_nesting):
@@ -73,77 +83,105 @@ def cached(parse_fn, kind, source, filename, max_source, max_nesting):
     data = source if isinstance(source, bytes) else str(source).encode("utf-8", "surrogatepass")
     if len(data) > max_source:
         return parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
-    path = _ast_cache_path(kind.encode() + b"\0" + data, max_source, max_nesting)
-    if path is not None:
-        tree = _load_ast(path, N.Module if kind == "module" else N.Node)
-        if tree is not None:
-            return tree
-    tree = parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
-    if path is not None:
-        _atomic_write(path, dump_ast(tree))
-    return tree
+    store = _store()
+    if store is None:
+        return parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
+    with store:
+        name = _key(kind.encode() + b"\0" + data, max_source, max_nesting) + ".ast"
+        digest = _grammar.hasher(data).hexdigest()
+        entry = store.read(name)
+        if entry is not None:
+            tree = _checked(entry, kind, digest, max_nesting)
+            if tree is not None:
+                return tree
+        tree = parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
+        try:
+            store.write(name, _entry(tree, kind, digest))
+        except (ValueError, RecursionError):       # a tree marshal cannot hold: uncached
+            pass
+        return tree
 
 
-# The AST pickles as (class, field values) calls: unpickling runs the dataclass
-# __init__ (fast) instead of the slots dataclass __setstate__, and only node
-# classes may be named in a cache file.
-_NODE_CLASSES = {name: cls for name, cls in vars(N).items()
-                 if isinstance(cls, type) and hasattr(cls, "_fields")
-                 and cls.__module__ == N.__name__}
-_REDUCERS = {}
-for _cls in _NODE_CLASSES.values():
-    _get = operator.attrgetter(*_cls._fields)
-    _REDUCERS[_cls] = (lambda cls, get: lambda obj: (cls, get(obj)))(_cls, _get)
-del _cls, _get
+def _entry(tree, kind: str, digest: str) -> bytes:
+    return marshal.dumps((_FORMAT, _fingerprint(), kind, digest, dump_ast(tree)))
 
 
-class _NodeUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
-        if module == N.__name__ and name in _NODE_CLASSES:
-            return _NODE_CLASSES[name]
-        raise pickle.UnpicklingError(f"{module}.{name} is not an AST node")
-
-
-def dump_ast(module: N.Module) -> bytes:
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _REDUCERS
-    pickler.dump(module)
-    return buf.getvalue()
-
-
-def load_ast(data: bytes, kind: type = N.Module):
-    """A cached tree; ``kind`` is N.Module, or N.Node for any expression node."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+def _checked(entry: bytes, kind: str, digest: str, max_nesting: int):
+    """The tree of a cache entry, or None: anything that is not what this code would
+    have written for this very text (format, fingerprint, kind, text hash), any value
+    that is not a node or plain data, and any tree the static pass refuses."""
     try:
-        module = _NodeUnpickler(io.BytesIO(data)).load()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    if not (type(module) is kind if kind is N.Module else isinstance(module, kind)):
-        raise pickle.UnpicklingError(f"not a {kind.__name__}")
-    return module
-
-
-def _load_ast(path: str, kind: type = N.Module):
-    try:
-        with open(path, "rb") as f:
-            return load_ast(f.read(), kind)
-    except Exception:       # a missing, stale or damaged cache entry: parse again
+        head = _loads(entry)
+        if type(head) is not tuple or len(head) != 5:
+            return None
+        fmt, fingerprint, k, d, payload = head
+        if fmt != _FORMAT or fingerprint != _fingerprint() or k != kind or d != digest:
+            return None
+        tree = _build(payload)
+        if not (type(tree) is N.Module if kind == "module" else isinstance(tree, N.Node)):
+            return None
+        from .. import static
+        static.check(tree, max_nesting=max_nesting)      # never trust what was on disk
+        return tree
+    except Exception:       # noqa: BLE001 - a stale, damaged or planted entry: parse again
         return None
 
 
-def _atomic_write(path: str, payload: bytes) -> None:
-    head, name = os.path.split(path)
-    tmp = os.path.join(head, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+def _loads(data: bytes):
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        return marshal.loads(data)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+# Node classes by number (sorted names: the fingerprint covers nodes.py, so a number
+# means the same class in every entry this code accepts).
+_NODE_CLASSES = {name: cls for name, cls in vars(N).items()
+                 if isinstance(cls, type) and hasattr(cls, "_fields")
+                 and cls.__module__ == N.__name__}
+_BY_NUMBER = [_NODE_CLASSES[name] for name in sorted(_NODE_CLASSES)]
+_NUMBER = {cls: i for i, cls in enumerate(_BY_NUMBER)}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def dump_ast(tree):
+    """The tree as plain data: a node is ``(class number, field values...)``, a list a
+    list, everything else a string, number, bool or None."""
+    cls = type(tree)
+    if cls in _NUMBER:
+        return (_NUMBER[cls],) + tuple(dump_ast(getattr(tree, f)) for f in cls._fields)
+    if cls is list:
+        return [dump_ast(x) for x in tree]
+    if cls in _PLAIN:
+        return tree
+    raise ValueError(f"a {cls.__name__} in an AST")
+
+
+def load_ast(data, kind: type = N.Module):
+    """The tree of ``dump_ast`` data (or of its marshal bytes); ValueError for anything
+    else. ``kind`` is N.Module, or N.Node for any expression node."""
+    if isinstance(data, (bytes, bytearray)):
+        data = _loads(bytes(data))
+    tree = _build(data)
+    if not (type(tree) is kind if kind is N.Module else isinstance(tree, kind)):
+        raise ValueError(f"not a {kind.__name__}")
+    return tree
+
+
+def _build(v):
+    t = type(v)
+    if t is tuple:
+        if not v or type(v[0]) is not int or not 0 <= v[0] < len(_BY_NUMBER):
+            raise ValueError("not an AST node")
+        cls = _BY_NUMBER[v[0]]
+        if len(v) != len(cls._fields) + 1:
+            raise ValueError(f"{cls.__name__} with {len(v) - 1} fields")
+        return cls(*[_build(x) for x in v[1:]])
+    if t is list:
+        return [_build(x) for x in v]
+    if t in _PLAIN:
+        return v
+    raise ValueError(f"a {t.__name__} in a cached AST")
