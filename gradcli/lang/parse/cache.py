@@ -117,11 +117,12 @@ def _checked(entry: bytes, kind: str, digest: str, max_nesting: int):
         fmt, fingerprint, k, d, payload = head
         if fmt != _FORMAT or fingerprint != _fingerprint() or k != kind or d != digest:
             return None
-        tree = _build(payload)
-        if not (type(tree) is N.Module if kind == "module" else isinstance(tree, N.Node)):
-            return None
-        from .. import static
-        static.check(tree, max_nesting=max_nesting)      # never trust what was on disk
+        with _no_gc():          # 10^5 new nodes: the collector would rescan them
+            tree = _build(payload)
+            if not (type(tree) is N.Module if kind == "module" else isinstance(tree, N.Node)):
+                return None
+            from .. import static
+            static.check(tree, max_nesting=max_nesting)      # never trust what was on disk
         return tree
     except Exception:       # noqa: BLE001 - a stale, damaged or planted entry: parse again
         return None
@@ -147,17 +148,30 @@ _NUMBER = {cls: i for i, cls in enumerate(_BY_NUMBER)}
 _PLAIN = (str, int, float, bool, type(None))
 
 
+_NFIELDS = [len(cls._fields) + 1 for cls in _BY_NUMBER]
+_PLAIN_SET = frozenset(_PLAIN)
+_GETTERS = {cls: __import__("operator").attrgetter(*cls._fields) if len(cls._fields) > 1
+            else (lambda f: lambda o: (getattr(o, f),))(cls._fields[0]) if cls._fields
+            else (lambda o: ()) for cls in _BY_NUMBER}
+
+
 def dump_ast(tree):
     """The tree as plain data: a node is ``(class number, field values...)``, a list a
     list, everything else a string, number, bool or None."""
-    cls = type(tree)
-    if cls in _NUMBER:
-        return (_NUMBER[cls],) + tuple(dump_ast(getattr(tree, f)) for f in cls._fields)
+    with _no_gc():
+        return _dump(tree)
+
+
+def _dump(v):
+    cls = type(v)
+    if cls in _PLAIN_SET:
+        return v
     if cls is list:
-        return [dump_ast(x) for x in tree]
-    if cls in _PLAIN:
-        return tree
-    raise ValueError(f"a {cls.__name__} in an AST")
+        return [x if type(x) in _PLAIN_SET else _dump(x) for x in v]
+    number = _NUMBER.get(cls)
+    if number is None:
+        raise ValueError(f"a {cls.__name__} in an AST")
+    return (number, *[x if type(x) in _PLAIN_SET else _dump(x) for x in _GETTERS[cls](v)])
 
 
 def load_ast(data, kind: type = N.Module):
@@ -172,16 +186,35 @@ def load_ast(data, kind: type = N.Module):
 
 
 def _build(v):
+    """The tree of plain data; ValueError for anything that is not a node of a known
+    class with its number of fields, a list, or a plain value. (The collector is off
+    meanwhile: 10^5 new nodes would make it rescan them again and again.)"""
+    with _no_gc():
+        return _make(v)
+
+
+def _make(v):
     t = type(v)
     if t is tuple:
-        if not v or type(v[0]) is not int or not 0 <= v[0] < len(_BY_NUMBER):
+        i = v[0] if v else None
+        if type(i) is not int or not 0 <= i < len(_BY_NUMBER) or len(v) != _NFIELDS[i]:
             raise ValueError("not an AST node")
-        cls = _BY_NUMBER[v[0]]
-        if len(v) != len(cls._fields) + 1:
-            raise ValueError(f"{cls.__name__} with {len(v) - 1} fields")
-        return cls(*[_build(x) for x in v[1:]])
+        return _BY_NUMBER[i](*[x if type(x) in _PLAIN_SET else _make(x) for x in v[1:]])
     if t is list:
-        return [_build(x) for x in v]
-    if t in _PLAIN:
+        return [x if type(x) in _PLAIN_SET else _make(x) for x in v]
+    if t in _PLAIN_SET:
         return v
     raise ValueError(f"a {t.__name__} in a cached AST")
+
+
+class _no_gc:
+    __slots__ = ("was",)
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
+        return False
