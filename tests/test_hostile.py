@@ -792,3 +792,51 @@ def test_cache_directories_are_private_under_umask_000(tmp_path):
         assert f.stat().st_mode & 0o777 == 0o600
     assert not list((tmp_path / "base").rglob("*.pickle"))
     assert not list((tmp_path / "base").rglob("gx-lark-*"))
+
+
+# ---------------------------------------------------------------- bounded values
+
+_TOWERS = "a = [0]\nb = [0]\nfor i in range(40):\n    a = [a, a]\n    b = [b, b]\n"
+WALKS = ["x = a < a", "x = a == b", "x = a != b", "x = max(a, b)", "x = min([a, b])",
+         "x = [a].count(b)", "x = [a].index(a)", "x = (a,) < (b,)", "x = a in [b]",
+         "x = str(a)", "print(a)", 'x = "%s" % (a,)', "x = a >= b"]
+
+
+@pytest.mark.parametrize("walk", WALKS)
+def test_native_walks_are_bounded_before_they_start(walk):
+    # 41 lists, 2^40 paths: every walk Python would do natively is refused at once
+    t = time.monotonic()
+    with pytest.raises(GxLimitError) as ei:
+        _run(_TOWERS + walk + "\n", limits=Limits(timeout=20))
+    assert time.monotonic() - t < 3
+    assert ei.value.line == 6 and "--max-list" in ei.value.message
+
+
+@pytest.mark.parametrize("walk", ["x = a < b", "x = a == b", "print(a)", "x = max(a, b)"])
+def test_deep_values_are_refused_not_crashed(walk):
+    src = "a = [1]\nb = [1]\nfor i in range(5000):\n    a = [a]\n    b = [b]\n" + walk + "\n"
+    with pytest.raises(GxLimitError) as ei:
+        _run(src, limits=Limits(timeout=20))
+    assert ei.value.line == 6 and "nested more than 1000" in ei.value.message
+
+
+def test_bounded_walks_keep_python_semantics():
+    s, out, _ = _run("a = [1, [2, 3]]\nb = [1, [2, 4]]\nr = (a < b, a == a, max(a, b), "
+                     "[a, b].count(b), [a, b].index(b), (1, 2) >= (1, 2), str([1, (2,)]))\n")
+    assert s.variables["r"] == (True, True, [1, [2, 4]], 1, 1, True, "[1, (2,)]")
+
+
+def test_weigh_counts_paths_over_distinct_containers():
+    from gradcli.lang.limits import weigh
+    a = [0]
+    for _ in range(40):
+        a = [a, a]
+    t = time.monotonic()
+    items, depth = weigh(a, 10 ** 30)
+    assert (items, depth) == (3 * 2 ** 40 - 2, 41)      # w(k+1) = 2 + 2 w(k), w(0) = 1
+    assert time.monotonic() - t < 0.1
+    c = [1, 2]
+    c.append(c)
+    assert weigh(c, 100) == (4, 1)                       # a list inside itself counts once
+    # dict: 2 entries + [1, 2] (2) + key (1, 2) (2) + ([3],) (1 + 1)
+    assert weigh({"k": [1, 2], (1, 2): ([3],)}, 100) == (8, 3)

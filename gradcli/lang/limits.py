@@ -458,3 +458,15 @@ def bound(value, limit: int, what: str = "a list") -> None:
     if depth > VALUE_DEPTH:
         raise GxLimitError(f"{what} nested more than {VALUE_DEPTH} levels deep cannot be "
                            "compared, printed or converted")
+
+
+def bound_walk(*values, what: str = "a list") -> None:
+    """``bound`` each value with the running session's --max-list: called before every
+    native walk a script can start (comparisons, ``in``, ``count``/``index``, ``max``/
+    ``min``, ``str``/``print``/``%``, JSON)."""
+    from .runtime import CURRENT_RT
+    rt = CURRENT_RT.get()
+    limit = rt.limits.max_list if rt is not None else Limits.max_list
+    for v in values:
+        if isinstance(v, _CONTAINERS):
+            bound(v, limit, what)
