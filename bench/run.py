@@ -236,7 +236,52 @@ def plan(quick):
                                 lambda: [PEERS_PY, os.path.join(HERE, "w5_seed_torch.py")], 120,
                                 expect="\nOK", check_py=(PEERS_PY, "import torch")),
                    ]})
+    groups.extend(w7_groups(R))
     return groups
+
+
+# W7: gradcli grad as a pipeline stage (bench/w7_pipeline.py makes the data and the floors)
+W7_SCRIPT = os.path.join(HERE, "w7_pipeline.py")
+W7_EXPR = "x**2*sin(y) + exp(x*y)"
+_w7_data = []
+
+
+def w7_data():
+    """(w7a.jsonl, w7b.npy) in bench/out, made once (10^5 lines, 10^7 points)."""
+    if not _w7_data:
+        r = subprocess.run([floor_python(), W7_SCRIPT, "data", OUT_DIR], capture_output=True,
+                           text=True, check=True)
+        _w7_data.extend(r.stdout.split())
+    return _w7_data
+
+
+def _sh(cmd):
+    return ["/bin/sh", "-c", "exec " + cmd]
+
+
+def w7_groups(R):
+    gc = lambda: None if os.path.exists(GRADCLI) else ".venv/bin/gradcli missing"
+    a = lambda: w7_data()[0]
+    b = lambda: w7_data()[1]
+    out = lambda name: os.path.join(OUT_DIR, name)
+    return [
+        {"w": "W7", "key": "W7a", "title": "W7a grad --jsonl: 10^5 lines of x**2*sin(y) + exp(x*y)",
+         "label": "whole process, stdin -> stdout", "rounds": R or 5, "whole": True,
+         "cases": [
+             cmd_case("floor", "python bench/w7_pipeline.py floor-a (json + numpy per chunk)",
+                      lambda: _sh(f"{floor_python()} {W7_SCRIPT} floor-a < {a()} > /dev/null"), 300),
+             cmd_case("gradcli", "gradcli grad EXPR --jsonl",
+                      lambda: _sh(f"{GRADCLI} grad '{W7_EXPR}' --jsonl < {a()} > /dev/null"), 300,
+                      check=gc)]},
+        {"w": "W7", "key": "W7b", "title": "W7b grad --input pts.npy --output out.npy: 10^7 points",
+         "label": "whole process, file -> file", "rounds": R or 3, "whole": True,
+         "cases": [
+             cmd_case("floor", "python bench/w7_pipeline.py floor-b (np.load, numpy, np.save)",
+                      lambda: [floor_python(), W7_SCRIPT, "floor-b", b(), out("w7b_floor.npy")], 600),
+             cmd_case("gradcli", "gradcli grad EXPR --input w7b.npy --output out.npy",
+                      lambda: [GRADCLI, "grad", W7_EXPR, "--input", b(), "--output",
+                               out("w7b_gradcli.npy")], 600, check=gc)]},
+    ]
 
 
 # ------------------------------------------------------------------ running the plan
@@ -401,6 +446,12 @@ def targets(g, rows):
         for side, who in (("gradcli-gx", ".gx"), ("gradcli", "engine from Python")):
             r, o = t(side, "floor")
             check(f"{who}: matmul {g['n']} time ≤ 1.05× the floor", r, 1.05, o)
+    elif key == "W7a":
+        r, o = t("gradcli", "floor")
+        check("--jsonl within 2× the hand-written json + numpy script", r, 2.0, o)
+    elif key == "W7b":
+        r, o = t("gradcli", "floor")
+        check("--input/--output .npy within 1.3× hand numpy (load, compute, save)", r, 1.3, o)
     elif g["w"] == "W4" and g["n"] >= 10**6:
         st = rows.get("gradcli", {}).get("status", "")
         done = rows.get("gradcli", {}).get("total") is not None

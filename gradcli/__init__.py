@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 def __getattr__(name):
     if name.startswith("__") and name != "__all__":
         raise AttributeError(name)
+    if name == "batch":         # many points at once (gradcli.pipeline, docs/scaling.md)
+        return importlib.import_module("gradcli.pipeline").batch
     engine = importlib.import_module("gradcli.engine")
     if name == "__all__":
         return list(engine.__all__)

@@ -342,24 +342,18 @@ def _guarded(call, state: State) -> int:
         _debug_traceback(state)
         click.echo("Interrupted", err=True)
         return EXIT_INTERRUPT
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_PIPE
     except BaseException as e:          # noqa: BLE001 - the one place that decides
         from .render.output import OutputClosed, OutputFailed, output_error
-        if isinstance(e, OSError) and _is_stdout_error(e):
+        if isinstance(e, OSError):              # writing output failed (EPIPE, a full disk)
             e = output_error(e)
         if isinstance(e, OutputClosed):         # EPIPE while the script was printing
             _silence_stdout()
             return EXIT_PIPE
-        if isinstance(e, OutputFailed):         # a full disk, a closed descriptor: say so
-            _silence_stdout()
-            _say(f"gradcli: {e.message}")
-            return EXIT_ERROR
-        if isinstance(e, OSError):              # a file a command writes (--out, ...)
-            where = f": {e.filename}" if e.filename else ""
-            _say(f"gradcli: {e.strerror or type(e).__name__}{where}")
-            return EXIT_ERROR
+        if isinstance(e, OutputFailed):
+            if e.on_stdout:
+                _silence_stdout()
+            click.echo(f"gradcli: error: {e}", err=True)
+            return e.exit_code
         if not isinstance(e, Exception):        # SystemExit and the like
             raise
         from .lang.errors import GxError
@@ -381,21 +375,6 @@ def _guarded(call, state: State) -> int:
         click.echo(f"gradcli: internal error: {type(e).__name__}: {e}"
                    + ("" if state.debug else " (run with --debug for the traceback)"), err=True)
         return EXIT_ERROR
-
-
-def _is_stdout_error(e: OSError) -> bool:
-    """An OSError of writing standard output (it names no file)."""
-    return e.filename is None and not isinstance(e, (FileNotFoundError, PermissionError,
-                                                     IsADirectoryError))
-
-
-def _say(message: str) -> None:
-    """One line on standard error, whatever state it is in."""
-    try:
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
-    except (OSError, AttributeError, ValueError):
-        pass
 
 
 def _standard_streams() -> None:
@@ -461,7 +440,34 @@ def _silence_stdout() -> None:
         pass
 
 
+def _output_errors(call, *args, **kw):
+    try:
+        return call(*args, **kw)
+    except OSError as e:
+        from .render.output import output_error
+        raise output_error(e) from e
+
+
+class ExprCommand(click.Command):
+    """A command whose first argument is an expression: one starting with '-'
+    ('-x**2') is taken as that argument, not as an unknown option."""
+
+    def parse_args(self, ctx, args):
+        if any(a[:1] == "-" and a[1:2] not in ("", "-") for a in args):   # '-x', not '--x'
+            from .pipeline.cli import expr_first
+            args = expr_first(self, ctx, list(args))
+        return super().parse_args(ctx, args)
+
+
 class GradcliGroup(click.Group):
+    # click's main() turns EPIPE into exit 1 (and other OSErrors into tracebacks):
+    # the two places its main() calls map them first (the reader went away is 141)
+    def make_context(self, *args, **kw):
+        return _output_errors(super().make_context, *args, **kw)
+
+    def invoke(self, ctx):
+        return _output_errors(super().invoke, ctx)
+
     def list_commands(self, ctx):
         return list(self.commands)      # in the order they are defined: run, grad, repl, ...
 
@@ -535,7 +541,7 @@ def run(script, summary, graph_var, common):
     results.after_run(out, session, summary=summary, graph_var=graph_var)
 
 
-@cli.command()
+@cli.command(cls=ExprCommand)
 @click.argument("expr")
 @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
@@ -543,26 +549,40 @@ def run(script, summary, graph_var, common):
               help="2 adds the Hessian.")
 @click.option("--jsonl", is_flag=True,
               help="Read one JSON object of values per line from stdin; write one JSON line each.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read points from FILE (.jsonl, .csv, .npy, .npz, .parquet).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write results to FILE (.jsonl, .csv, .npy, .npz, .parquet).")
+@click.option("--grid", metavar="X=A:B:N[,Y=...]", help="Evaluate at every point of a grid.")
+@click.option("--echo", is_flag=True,
+              help="Every success record carries its line number and input.")
+@click.option("--elementwise", is_flag=True,
+              help="Per-element derivatives of an elementwise EXPR instead of the Jacobian.")
 @common_options()
-def grad(expr, values, wrt, order, jsonl, common):
+def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, elementwise,
+         common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
 
     \b
     Example:  gradcli grad 'x**2*sin(x)' x=1.5
-    VALUE is a number or a list literal (w=[1,2,3]).
+    VALUE is a number or a list literal (w=[1,2,3]). An EXPR starting with -
+    is taken as EXPR (or put -- before it).
     """
     from .render import results
     given = _parse_values(values)
     wrt_names = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
-    if jsonl:
-        common.format = "json"
-        out = common.output()
-        session = common.session(out)
-        return results.grad_lines(out, session, expr, given, wrt_names, order,
-                                  sys.stdin)
+    if jsonl or input_path or output_path or grid:
+        from .pipeline.cli import grad_stage
+        return grad_stage(common, expr, given, wrt_names, order, jsonl=jsonl, input_path=input_path,
+                          output_path=output_path, grid=grid, echo=echo, elementwise=elementwise)
     out = common.output()
     session = common.session(out)
-    result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names, order=order)
+    if elementwise:
+        from .pipeline.cli import grad_elementwise
+        result = grad_elementwise(session, expr, {**common.variables(), **given}, wrt_names, order)
+    else:
+        result = session.grad_expr(expr, {**common.variables(), **given}, wrt=wrt_names,
+                                   order=order)
     results.render_grad(out, expr, result)
 
 
@@ -595,7 +615,7 @@ def graph(script, var, graph_format, out_path, common):
     return results.export_graph(out, session, var, graph_format, out_path)
 
 
-@cli.command()
+@cli.command(cls=ExprCommand)
 @click.argument("target", metavar="SCRIPT_OR_EXPR")
 @click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
@@ -628,7 +648,7 @@ def check(target, values, top, common):
     return results.render_check(out, result, top)
 
 
-@cli.command()
+@cli.command(cls=ExprCommand)
 @click.argument("expr")
 @click.option("--var", default="x", show_default=True, metavar="NAME", help="The variable on the x axis.")
 @click.option("--range", "range_", default="-5:5", show_default=True, metavar="A:B",

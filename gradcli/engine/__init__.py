@@ -12,19 +12,23 @@ from . import methods as _methods  # noqa: F401  (installs operators and op meth
 from .arith import add, div, floor_divide, mul, neg, pow, remainder, sub, unbroadcast
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
+                      initial_seed,
                       is_grad_enabled, limits, manual_seed, no_grad, rng_scope, seed,
                       set_grad_enabled)
 from .elementwise import (abs, acos, asin, atan, clamp, clip, cos, cosh, exp, expm1, log, log1p,
                           maximum, minimum, relu, sigmoid, sign, sin, sinh, softplus, sqrt, tan,
                           tanh, where)
-from .errors import (AutogradError, EngineError, EngineTypeError, EngineValueError, LimitError,
+from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
+                     LimitError,
                      ShapeError)
-from .factory import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like,
-                      randn, randn_like, tensor, zeros, zeros_like)
+from .factory import (arange, bernoulli, eye, from_numpy, full, full_like, linspace, normal, ones,
+                      ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                      tensor, zeros, zeros_like)
 from .functional import GradcheckError, gradcheck, gradgradcheck, hessian, jacobian
 from .history import history
 from .linalg import det, diag, dot, inv, matmul, outer, solve, trace
 from .node import AccumulateGrad, Node
+from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
 from .shape import (cat, expand, flatten, getitem, permute, reshape, squeeze, stack, transpose,

@@ -43,6 +43,141 @@ def operand(b):
     raise EngineTypeError(f"expected a tensor or a number, got {type(b).__name__}")
 
 
+# -- type promotion: PyTorch's torch.result_type --------------------------------------------
+# numpy promotes int64 with float32 to float64 and lets a 0-d float64 raise a float32 array;
+# PyTorch does neither. Its rule: operands fall in three priority groups (tensors with
+# dimensions, 0-d tensors, Python numbers) and three categories (bool < integer < float).
+# Each group's dtypes promote among themselves; a lower-priority group changes the result
+# only when its category is higher (a float 0-d tensor makes an int64 tensor float), and
+# Python floats count as the default dtype. Within our dtypes the promotion of two dtypes
+# is the larger in the order below (int64 with float32 is float32).
+_ND = np.ndarray
+_RANK = {"b": 0, "i": 2, "u": 2, "f": 4}
+
+
+def _promote2(a, b):
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    ka, kb = _RANK[a.kind], _RANK[b.kind]
+    if ka != kb:
+        return a if ka > kb else b
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _combine(higher, lower):
+    """PyTorch's combine_categories: a lower-priority group's dtype counts only from a
+    higher category (or against bool)."""
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return _promote2(higher, lower)
+    return higher
+
+
+def result_type(*operands) -> np.dtype:
+    """torch.result_type of tensor data (ndarrays, numpy scalars) and Python numbers."""
+    dim = zero = wrapped = None
+    for x in operands:
+        t = type(x)
+        if t is bool:
+            wrapped = _promote2(wrapped, np.dtype(np.bool_))
+        elif t is int:
+            wrapped = _promote2(wrapped, np.dtype(np.int64))
+        elif t is float:
+            wrapped = _promote2(wrapped, STATE.get().dtype)
+        elif t is _ND and x.ndim:
+            dim = _promote2(dim, x.dtype)
+        else:
+            zero = _promote2(zero, np.asarray(x).dtype)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def promote(ad, bd):
+    """``ad`` and ``bd`` (tensor data or Python numbers) cast to PyTorch's result type
+    where numpy's own promotion would disagree, so that ``ufunc(ad, bd)`` has PyTorch's
+    dtype. Same-typed operands (the hot path) come back untouched after one test."""
+    ta = type(ad)
+    if ta is type(bd) and (ta is not _ND or ad.dtype == bd.dtype):
+        return ad, bd
+    tb = type(bd)
+    if tb is float or tb is int or tb is bool:
+        # numpy treats Python numbers as weak, as PyTorch does, except for a float with
+        # an integer or bool tensor: PyTorch makes that the default dtype
+        if tb is float and np.asarray(ad).dtype.kind in "biu":
+            return np.asarray(ad).astype(STATE.get().dtype)[()], bd
+        return ad, bd
+    rt = result_type(ad, bd)
+    if np.asarray(ad).dtype != rt:
+        ad = np.asarray(ad).astype(rt)[()]
+    if np.asarray(bd).dtype != rt:
+        bd = np.asarray(bd).astype(rt)[()]
+    return ad, bd
+
+
+F64DT = _F64DT = np.dtype(np.float64)
+
+
+def default_float(x, st):
+    """``x`` as the default float dtype when it is integer or bool data: what a Python float
+    or a true division makes of it in PyTorch. (numpy makes float64; only a float32 default
+    needs this, so callers test ``st.dtype is not F64`` first.)"""
+    a = np.asarray(x)
+    return a.astype(st.dtype)[()] if a.dtype.kind in "biu" else x
+
+
+def quotient_dtype(out, ad, bd, st):
+    """A true division's result in PyTorch's dtype under a float32 default: float64 only
+    when an operand is float64 data."""
+    if np.asarray(out).dtype == _F64DT and np.asarray(ad).dtype != _F64DT and (
+            type(bd) is float or np.asarray(bd).dtype != _F64DT):
+        return np.asarray(out).astype(st.dtype)[()]
+    return out
+
+
+def no_bool_sub(ad, bd):
+    """PyTorch refuses ``-`` with a bool operand (tensor or Python bool)."""
+    ba = np.asarray(ad).dtype.kind == "b"
+    bb = type(bd) is bool or np.asarray(bd).dtype.kind == "b"
+    if ba and bb:
+        raise EngineTypeError("Subtraction, the `-` operator, with two bool tensors is not "
+                              "supported. Use the `^` or `logical_xor()` operator instead.")
+    if ba or bb:
+        raise EngineTypeError("Subtraction, the `-` operator, with a bool tensor is not "
+                              "supported. If you are trying to invert a mask, use the `~` or "
+                              "`logical_not()` operator instead.")
+
+
+def check_int_divisor(ad, bd, op):
+    """Integer ``//`` and ``%`` by zero: PyTorch's RuntimeError "ZeroDivisionError" (numpy
+    would give 0 with a warning)."""
+    if np.asarray(ad).dtype.kind in "biu" and np.asarray(bd).dtype.kind in "biu" \
+            and type(bd) is not float and np.any(np.asarray(bd) == 0):
+        from .errors import EngineRuntimeError
+        raise EngineRuntimeError("ZeroDivisionError")
+
+
+def int_overflow(out, fn, ad, bd, name, st) -> None:
+    """Under anomaly mode (``--strict`` in the language), an int64 result that wrapped
+    around calls ``st.anomaly("overflow", name, tag)``: the same op in float64 lands
+    outside the int64 range. Callers test ``type(out) is not np.float64`` and
+    ``st.anomaly is not None`` first, so that float results pay nothing more."""
+    if out.dtype.kind != "i":
+        return
+    with np.errstate(all="ignore"):
+        near = np.abs(fn(np.asarray(ad, np.float64), np.asarray(bd, np.float64))) >= 2.0 ** 62
+    if not np.any(near):
+        return
+    # near the edge float64 is not exact: redo those elements with Python integers
+    a, b = np.broadcast_arrays(np.asarray(ad), np.asarray(bd))
+    exact = fn(a[near].astype(object), b[near].astype(object))
+    if any(not -2 ** 63 <= int(v) < 2 ** 63 for v in np.ravel(exact)):
+        st.anomaly("overflow", name, st.tag() if st.tag is not None else None)
+
+
 def check_size(shape, st=None, itemsize=8) -> None:
     """Raise LimitError before allocating an array of ``shape`` over the scope's limits
     (elements, bytes, the process's growth: ``context.afford``)."""

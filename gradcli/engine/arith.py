@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import broadcast_check, lift, operand, record
+from ._op import (F64DT, broadcast_check, check_int_divisor, default_float, int_overflow, lift,
+                  no_bool_sub, operand, promote, quotient_dtype, record)
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
+from .errors import EngineRuntimeError, EngineTypeError
 from .node import Node
 from .shape import sum_to, sum_to_raw
 from .variable import Variable, _result, _wrap
@@ -24,6 +26,7 @@ def unbroadcast(g, shape):
 
 
 _f64 = np.float64
+_nd = np.ndarray
 
 
 def unbroadcast_raw(g, shape):
@@ -35,6 +38,24 @@ def unbroadcast_raw(g, shape):
 
 def _raw(x):
     return x._data if type(x) is Variable else x
+
+
+def _general(ufunc, ad, bd, st, cls):
+    """The checked path of a binary op (everything but two float64 scalars, or a float64
+    scalar and a number): PyTorch's result type, the broadcast check, and under anomaly
+    mode an int64 overflow report."""
+    ad, bd = promote(ad, bd)
+    broadcast_check(ad, bd, st)
+    out = ufunc(ad, bd)
+    if st.anomaly is not None and type(out) is not _f64:
+        int_overflow(out, ufunc, ad, bd, cls.name, st)
+    return out
+
+
+def _no_bool(ad, bd):
+    if type(ad) is bool or type(bd) is bool or np.asarray(ad).dtype.kind == "b" \
+            or np.asarray(bd).dtype.kind == "b":
+        no_bool_sub(ad, bd)
 
 
 # ------------------------------------------------------------------------ add
@@ -61,17 +82,23 @@ def add(a, b):
     ad = a._data
     st = STATE.get()
     tb = type(b)
-    if tb is float or tb is int:      # the common case in scalar loops: no checks needed
-        return record(ad + b, AddBackward0, (a._node, None), None, st)
+    if tb is float or tb is int:
+        # the common case in scalar loops: a float64 scalar and a number need no checks
+        out = ad + b if type(ad) is _f64 else _general(np.add, ad, b, st, AddBackward0)
+        return record(out, AddBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
-    broadcast_check(ad, bd, st)
-    return record(ad + bd, AddBackward0, (a._node, bn), None, st)
+    out = ad + bd if type(ad) is _f64 and type(bd) is _f64 else \
+        _general(np.add, ad, bd, st, AddBackward0)
+    return record(out, AddBackward0, (a._node, bn), None, st)
 
 
 def _spare(ufunc, cls):
     def op(a, b):
         ad = a._data
         bd, bn = operand(b)
+        if ufunc is np.subtract:
+            _no_bool(ad, bd)
+        ad, bd = promote(ad, bd)
         st = STATE.get()
         broadcast_check(ad, bd, st)
         if np.shape(bd) == ad.shape or not np.shape(bd):
@@ -109,10 +136,17 @@ def sub(a, b):
     st = STATE.get()
     tb = type(b)
     if tb is float or tb is int:
-        return record(ad - b, SubBackward0, (a._node, None), None, st)
+        if type(ad) is _f64:
+            return record(ad - b, SubBackward0, (a._node, None), None, st)
+        _no_bool(ad, b)
+        return record(_general(np.subtract, ad, b, st, SubBackward0), SubBackward0,
+                      (a._node, None), None, st)
     bd, bn = operand(b)
-    broadcast_check(ad, bd, st)
-    return record(ad - bd, SubBackward0, (a._node, bn), None, st)
+    if type(ad) is _f64 and type(bd) is _f64:
+        return record(ad - bd, SubBackward0, (a._node, bn), None, st)
+    _no_bool(ad, bd)
+    return record(_general(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
+                  (a._node, bn), None, st)
 
 
 def lift_like(b, a) -> Variable:
@@ -141,7 +175,16 @@ def rsub(a, b):
     if type(b) in (float, int, bool):
         if type(a) is not Variable:
             a = lift(a)
-        return record(b - a._data, RsubBackward1, (a._node,), None, STATE.get())
+        ad = a._data
+        if type(b) is bool or ad.dtype.kind == "b":
+            no_bool_sub(b, ad)
+        st = STATE.get()
+        if type(b) is float and st.dtype is not F64DT:
+            ad = default_float(ad, st)
+        out = b - ad
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(out, np.subtract, b, ad, RsubBackward1.name, st)
+        return record(out, RsubBackward1, (a._node,), None, st)
     return sub(lift(b), a)
 
 
@@ -228,17 +271,19 @@ def mul(a, b):
     st = STATE.get()
     if type(b) is Variable:
         bd = b._data
-        broadcast_check(ad, bd, st)
-        out = ad * bd
+        out = ad * bd if type(ad) is _f64 and type(bd) is _f64 else \
+            _general(np.multiply, ad, bd, st, MulBackward0)
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
     tb = type(b)
     if tb is not float and tb is not int:
         b, _ = operand(b)
-        broadcast_check(ad, b, st)
+    elif type(ad) is _f64:
+        return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
     # only b (a constant) is needed to differentiate with respect to a
-    return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
+    return record(_general(np.multiply, ad, b, st, MulBackward0), MulBackward0,
+                  (a._node, None), (None, b), st)
 
 
 # ------------------------------------------------------------------------ div
@@ -270,15 +315,23 @@ def div(a, b):
     st = STATE.get()
     if type(b) is Variable:
         bd = b._data
-        broadcast_check(ad, bd, st)
+        if type(ad) is not _f64 or type(bd) is not _f64:
+            ad, bd = promote(ad, bd)
+            broadcast_check(ad, bd, st)
         out = np.true_divide(ad, bd)
+        if st.dtype is not F64DT:
+            out = quotient_dtype(out, ad, bd, st)
         return record(out, DivBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
     tb = type(b)
     if tb is not float and tb is not int:
         b, _ = operand(b)
+        ad, b = promote(ad, b)
         broadcast_check(ad, b, st)
-    return record(np.true_divide(ad, b), DivBackward0, (a._node, None), (None, b), st)
+    out = np.true_divide(ad, b)
+    if st.dtype is not F64DT:
+        out = quotient_dtype(out, ad, b, st)
+    return record(out, DivBackward0, (a._node, None), (None, b), st)
 
 
 def rdiv(a, b):
@@ -307,7 +360,15 @@ def neg(a):
     if type(a) is not Variable:
         a = lift(a)
     st = STATE.get()
-    return record(-a._data, NegBackward0, (a._node,), None, st)
+    ad = a._data
+    if type(ad) is not _f64 and ad.dtype.kind == "b":
+        raise EngineTypeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                              "you are trying to invert a mask, use the `~` or `logical_not()` "
+                              "operator instead.")
+    out = -ad
+    if type(out) is not _f64 and st.anomaly is not None:
+        int_overflow(out, np.subtract, 0, ad, NegBackward0.name, st)
+    return record(out, NegBackward0, (a._node,), None, st)
 
 
 def pos(a):
@@ -360,11 +421,16 @@ def pow(a, b):
     st = STATE.get()
     if type(b) is not Variable:
         bd, _ = operand(b)
-        if type(bd) is not float:
+        if type(bd) is not float and type(bd) is not int:
+            ad, bd = promote(ad, bd)
             broadcast_check(ad, bd, st)
         out = _power(ad, bd)
-        return record(out, PowBackward0, (a._node, None), (a, bd), st, (a._version,))
+        if type(out) is not _f64 and st.anomaly is not None:
+            int_overflow(np.asarray(out), np.power, ad, bd, PowBackward0.name, st)
+        # a constant exponent is no input of the node: one next_functions entry, as PyTorch
+        return record(out, PowBackward0, (a._node,), (a, bd), st, (a._version,))
     bd = b._data
+    ad, bd = promote(ad, bd)
     broadcast_check(ad, bd, st)
     out = _power(ad, bd)
     return record(out, PowBackward1, (a._node, b._node), (a, b), st,
@@ -393,9 +459,26 @@ def _power(x, y):
     """x ** y as numpy does it, except that a negative base never gives a complex
     number and an integer tensor to a negative integer power gives floats."""
     xa = np.asarray(x)
-    if xa.dtype.kind in "iub" and np.any(np.asarray(y) < 0):
-        xa = xa.astype(STATE.get().dtype)
-        return np.power(xa, y)
+    if xa.dtype.kind in "iub":
+        ya = np.asarray(y)
+        if ya.dtype.kind in "iub":
+            if xa.dtype.kind == "b" and ya.dtype.kind == "b":
+                if type(y) is not bool:
+                    raise EngineTypeError('"pow" not implemented for \'Bool\'')
+                return (xa | ~ya)[()]           # a bool tensor ** True/False stays bool
+            if np.any(ya < 0):
+                if type(y) is int:
+                    raise EngineRuntimeError("Integers to negative integer powers are not allowed.")
+                # a tensor exponent: integer arithmetic as PyTorch's, 1/x^n truncated to 0
+                # except for bases 1 and -1
+                base, ex = np.broadcast_arrays(xa.astype(np.int64), ya.astype(np.int64))
+                neg = ex < 0
+                out = np.power(base, np.where(neg, 0, ex))
+                out = np.where(neg, np.where(base == 1, 1, np.where(
+                    base == -1, np.where(ex % 2 == 0, 1, -1), 0)), out)
+                return out.astype(np.result_type(xa, ya))[()]
+        elif STATE.get().dtype is not F64DT:
+            return np.power(xa.astype(STATE.get().dtype), y)
     return np.power(x, y)
 
 
@@ -407,10 +490,18 @@ class RemainderBackward0(Node):
 
     def apply(self, g):
         q = self.saved
-        na, nb = self.next
+        na = self.next[0]
+        nb = self.next[1] if len(self.next) > 1 else None
         ga = None if na is None else unbroadcast(g, na.shape)
         gb = None if nb is None else unbroadcast(g * _wrap(-q), nb.shape)
-        return ga, gb
+        return (ga,) if len(self.next) == 1 else (ga, gb)
+
+
+class RemainderBackward1(RemainderBackward0):
+    """x % y with a tensor y (PyTorch's remainder.Tensor); x % c is RemainderBackward0,
+    whose only input is x."""
+    __slots__ = ()
+    name = "RemainderBackward1"
 
 
 def remainder(a, b):
@@ -419,11 +510,15 @@ def remainder(a, b):
         a = lift(a)
     ad = a._data
     bd, bn = operand(b)
+    ad, bd = promote(ad, bd)
     st = STATE.get()
     broadcast_check(ad, bd, st)
+    check_int_divisor(ad, bd, "%")
     out = np.mod(ad, bd)
     q = np.floor_divide(ad, bd)
-    return record(out, RemainderBackward0, (a._node, bn), q, st)
+    if type(b) is Variable:
+        return record(out, RemainderBackward1, (a._node, bn), q, st)
+    return record(out, RemainderBackward0, (a._node,), q, st)
 
 
 def floor_divide(a, b):
@@ -432,8 +527,10 @@ def floor_divide(a, b):
     if type(a) is not Variable:
         a = lift(a)
     bd, _ = operand(b)
-    broadcast_check(a._data, bd, STATE.get())
-    return _wrap(np.floor_divide(a._data, bd))
+    ad, bd = promote(a._data, bd)
+    broadcast_check(ad, bd, STATE.get())
+    check_int_divisor(ad, bd, "//")
+    return _wrap(np.floor_divide(ad, bd))
 
 
 def _compare(ufunc):
@@ -443,8 +540,9 @@ def _compare(ufunc):
         if b is None or isinstance(b, str):
             return NotImplemented
         bd, _ = operand(b)
-        broadcast_check(a._data, bd, STATE.get())
-        return _wrap(ufunc(a._data, bd))
+        ad, bd = promote(a._data, bd)
+        broadcast_check(ad, bd, STATE.get())
+        return _wrap(ufunc(ad, bd))
     op.__name__ = ufunc.__name__
     return op
 

@@ -146,6 +146,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
     buf_pop, buf_get = buf.pop, buf.get
     accumulate = _accumulate if graph else _accumulate_raw
     f64 = np.float64
+    f64dt = np.dtype(f64)
     isfinite = math.isfinite
     while ready:
         n = pop_ready()
@@ -199,11 +200,16 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
                     if type(d) is f64:              # the scalar path: one type test
                         if c.shape:
                             raise _invalid(n, i, d, c)
+                        if c.dtype is not f64dt:
+                            cg = d = _restore(cg, c, graph)
                         if anomaly is not None and not isfinite(d):
                             anomaly("backward", n.name, n.tag)
                     else:
                         if d.shape != c.shape:
                             raise _invalid(n, i, d, c)
+                        if d.dtype != c.dtype:
+                            cg = _restore(cg, c, graph)
+                            d = cg._data if graph else cg
                         if anomaly is not None and d is not checked:
                             if not finite(d):
                                 anomaly("backward", n.name, n.tag)
@@ -224,6 +230,18 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly):
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
+
+
+def _restore(cg, c, graph):
+    """The gradient ``cg`` for node ``c`` in ``c``'s dtype: a promoting op (float32 with
+    float64) casts each input's gradient back to that input's dtype, as PyTorch's engine
+    does when it checks a node's outputs. Integer inputs get no gradient anyway."""
+    if c.dtype.kind != "f":
+        return cg
+    if graph:
+        from .methods import _cast
+        return _cast(cg, c.dtype)          # differentiable: a ToCopyBackward0 when recorded
+    return np.asarray(cg).astype(c.dtype)[()]
 
 
 def _invalid(n, i, d, c):

@@ -16,8 +16,9 @@ import numpy as np
 
 
 class RngBox:
-    """The random generator of a scope; ``manual_seed`` replaces ``gen`` in place. Made
-    on first use: importing numpy.random costs a start-up that most scripts never need."""
+    """The random generator of a scope (PyTorch's CPU generator, ``rng.Generator``);
+    ``manual_seed`` reseeds it in place, so that copies of the state see it. Made on first
+    use: importing numpy.random costs a start-up that most scripts never need."""
     __slots__ = ("_gen", "_seed")
 
     def __init__(self, seed=None):
@@ -28,7 +29,8 @@ class RngBox:
     def gen(self):
         g = self._gen
         if g is None:
-            g = self._gen = np.random.default_rng(self._seed)
+            from .rng import Generator
+            g = self._gen = Generator(self._seed)
         return g
 
     @gen.setter
@@ -128,7 +130,8 @@ def is_grad_enabled() -> bool:
 
 def default_dtype(dtype):
     """Scope in which Python floats and float factories become ``dtype``."""
-    dt = np.dtype(dtype)
+    from .dtypes import as_dtype
+    dt = as_dtype(dtype, "default_dtype")
     if dt.kind != "f":
         raise TypeError(f"default dtype must be a floating point type, not {dt}")
     return _scoped(dtype=dt)
@@ -243,16 +246,23 @@ def rng_scope(seed=None):
     return _scoped(rng=RngBox(seed))
 
 
-def manual_seed(seed: int) -> None:
-    """Reseeds the generator of the current scope (like ``torch.manual_seed``)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+def manual_seed(seed: int):
+    """Reseeds the generator of the current scope (like ``torch.manual_seed``: the same
+    seed gives PyTorch's numbers) and returns it."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+            or not -2 ** 63 <= seed < 2 ** 64:
         from .errors import EngineValueError
-        raise EngineValueError(f"seed must be a non-negative integer, got {seed!r}")
-    STATE.get().rng.gen = np.random.default_rng(int(seed))
+        raise EngineValueError(f"seed must be an integer in [-2**63, 2**64), got {seed!r}")
+    return STATE.get().rng.gen.manual_seed(int(seed))     # negative seeds wrap, as in PyTorch
 
 
 seed = manual_seed
 
 
-def generator() -> np.random.Generator:
+def generator():
+    """The current scope's generator (``rng.Generator``)."""
     return STATE.get().rng.gen
+
+
+def initial_seed() -> int:
+    return STATE.get().rng.gen.initial_seed()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import broadcast_all, broadcast_check, lift, operand, record
+from ._op import broadcast_all, broadcast_check, lift, operand, promote, record
 from .buffers import CHUNK, blocks, sole, sole_var
 from .arith import unbroadcast
 from .context import STATE
@@ -245,7 +245,7 @@ class MinimumBackward0(MaximumBackward0):
 def _extremum(a, b, np_fn, cmp, cls):
     a = lift(a)
     bd, bn = operand(b)
-    ad = a._data
+    ad, bd = promote(a._data, bd)
     st = STATE.get()
     broadcast_check(ad, bd, st)
     out = np_fn(ad, bd)
@@ -283,9 +283,10 @@ def where(cond, a, b):
     c = np.asarray(cond._data if type(cond) is Variable else cond).astype(bool)
     a = lift(a)
     bd, bn = operand(b)
+    ad, bd = promote(a._data, bd)
     st = STATE.get()
-    broadcast_all(st, c, a._data, bd)
-    out = np.where(c, a._data, bd)[()]
+    broadcast_all(st, c, ad, bd)
+    out = np.where(c, ad, bd)[()]
     full = np.broadcast_to(c, np.shape(out))
     return record(out, WhereBackward0, (a._node, bn), full, st)
 

@@ -18,6 +18,11 @@ class AutogradError(EngineError, RuntimeError):
     """Misuse of backward/grad: freed graph, implicit seed of a non-scalar, ..."""
 
 
+class EngineRuntimeError(EngineError, RuntimeError):
+    """An operation PyTorch refuses at run time with a RuntimeError (integer division by
+    zero: "ZeroDivisionError")."""
+
+
 class EngineTypeError(EngineError, TypeError):
     """An argument of the wrong kind (an int tensor asked to require grad, ...)."""
 

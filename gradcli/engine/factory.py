@@ -11,6 +11,7 @@ import numpy as np
 
 from ._op import check_size
 from .context import STATE
+from .dtypes import as_dtype
 from .errors import EngineTypeError, EngineValueError
 from .variable import Variable, to_array
 
@@ -21,7 +22,7 @@ def tensor(data, dtype=None, requires_grad=False) -> Variable:
         arr = data._data
         arr = arr.copy() if type(arr) is np.ndarray else arr
         if dtype is not None:
-            arr = np.asarray(arr).astype(np.dtype(dtype))[()]
+            arr = np.asarray(arr).astype(as_dtype(dtype))[()]
         return Variable(arr, requires_grad=requires_grad)
     if type(data) is np.ndarray:
         data = data.copy()      # like torch.tensor: never shares the caller's array
@@ -53,7 +54,7 @@ def _size(args, what) -> tuple:
 
 
 def _float(dtype):
-    return np.dtype(dtype) if dtype is not None else STATE.get().dtype
+    return as_dtype(dtype) if dtype is not None else STATE.get().dtype
 
 
 def ones(*size, dtype=None, requires_grad=False) -> Variable:
@@ -92,7 +93,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
     is_int = all(isinstance(v, (int, np.integer)) for v in vals)
-    dt = np.dtype(dtype) if dtype is not None else (np.dtype(np.int64) if is_int else _float(None))
+    dt = as_dtype(dtype) if dtype is not None else (np.dtype(np.int64) if is_int else _float(None))
     return Variable(np.arange(start, end, step, dtype=dt)[:n], requires_grad)
 
 
@@ -101,16 +102,104 @@ def linspace(start, end, steps=100, dtype=None, requires_grad=False) -> Variable
     return Variable(np.linspace(float(start), float(end), steps, dtype=_float(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False) -> Variable:
+# -- random tensors: PyTorch's CPU generator (rng.py) -----------------------------------
+
+def _gen(generator):
+    if generator is None:
+        return STATE.get().rng.gen
+    from .rng import Generator
+    if type(generator) is not Generator:
+        raise EngineTypeError(f"generator must be a Generator, got {type(generator).__name__}")
+    return generator
+
+
+def _float_dtype(dtype, what):
+    dt = _float(dtype)
+    if dt.kind != "f":
+        raise EngineTypeError(f"{what}: a floating point dtype is needed, not {dt}")
+    return dt
+
+
+def rand(*size, dtype=None, generator=None, requires_grad=False) -> Variable:
+    """Uniform numbers in [0, 1), PyTorch's for the same seed."""
     shape = _size(size, "rand")
-    gen = STATE.get().rng.gen
-    return Variable(gen.random(shape, dtype=np.float64).astype(_float(dtype))[()], requires_grad)
+    dt = _float_dtype(dtype, "rand")
+    return Variable(_gen(generator).uniform(shape, dt)[()], requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False) -> Variable:
+def randn(*size, dtype=None, generator=None, requires_grad=False) -> Variable:
+    """Standard normal numbers, PyTorch's for the same seed."""
     shape = _size(size, "randn")
-    gen = STATE.get().rng.gen
-    return Variable(gen.standard_normal(shape).astype(_float(dtype))[()], requires_grad)
+    dt = _float_dtype(dtype, "randn")
+    return Variable(_gen(generator).normal(shape, dt)[()], requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, generator=None,
+            requires_grad=False) -> Variable:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high),
+    int64 unless ``dtype`` says otherwise."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise EngineTypeError("randint() needs a size, e.g. randint(0, 10, (3,))")
+    for v in (low, high):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise EngineTypeError(f"randint: bounds must be integers, got {v!r}")
+    shape = _size((tuple(size),) if isinstance(size, (tuple, list)) else (size,), "randint")
+    dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    return Variable(_gen(generator).randint(int(low), int(high), shape, dt)[()], requires_grad)
+
+
+def randperm(n, dtype=None, generator=None, requires_grad=False) -> Variable:
+    """A random permutation of 0..n-1 (int64), PyTorch's for the same seed."""
+    (n,) = _size((n,), "randperm")
+    dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    return Variable(_gen(generator).randperm(n, dt), requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, dtype=None, generator=None,
+           requires_grad=False) -> Variable:
+    """``normal(mean, std, size)`` with numbers, or elementwise with tensor ``mean`` and/or
+    ``std`` (then ``randn * std + mean`` over their broadcast shape, as PyTorch does)."""
+    g = _gen(generator)
+    tm, ts = type(mean) is Variable, type(std) is Variable
+    if not (tm or ts):
+        if size is None:
+            raise EngineTypeError("normal() with number mean and std needs a size")
+        shape = _size((tuple(size),) if isinstance(size, (tuple, list)) else (size,), "normal")
+        _check_std(std)
+        dt = _float_dtype(dtype, "normal")
+        return Variable(g.normal(shape, dt, float(mean), float(std))[()], requires_grad)
+    md = mean._data if tm else mean
+    sd = std._data if ts else std
+    if np.any(np.asarray(sd) < 0):
+        raise EngineValueError("normal expects all elements of std >= 0.0")
+    dt = np.result_type(md, sd) if tm and ts else (md.dtype if tm else sd.dtype)
+    if dt.kind != "f":
+        raise EngineTypeError(f"normal: a floating point dtype is needed, not {dt}")
+    shape = np.broadcast_shapes(np.shape(md), np.shape(sd))
+    check_size(shape)
+    z = g.normal(shape, dt)
+    return Variable((z * np.asarray(sd, dt) + np.asarray(md, dt)).astype(dt)[()], requires_grad)
+
+
+def _check_std(std):
+    if not std >= 0:
+        raise EngineValueError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def bernoulli(input, p=None, generator=None) -> Variable:
+    """0/1 draws with the probabilities in ``input`` (or the number ``p`` for every
+    element), of ``input``'s dtype."""
+    if type(input) is not Variable:
+        input = Variable(input)
+    d = input._data
+    if d.dtype.kind != "f":
+        raise EngineTypeError(f"bernoulli: probabilities must be floating point, not {d.dtype}")
+    probs = np.full(d.shape, float(p)) if p is not None else np.asarray(d)
+    if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
+        raise EngineValueError("bernoulli: probabilities must be in [0, 1]")
+    return Variable(_gen(generator).bernoulli(probs, d.dtype)[()])
 
 
 def _like(x):
@@ -134,15 +223,59 @@ def full_like(x, fill_value, dtype=None, requires_grad=False):
     return full(s, fill_value, dtype=dtype or d, requires_grad=requires_grad)
 
 
-def rand_like(x, dtype=None, requires_grad=False):
+def rand_like(x, dtype=None, generator=None, requires_grad=False):
     s, d = _like(x)
-    if d.kind != "f" and dtype is None:
-        raise EngineTypeError(f"rand_like: a floating point dtype is needed, not {d}")
-    return rand(s, dtype=dtype or d, requires_grad=requires_grad)
+    return rand(s, dtype=dtype or d, generator=generator, requires_grad=requires_grad)
 
 
-def randn_like(x, dtype=None, requires_grad=False):
+def randn_like(x, dtype=None, generator=None, requires_grad=False):
     s, d = _like(x)
-    if d.kind != "f" and dtype is None:
-        raise EngineTypeError(f"randn_like: a floating point dtype is needed, not {d}")
-    return randn(s, dtype=dtype or d, requires_grad=requires_grad)
+    return randn(s, dtype=dtype or d, generator=generator, requires_grad=requires_grad)
+
+
+def randint_like(x, low, high=None, dtype=None, generator=None, requires_grad=False):
+    s, d = _like(x)
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, s, dtype=dtype or d, generator=generator,
+                   requires_grad=requires_grad)
+
+
+# -- in-place random fills (Tensor.uniform_, normal_, bernoulli_) ------------------------
+
+def _fill(self, values) -> Variable:
+    self._check_inplace()
+    arr = self._writable()
+    arr[...] = values
+    self._bump()
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0, generator=None) -> Variable:
+    d = self._data
+    dt = _float_dtype(d.dtype, "uniform_")
+    if not a <= b:
+        raise EngineValueError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    return _fill(self, _gen(generator).uniform(d.shape, dt, float(a), float(b)))
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None) -> Variable:
+    d = self._data
+    dt = _float_dtype(d.dtype, "normal_")
+    _check_std(std)
+    return _fill(self, _gen(generator).normal(d.shape, dt, float(mean), float(std)))
+
+
+def bernoulli_(self, p=0.5, generator=None) -> Variable:
+    d = self._data
+    if type(p) is Variable:
+        probs = np.broadcast_to(p._data, d.shape)
+        pd = p._data.dtype
+    else:
+        probs, pd = np.full(d.shape, float(p)), np.dtype(np.float64)
+    return _fill(self, _gen(generator).bernoulli(np.ascontiguousarray(probs, pd), d.dtype))
+
+
+Variable.uniform_ = uniform_
+Variable.normal_ = normal_
+Variable.bernoulli_ = bernoulli_

@@ -91,17 +91,107 @@ def matmul(a, b):
     b = lift(b)
     ad, bd = a._data, b._data
     shape, k = _matmul_shape(ad.shape, bd.shape)
+    if ad.dtype != bd.dtype:
+        _mixed(ad, bd)
     st = STATE.get()
     if st.max_elements is not None:
         check_size(shape, st)
     if st.max_flops is not None:
         spend(2 * k * float(np.prod(shape, dtype=np.float64)),
               f"matmul of {ad.shape} and {bd.shape}", st)
-    out = np.matmul(ad, bd)
     na, nb = len(ad.shape), len(bd.shape)
+    if (a._node is not None or b._node is not None) and st.grad and (
+            na >= 3 or (na == 1 and nb == 2)):
+        composed = _matmul_graph(a, b, na, nb, shape)
+        if composed is not None:
+            return composed
+    out = np.matmul(ad, bd)
     cls = (DotBackward0 if na == nb == 1 else MvBackward0 if nb == 1 else
            MmBackward0 if na <= 2 and nb == 2 else BmmBackward0)
     return record(out, cls, (a._node, b._node), (a, b), st, (a._version, b._version))
+
+
+_C_NAMES = {"float32": ("float", "Float"), "float64": ("double", "Double"),
+            "int64": ("long int", "Long"), "bool": ("bool", "Bool")}
+
+
+def _mixed(ad, bd):
+    """matmul does not promote: PyTorch's errors for operands of two dtypes."""
+    from .errors import EngineRuntimeError
+    ca, cb = _C_NAMES.get(str(ad.dtype), (str(ad.dtype),) * 2), \
+        _C_NAMES.get(str(bd.dtype), (str(bd.dtype),) * 2)
+    if ad.ndim == 1 and bd.ndim == 1:
+        raise EngineRuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                                 f"{ca[1]} and {cb[1]}")
+    raise EngineRuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                             f"{ca[0]} != {cb[0]}")
+
+
+class SqueezeBackward4(Node):
+    """The squeeze_(0) that ends PyTorch's vector @ matrix."""
+    __slots__ = ()
+    name = "SqueezeBackward4"
+    frees = False
+
+    def apply(self, g):
+        return (reshape(g, self.saved),)
+
+
+def _mm(a, b):
+    st = STATE.get()
+    cls = MvBackward0 if b._data.ndim == 1 else MmBackward0
+    return record(np.matmul(a._data, b._data), cls, (a._node, b._node), (a, b), st,
+                  (a._version, b._version))
+
+
+def _matmul_graph(a, b, na, nb, shape):
+    """The graph PyTorch's matmul records when it rewrites the product (same numbers, its
+    node names): vector @ matrix is unsqueeze, mm, squeeze; a batch @ a vector or matrix
+    folds the batch into rows (view, mm or mv, _unsafe_view); batches on both sides expand
+    to a common batch, reshape to 3-D, bmm, _unsafe_view. Returns None for the cases it
+    leaves to one node (a matrix @ a batch)."""
+    from .shape import ExpandBackward0, UnsafeViewBackward0, _reshape
+    st = STATE.get()
+    if na == 1:                                   # vector @ matrix
+        out = _mm(unsqueeze(a, 0), b)
+        return record(out._data.reshape(shape), SqueezeBackward4, (out._node,),
+                      out._data.shape, st)
+    if nb <= 2 and _foldable(a, b):
+        k = a._data.shape[-1]
+        out = _mm(_reshape(a, (-1, k)), b)
+        return record(out._data.reshape(shape), UnsafeViewBackward0, (out._node,),
+                      out._data.shape, st)
+    if nb == 1:
+        return None
+    batch = shape[:-2] if nb > 1 else shape[:-1]
+    n, k = (a._data.shape[-2] if na > 1 else 1), a._data.shape[-1]
+    m = b._data.shape[-1]
+    nbatch = int(np.prod(batch, dtype=np.int64))
+
+    def expanded(v, tail):
+        vd = v._data
+        full = batch + tail
+        ex = record(np.broadcast_to(vd, full), ExpandBackward0, (v._node,), vd.shape, st)
+        return _reshape(ex, (nbatch,) + tail, force=True)
+    a3 = expanded(a, (n, k))
+    b3 = expanded(b, (k, m))
+    out = record(np.matmul(a3._data, b3._data), BmmBackward0, (a3._node, b3._node), (a3, b3),
+                 st, (a3._version, b3._version))
+    return record(out._data.reshape(shape), UnsafeViewBackward0, (out._node,),
+                  out._data.shape, st)
+
+
+def _foldable(a, b):
+    """PyTorch's should_fold for a batch (3-D or more) times a vector or matrix: fold the
+    batch into rows when the other operand requires grad, or when the batch dims of the
+    first are laid out contiguously (a view can fold them)."""
+    if b._node is not None:
+        return True
+    ad = np.asarray(a._data)
+    if ad.size == 0:
+        return True
+    sh, strides = ad.shape, ad.strides
+    return all(strides[i] == strides[i + 1] * sh[i + 1] for i in range(ad.ndim - 2))
 
 
 def dot(a, b):
@@ -112,8 +202,11 @@ def dot(a, b):
 
 
 def outer(a, b):
+    """PyTorch's graph: ``a.reshape(-1, 1) * b`` (a ViewBackward0 on a's side only)."""
     a, b = lift(a), lift(b)
-    return reshape(a, (-1, 1)) * reshape(b, (1, -1))
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise ShapeError(f"outer: expected 1-D tensors, got shapes {a._data.shape} and {b._data.shape}")
+    return reshape(a, (-1, 1)) * b
 
 
 # ----------------------------------------------------------------- inv / det

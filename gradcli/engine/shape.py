@@ -137,9 +137,9 @@ class UnsqueezeBackward0(ViewBackward0):
     name = "UnsqueezeBackward0"
 
 
-def _reshaped(x, shape, cls):
+def _reshaped(x, shape, cls, force=False):
     xs = x._data.shape
-    if shape == xs:
+    if shape == xs and not force:
         return x
     try:
         out = np.reshape(x._data, shape)
@@ -149,12 +149,55 @@ def _reshaped(x, shape, cls):
     return record(out, cls, (x._node,), xs, STATE.get())
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """reshape() of a non-contiguous tensor that can still be a view (PyTorch's
+    _reshape_alias)."""
+    __slots__ = ()
+    name = "ReshapeAliasBackward0"
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """The reshape after a copy (reshape() of data no view can give, batched matmul)."""
+    __slots__ = ()
+    name = "UnsafeViewBackward0"
+
+
 def reshape(x, *shape):
     x = lift(x)
-    return _reshaped(x, _sizes(shape), ViewBackward0)
+    return _reshape(x, _sizes(shape))
 
 
-view = reshape
+def _reshape(x, shape, force=False):
+    """PyTorch's reshape: a view of contiguous data (ViewBackward0); of other data a view
+    when strides allow (ReshapeAliasBackward0), else a copy (CloneBackward0) viewed
+    (UnsafeViewBackward0)."""
+    xd = x._data
+    if type(xd) is not np.ndarray or xd.flags.c_contiguous or x._node is None:
+        return _reshaped(x, shape, ViewBackward0, force)
+    out = _reshaped(x, shape, ReshapeAliasBackward0, force)
+    od = out._data
+    if out is x or type(od) is np.ndarray and od.base is not None and \
+            od.base is (xd.base if xd.base is not None else xd):
+        return out
+    from .methods import CloneBackward0
+    st = STATE.get()
+    copy = record(np.ascontiguousarray(xd), CloneBackward0, (x._node,), None, st)
+    return record(od, UnsafeViewBackward0, (copy._node,), xd.shape, st)
+
+
+def view(x, *shape):
+    """view(): like reshape, but data no view can give is an error, as in PyTorch."""
+    x = lift(x)
+    shape = _sizes(shape)
+    out = _reshaped(x, shape, ViewBackward0)
+    xd, od = x._data, out._data
+    if out is not x and type(xd) is np.ndarray and not xd.flags.c_contiguous and not (
+            type(od) is np.ndarray and od.base is not None
+            and od.base is (xd.base if xd.base is not None else xd)):
+        raise ShapeError("view size is not compatible with input tensor's size and stride (at "
+                         "least one dimension spans across two contiguous subspaces). Use "
+                         ".reshape(...) instead.")
+    return out
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -165,7 +208,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     s, e = dims(len(xs), start_dim)[0], dims(len(xs), end_dim)[0]
     if s > e:
         raise ShapeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    return _reshaped(x, xs[:s] + (math.prod(xs[s:e + 1]),) + xs[e + 1:], ViewBackward0)
+    return _reshape(x, xs[:s] + (math.prod(xs[s:e + 1]),) + xs[e + 1:])
 
 
 def squeeze(x, dim=None):
@@ -325,11 +368,78 @@ def getitem(x, index):
         raise EngineTypeError(f"invalid index {index!r}: {e}") from None
     if type(out) is np.ndarray and out.ndim == 0:
         out = out[()]
+    st = STATE.get()
+    if x._node is not None and st.grad and type(idx) is tuple and len(idx) > 1 and not any(
+            type(i) is np.ndarray and i.dtype == bool for i in idx):   # (masks: one node)
+        chained = _index_chain(x, idx, out)
+        if chained is not None:
+            return chained
     if basic:
-        cls = SelectBackward0 if isinstance(idx, (int, np.integer)) else SliceBackward0
+        cls = SelectBackward0 if isinstance(idx, (int, np.integer)) else \
+            UnsqueezeIndexBackward0 if idx is None else \
+            AliasBackward0 if idx is Ellipsis else SliceBackward0
     else:
         cls = IndexBackward0
-    return record(out, cls, (x._node,), (idx, xd.shape), STATE.get())
+    return record(out, cls, (x._node,), (idx, xd.shape), st)
+
+
+class AliasBackward0(IndexBackward0):
+    """``x[...]``, ``x[:, :]``: an index that selects everything is an alias in PyTorch."""
+    __slots__ = ()
+    name = "AliasBackward0"
+
+
+class UnsqueezeIndexBackward0(IndexBackward0):
+    """``x[None]``: PyTorch records an unsqueeze."""
+    __slots__ = ()
+    name = "UnsqueezeBackward0"
+
+
+def _index_chain(x, idx, expected):
+    """A multi-part index as PyTorch applies it: left to right, an integer is a select, a
+    slice that is not the whole dimension a slice, None an unsqueeze (one node each);
+    then the tensor indices, if any, in one IndexBackward0 over the result. Returns None
+    when the chain would not give numpy's result (then one node stands for the index)."""
+    st = STATE.get()
+    n_used = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    cur, d, adv = x, 0, []
+    for item in idx:
+        shape = cur._data.shape
+        if item is Ellipsis:
+            skip = len(x._data.shape) - n_used
+            adv.extend([slice(None)] * skip)
+            d += skip
+        elif item is None:
+            cur = _step(cur, (slice(None),) * d + (None,), UnsqueezeIndexBackward0, st)
+            adv.append(slice(None))
+            d += 1
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            cur = _step(cur, (slice(None),) * d + (item,), SelectBackward0, st)
+        elif type(item) is slice:
+            if item.indices(shape[d]) != (0, shape[d], 1):
+                cur = _step(cur, (slice(None),) * d + (item,), SliceBackward0, st)
+            adv.append(slice(None))
+            d += 1
+        else:
+            adv.append(item)
+            d += 1
+    if any(type(i) is not slice for i in adv):
+        while adv and type(adv[-1]) is slice:
+            adv.pop()
+        cur = _step(cur, tuple(adv), IndexBackward0, st)
+    if np.shape(cur._data) != np.shape(expected):
+        return None
+    if cur is x:
+        cur = _step(x, (Ellipsis,), AliasBackward0, st)
+    return cur
+
+
+def _step(v, sub, cls, st):
+    vd = v._data
+    out = np.asarray(vd)[sub]
+    if type(out) is np.ndarray and out.ndim == 0:
+        out = out[()]
+    return record(out, cls, (v._node,), (sub, vd.shape), st)
 
 
 class IndexPutBackward0(Node):

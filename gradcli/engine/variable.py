@@ -313,7 +313,8 @@ def to_array(data, dtype=None):
         elif arr.dtype.kind in "iu" and dtype is None:
             arr = arr.astype(np.int64, copy=False)
     if dtype is not None:
-        arr = np.asarray(arr).astype(np.dtype(dtype), copy=False)
+        from .dtypes import as_dtype
+        arr = np.asarray(arr).astype(as_dtype(dtype), copy=False)
     kind = arr.dtype.kind
     if kind not in "fiub":
         raise EngineTypeError(f"tensors hold numbers; got data of dtype {arr.dtype}")

@@ -9,7 +9,7 @@
     values.py     the values a script sees besides numbers, strings, lists and tensors
     builtins.py   the built-in functions (a flat registry); names.py: the engine ops'
                   names; namespaces.py: torch and np; attributes.py: the attribute
-                  allowlist
+                  allowlist; randomness.py: randint, randperm, normal, bernoulli
     pynum.py      Python-number semantics; sizes.py: sizes checked before allocating;
                   text.py: str()/print() text of values
     convert.py    exceptions -> GxError; errors.py: the error classes and their text

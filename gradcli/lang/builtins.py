@@ -162,6 +162,15 @@ def seed(n):
     E.manual_seed(n)
 
 
+def _random_builtins():
+    from .randomness import make
+    for name, fn in make(E, _rt, check_shape, unwrap_dtype, new_leaf).items():
+        REGISTRY[name] = fn
+
+
+_random_builtins()
+
+
 # ------------------------------------------------- engine ops with checks first
 
 def _joined(name):

@@ -39,7 +39,7 @@ def convert(e: BaseException, pos, rt) -> GxError:
         cls = GxLimitError
     elif isinstance(e, ee.ShapeError):
         cls = GxShapeError
-    elif isinstance(e, ee.AutogradError):
+    elif isinstance(e, (ee.AutogradError, ee.EngineRuntimeError)):
         cls = GxRuntimeError
     elif isinstance(e, ee.EngineTypeError):
         cls = GxTypeError

@@ -9,5 +9,5 @@ SHAPE_OPS = "reshape view flatten squeeze unsqueeze transpose permute expand cat
 LINALG = "matmul dot outer inv det solve trace diag".split()
 AUTOGRAD = ("grad jacobian hessian gradcheck no_grad enable_grad set_grad_enabled "
             "is_grad_enabled").split()
-FACTORIES = "ones zeros full eye arange linspace rand randn".split()
-LIKE = "ones_like zeros_like full_like rand_like randn_like".split()
+FACTORIES = "ones zeros full eye arange linspace rand randn randint randperm normal bernoulli".split()
+LIKE = "ones_like zeros_like full_like rand_like randn_like randint_like".split()

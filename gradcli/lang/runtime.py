@@ -221,6 +221,8 @@ class Runtime:
         op = op_label(op_name)
         if phase == "forward":
             msg = f"'{op}' produced NaN or infinity"
+        elif phase == "overflow":
+            msg = f"'{op}' overflowed int64 (the result wrapped around)"
         else:
             msg = f"the gradient through '{op}' holds NaN or infinity (backward pass)"
         self.numeric(pos, msg, key=(phase, op_name))

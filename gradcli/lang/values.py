@@ -63,6 +63,11 @@ class DType:
         self.name = name
         self.np = np_dtype
 
+    @property
+    def dtype(self):
+        """numpy reads an object with a ``dtype`` as that dtype: engine calls accept this."""
+        return self.np
+
     def __eq__(self, other):
         if type(other) is DType:
             return self.np == other.np

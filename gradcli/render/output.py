@@ -22,26 +22,25 @@ class OutputClosed(BaseException):
 
 
 class OutputFailed(BaseException):
-    """Standard output cannot be written (a full disk, a closed descriptor, ...):
-    like OutputClosed it passes through to the CLI, which reports it (exit 1)."""
-
-    def __init__(self, error: OSError):
-        super().__init__(error)
-        self.error = error
-
-    @property
-    def message(self) -> str:
-        reason = self.error.strerror or type(self.error).__name__
-        return f"cannot write to standard output: {reason}"
+    """Output could not be written (a missing directory, a full disk, a closed
+    descriptor): exit 1. A BaseException like OutputClosed, so that a failing
+    ``print`` passes through the interpreter (which turns Exceptions into script
+    errors) up to the CLI."""
+    exit_code = 1
 
 
 def output_error(e: OSError) -> BaseException:
-    """The exception an OSError while writing becomes: EPIPE ends quietly (141),
-    anything else is reported (1)."""
+    """The one mapping of an OSError met while writing output: EPIPE (the reader
+    went away) ends quietly with 141 (``OutputClosed``); anything else is one
+    clear message (``OutputFailed``), never an internal error."""
     import errno
-    if isinstance(e, BrokenPipeError) or getattr(e, "errno", None) == errno.EPIPE:
+    if isinstance(e, BrokenPipeError) or e.errno == errno.EPIPE:
         return OutputClosed()
-    return OutputFailed(e)
+    path = getattr(e, "filename", None)
+    what = repr(path) if path else "standard output"
+    err = OutputFailed(f"cannot write {what}: {e.strerror or e}")
+    err.on_stdout = not path
+    return err
 
 
 # Terminal control: C0 (but tab and newline), DEL, C1, and the bidirectional controls.

@@ -96,54 +96,6 @@ def render_grad(out, expr, result) -> None:
         out.line(line)
 
 
-def _error_json(err) -> dict:
-    return {"kind": getattr(err, "kind", type(err).__name__), "message": getattr(err, "message", str(err)),
-            "line": getattr(err, "line", None), "col": getattr(err, "col", None)}
-
-
-def grad_lines(out, session, expr, given, wrt, order, stdin) -> int:
-    """``grad --jsonl``: one JSON object of values per input line -> one JSON line out.
-
-    A bad line (not JSON, a bad value, a runtime error at those values) gives
-    ``{"expr": ..., "error": {...}}`` and the stage goes on; the exit status is
-    then 1. A syntax error in EXPR stops at once (exit 2): no line could succeed.
-    """
-    import json
-
-    from ..lang.errors import GxError, GxSyntaxError
-    failed = False
-    for number, line in enumerate(stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            try:
-                data = json.loads(line)
-            except (ValueError, RecursionError) as e:
-                raise ValueError(f"not JSON: {e}") from None
-            if not isinstance(data, dict):
-                raise ValueError("expected a JSON object of NAME: VALUE")
-            values = dict(given)
-            for name, value in data.items():
-                if not (name.isidentifier() and name.isascii() and not name.startswith("_")):
-                    raise ValueError(f"{name!r} is not a valid variable name")
-                values[name] = jsonenc.decode_value(value)
-        except ValueError as e:
-            failed = True
-            out.emit({"expr": expr, "line": number,
-                      "error": {"kind": "InputError", "message": str(e), "line": None, "col": None}})
-            continue
-        try:
-            result = session.grad_expr(expr, values, wrt=wrt, order=order)
-        except GxSyntaxError:
-            raise
-        except GxError as e:
-            failed = True
-            out.emit({"expr": expr, "line": number, "error": _error_json(e)})
-            continue
-        out.emit(grad_json(expr, result))
-    return 1 if failed else 0
-
-
 # ----------------------------------------------------------------- graph
 
 def export_graph(out, session, var, fmt, out_path) -> int:

@@ -30,7 +30,7 @@ def names_in(tree) -> set:
     return {n.id for n in N.walk(tree) if type(n) is N.Name}
 
 
-def grad_expr(session, expr, values: dict, wrt, order: int) -> GradResult:
+def grad_expr(session, expr, values: dict, wrt, order: int, elementwise=False) -> GradResult:
     """Session.grad_expr, run inside the session's engine context."""
     if order not in (1, 2):
         raise GxValueError("--order must be 1 or 2")
@@ -50,7 +50,7 @@ def grad_expr(session, expr, values: dict, wrt, order: int) -> GradResult:
                 engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops,
                               max_memory=lim.max_memory):
             warnings.simplefilter("ignore")
-            return _derivatives(fn, frame, [leaves[n] for n in wrt], wrt, order)
+            return _derivatives(fn, frame, [leaves[n] for n in wrt], wrt, order, elementwise)
     except GxError as e:
         if e.line is None:
             e.at(session.position, "<expr>", str(expr))
@@ -72,7 +72,7 @@ def _wrt(wrt, leaves, values, used) -> list:
     return list(wrt)
 
 
-def _derivatives(fn, frame, xs, wrt, order):
+def _derivatives(fn, frame, xs, wrt, order, elementwise=False):
     """The value of ``fn`` at the leaves ``xs`` and its derivatives in them."""
     def f(*inputs):
         frame.update(zip(wrt, inputs))      # the compiled names read this very dict
@@ -82,6 +82,8 @@ def _derivatives(fn, frame, xs, wrt, order):
             raise GxInterrupt("interrupted") from None
 
     y = f(*xs)
+    if elementwise and y.numel() != 1:
+        return _elementwise(y, xs, wrt, order)
     if order == 2 and y.numel() != 1:
         raise GxValueError("--order 2 needs an expression with one value")
     if y.numel() == 1:
@@ -97,6 +99,30 @@ def _derivatives(fn, frame, xs, wrt, order):
         grads = dict(zip(wrt, jac))
     hess = _hessian_blocks(f, xs, wrt) if order == 2 else None
     grads = {k: v.detach() for k, v in grads.items()}
+    return GradResult(y.detach(), grads, hess, wrt)
+
+
+def _elementwise(y, xs, wrt, order):
+    """Per-element derivatives of an elementwise y (its Jacobians' and Hessian blocks'
+    diagonals): one backward seeded with ones, the seed of each point alone, so
+    that each element's numbers are those of that point evaluated alone."""
+    def diag(out, inputs, create_graph):
+        if not out.requires_grad:
+            return [None] * len(inputs)
+        return engine.grad(out, inputs, grad_outputs=engine.ones_like(out),
+                           create_graph=create_graph, retain_graph=True, allow_unused=True)
+
+    def full(g, x):
+        return engine.zeros(*x.shape) if g is None else g.detach()
+    gs = diag(y, xs, order == 2)
+    hess = None
+    if order == 2:
+        hess = {}
+        for a, gv in zip(wrt, gs):
+            hs = diag(gv, xs, False) if gv is not None else [None] * len(xs)
+            for b, x2, h in zip(wrt, xs, hs):
+                hess[(a, b)] = full(h, x2)
+    grads = {n: full(g, x) for n, g, x in zip(wrt, gs, xs)}
     return GradResult(y.detach(), grads, hess, wrt)
 
 

@@ -1,7 +1,10 @@
-"""grad_fn names against PyTorch itself (an independent oracle; skipped without torch).
+"""grad_fn names and graph shapes against PyTorch itself (an independent oracle; skipped
+without torch).
 
 tests/engine/test_graph.py has the same names written down; this runs the expressions on
-both sides, so that a difference with the installed PyTorch shows up by itself.
+both sides, so that a difference with the installed PyTorch shows up by itself. The
+structure test compares the whole graph under the result: every node's name and its
+next_functions entries (None for an input that needs no gradient), down to the leaves.
 """
 import numpy as np
 import pytest
@@ -52,6 +55,64 @@ CASES = [
     ("det", lambda m, x: m.det(x), M), ("trace", lambda m, x: m.trace(x), M),
     ("diag(vector)", lambda m, x: m.diag(x), V), ("diag(matrix)", lambda m, x: m.diag(x), M), ("outer", lambda m, x: m.outer(x, x), V),
 ]
+
+A3 = np.arange(24.0).reshape(2, 3, 4) / 10 + 0.5
+T = np.array([0.3, 0.4, 0.2, 0.7])
+
+# every indexing form, the matmul rewrites, reshape of non-contiguous data, constants
+STRUCTURE = CASES + [
+    ("A[0, 1]", lambda m, x: x[0, 1], A), ("A[0][1]", lambda m, x: x[0][1], A),
+    ("A[None]", lambda m, x: x[None], A), ("A[:, None]", lambda m, x: x[:, None], A),
+    ("A[-1]", lambda m, x: x[-1], A), ("A[1:, 2]", lambda m, x: x[1:, 2], A),
+    ("A[::2]", lambda m, x: x[::2], A), ("A[:, ::2]", lambda m, x: x[:, ::2], A),
+    ("A[:3]", lambda m, x: x[:3], A), ("A[:, :]", lambda m, x: x[:, :], A),
+    ("A[..., 1]", lambda m, x: x[..., 1], A), ("A[x > 1]", lambda m, x: x[x > 1.0], A),
+    ("A[[0, 1], [1, 2]]", lambda m, x: x[[0, 1], [1, 2]], A),
+    ("A[0, [1, 2]]", lambda m, x: x[0, [1, 2]], A), ("A[:, [1, 2]]", lambda m, x: x[:, [1, 2]], A),
+    ("A[0, 1:3]", lambda m, x: x[0, 1:3], A), ("A[None, 0]", lambda m, x: x[None, 0], A),
+    ("A3[0, :, 1]", lambda m, x: x[0, :, 1], A3), ("A3[..., None, 2]", lambda m, x: x[..., None, 2], A3),
+    ("A3[1, [0, 2], ::2]", lambda m, x: x[1, [0, 2], ::2], A3),
+    ("bmm", lambda m, x: x @ x.transpose(1, 2), A3), ("batch @ matrix", lambda m, x: x @ x[0].T, A3),
+    ("batch @ vector", lambda m, x: x @ x[0, 0], A3),
+    ("batch @ constant matrix", lambda m, x: x @ m.ones(4, 2, dtype=x.dtype), A3),
+    ("broadcast batch", lambda m, x: x[:, None] @ x.transpose(1, 2), A3),
+    ("vector @ matrix", lambda m, x: x[0] @ x.T, A), ("matrix @ matrix", lambda m, x: x @ x.T, A),
+    ("reshape non-contiguous", lambda m, x: x.T.reshape(12), A),
+    ("reshape non-contiguous view", lambda m, x: x[:, ::2].reshape(6), A),
+    ("flatten non-contiguous", lambda m, x: x.T.flatten(), A),
+    ("reshape contiguous", lambda m, x: x.reshape(4, 3), A), ("view", lambda m, x: x.view(12), A),
+    ("x ** 0.5", lambda m, x: x ** 0.5, A), ("x % t", lambda m, x: x % m.tensor(T, dtype=x.dtype), A),
+    ("x ** t", lambda m, x: x ** m.tensor(T, dtype=x.dtype), A),
+    ("outer(x, 2x)", lambda m, x: m.outer(x, x * 2), V), ("outer(x, c)", lambda m, x: m.outer(x, m.ones(3, dtype=x.dtype)), V),
+    ("outer(c, x)", lambda m, x: m.outer(m.ones(3, dtype=x.dtype), x), V),
+    ("x * 2", lambda m, x: x * 2, A), ("2 * x", lambda m, x: 2 * x, A), ("x + 1", lambda m, x: x + 1, A),
+    ("x - 1", lambda m, x: x - 1, A), ("x / 2", lambda m, x: x / 2, A), ("x + x", lambda m, x: x + x, A),
+    ("squeeze", lambda m, x: x[None].squeeze(0), A), ("squeeze()", lambda m, x: x[None].squeeze(), A),
+    ("sum", lambda m, x: x.sum(), A), ("sum(keepdim)", lambda m, x: x.sum(1, keepdim=True), A),
+    ("clamp", lambda m, x: m.clamp(x, 0.7, 1.2), A), ("clamp(min)", lambda m, x: m.clamp(x, min=0.7), A),
+    ("minimum", lambda m, x: m.minimum(x, x * 0.9), A), ("exp", lambda m, x: m.exp(x), A),
+    ("expand", lambda m, x: x.expand(2, 3), V), ("mean(dim, keepdim)", lambda m, x: x.mean(0, keepdim=True), A),
+    ("min", lambda m, x: x.min(), A), ("float64 x * float32 c", lambda m, x: x * m.ones(4, dtype=getattr(m, "float32", np.float32)), A),
+    ("A[...]", lambda m, x: x[...], A), ("A[:]", lambda m, x: x[:], A), ("A[..., :]", lambda m, x: x[..., :], A),
+]
+
+
+def _shape(fn, lib, depth=0):
+    """(name, children) of a node, children from next_functions (None stays None)."""
+    if fn is None:
+        return None
+    name = type(fn).__name__ if lib == "torch" else fn.name
+    if depth > 12:
+        return name
+    return (name, tuple(_shape(n, lib, depth + 1) for n, _ in fn.next_functions))
+
+
+@pytest.mark.parametrize("case,f,x", STRUCTURE, ids=[c[0] for c in STRUCTURE])
+def test_graph_structure_is_pytorchs(case, f, x):
+    ours, theirs = f(E, E.tensor(x, requires_grad=True)), f(torch, torch.tensor(x, requires_grad=True))
+    ours = ours if isinstance(ours, E.Node) else ours.grad_fn
+    theirs = theirs if not isinstance(theirs, torch.Tensor) else theirs.grad_fn
+    assert _shape(ours, "gx") == _shape(theirs, "torch")
 
 
 
