@@ -552,12 +552,12 @@ def test_errors_on_output_map_to_their_status(tmp_path):
     src = 'print("hello")\n'
     with open(_os.devnull if not _os.path.exists("/dev/full") else "/dev/full", "wb") as full:
         p = _gx(tmp_path, ["run", "h.gx"], src, stdout=full)
-    p.clean(1, "cannot write to standard output")
+    p.clean(1, "cannot write standard output")
     (tmp_path / "h.gx").write_text(src)
     e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
     r = _sp.run(["bash", "-c", 'exec "$@" >&-', "sh"] + _GRADCLI + ["run", "h.gx"],
                 cwd=tmp_path, env=e, capture_output=False, stderr=_sp.PIPE, timeout=60)
-    assert r.returncode == 1 and b"cannot write to standard output" in r.stderr, r.stderr
+    assert r.returncode == 1 and b"cannot write standard output" in r.stderr, r.stderr
     r = _sp.run(["bash", "-c", 'exec "$@" <&-', "sh"] + _GRADCLI + ["grad", "--jsonl", "x * 2"],
                 cwd=tmp_path, env=e, capture_output=True, timeout=60)
     assert r.returncode == 0 and r.stderr == b"", r.stderr
