@@ -19,6 +19,10 @@ import sys
 import click
 
 from . import __version__
+from .clihelp import SectionedCommand, better_suggestions, help_command, mark_common
+from .cliparse import (_click_parser, _valid_name, check_leaves, check_value,  # noqa: F401
+                       leaf_problem, limit_option, no_limits, parse_assignment, parse_bound,
+                       parse_number, parse_range, parse_size, parse_value, MAX_SIZE, _max_depth)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
 
@@ -39,132 +43,7 @@ class State:
             self.held.pop().__exit__(None, None, None)
 
 
-# ----------------------------------------------------------------- value parsing
-
-def parse_value(text: str):
-    """A number or a (nested) list literal: '1.5', '-2', '[1, 2, 3]', 'nan', 'inf'."""
-    import json
-    special = {"nan": float("nan"), "inf": float("inf"), "+inf": float("inf"),
-               "-inf": float("-inf"), "true": True, "false": False}
-    t = text.strip()
-    if t.lower() in special:
-        return special[t.lower()]
-    try:
-        value = json.loads(t)
-    except (ValueError, RecursionError):
-        try:
-            import ast
-            value = ast.literal_eval(t)
-        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-            raise ValueError(f"not a number or a list of numbers: {text!r}") from None
-    return check_value(value, text)
-
-
-def check_value(value, text=None):
-    from .render.jsonenc import decode_value
-    return decode_value(value, text)
-
-
-def _valid_name(name: str) -> bool:
-    return name.isidentifier() and name.isascii() and not name.startswith("_")
-
-
-def parse_assignment(text: str):
-    name, sep, value = text.partition("=")
-    name = name.strip()
-    if not sep or not _valid_name(name):
-        raise ValueError(f"expected NAME=VALUE, got {text!r}")
-    return name, parse_value(value)
-
-
-_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6,
-          "mib": 2**20, "g": 10**9, "gb": 10**9, "gib": 2**30, "t": 10**12, "tb": 10**12, "tib": 2**40}
-
-
-def parse_size(text: str) -> int:
-    """'512M', '2GiB', '100000' -> bytes."""
-    t = text.strip().lower().replace(" ", "")
-    i = len(t)
-    while i and not (t[i - 1].isdigit() or t[i - 1] == "."):
-        i -= 1
-    number, unit = t[:i], t[i:]
-    try:
-        value = float(number) * _UNITS[unit]
-    except (ValueError, KeyError):
-        raise ValueError(f"not a size: {text!r} (examples: 512M, 2GiB, 100000)") from None
-    if not value > 0:
-        raise ValueError(f"size must be positive: {text!r}")
-    if not value <= MAX_SIZE:
-        raise ValueError(f"size must be at most 1 PiB: {text!r}")
-    return int(value)
-
-
-MAX_SIZE = 2 ** 50
-
-
-def parse_number(text: str, integer: bool = False) -> float | int:
-    """A finite number ('1.5', '1e6'); integer=True: an integral one ('10', '1e6')."""
-    t = text.strip()
-    try:
-        return int(t)
-    except ValueError:
-        pass
-    try:
-        value = float(t)
-    except ValueError:
-        raise ValueError(f"not a number: {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"must be a finite number, not {text!r}")
-    if integer:
-        if value != int(value):
-            raise ValueError(f"must be a whole number, not {text!r}")
-        return int(value)
-    return value
-
-
-def limit_option(kind: str, low, high, low_open: bool = False):
-    """The one validation of every limit option's value: a finite number (or size)
-    in [low, high] (low excluded with low_open); else a usage error, exit 2. The
-    upper bounds keep the process sound (``high`` may be a function: the C stack
-    decides how deep calls may go)."""
-    def parse(text):
-        if kind == "size":
-            value = parse_size(text)
-        else:
-            value = parse_number(text, integer=(kind == "int"))
-        hi = high() if callable(high) else high
-        if value < low or (low_open and value == low) or value > hi:
-            lo_s = f"> {low:g}" if low_open else f">= {low:g}"
-            raise ValueError(f"must be {lo_s} and <= {hi:g}, not {text!r}")
-        return value
-    return _click_parser(parse)
-
-
-def _max_depth():
-    from .lang.limits import max_depth_option
-    return max_depth_option()
-
-
-def parse_range(text: str):
-    a, sep, b = text.partition(":")
-    try:
-        lo, hi = float(a), float(b)
-    except ValueError:
-        raise ValueError(f"expected A:B with numbers, got {text!r}") from None
-    if not sep or not lo < hi or not (abs(lo) < float("inf") and abs(hi) < float("inf")):
-        raise ValueError(f"expected A:B with finite A < B, got {text!r}")
-    return lo, hi
-
-
-def _click_parser(fn, multiple=False):
-    def callback(ctx, param, value):
-        if value is None:
-            return None
-        try:
-            return [fn(v) for v in value] if multiple else fn(value)
-        except ValueError as e:
-            raise click.BadParameter(str(e), ctx=ctx, param=param) from None
-    return callback
+# value parsing lives in cliparse.py (re-exported here: tests and callers import from cli)
 
 
 # ----------------------------------------------------------------- common options
@@ -191,10 +70,19 @@ class Common:
             values[name] = value
         return values
 
+    def progress(self, output, session, what, steps=None, total=None):
+        """A status line on stderr while a long run goes (render/progress.py)."""
+        from .render.progress import Progress
+        if steps is None:
+            steps = lambda: session._rt.used      # noqa: E731 - the runtime's step counter
+        timeout = session.options.limits.timeout
+        return Progress(output, what, steps=steps, total=total, timeout=timeout)
+
     def session(self, output, variables=None):
         from .session import Limits, Options, Session
         given = {name: getattr(self, name) for name in LIMIT_OPTIONS}
-        limits = Limits(**{k: v for k, v in given.items() if v is not None})
+        base = no_limits(Limits(), LIMIT_OPTIONS) if self.no_limits else {}
+        limits = Limits(**{**base, **{k: v for k, v in given.items() if v is not None}})
         opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
                        allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
                        limits=limits, variables=self.variables() if variables is None else variables)
@@ -290,6 +178,11 @@ _COMMON = [
                  help="Length of a list, tuple or string a script may make."),
     click.option("--max-flops", callback=limit_option("float", 0, 1e18, low_open=True),
                  metavar="N", help="Work of costly kernels allowed in one run (e.g. 1e12)."),
+    click.option("--no-limits", is_flag=True,
+                 help="Lift the time, step, memory and size limits (for your own scripts; "
+                      "--max-depth and --max-nesting stay)."),
+    click.option("--precision", type=click.IntRange(0, 30), metavar="N",
+                 help="Digits after the point in printed tensors (PyTorch's default: 4)."),
     click.option("--strict", is_flag=True,
                  help="A NaN or infinity from any operation is an error (else a warning)."),
     click.option("--debug", is_flag=True, help="Show the internal traceback of an error."),
@@ -300,7 +193,7 @@ def common_options(output_format=True):
     """The options every command shares, spelled the same everywhere; the command
     receives them as one ``common`` argument."""
     names = ("seed", "dtype", "set_values", "vars_file", "allow_read", "allow_write",
-             "strict", "debug", "format") + LIMIT_OPTIONS
+             "strict", "debug", "format", "no_limits", "precision") + LIMIT_OPTIONS
 
     def decorate(f):
         @functools.wraps(f)
@@ -310,10 +203,14 @@ def common_options(output_format=True):
             if state is not None:
                 state.debug = bool(common.debug)
                 state.format = common.format
+            from .engine.printing import set_printoptions
+            set_printoptions(precision=common.precision, profile="default")   # fresh per invocation
             return f(*args, common=common, **kw)
         options = list(_COMMON) + ([_format_option] if output_format else [])
+        before = len(getattr(wrapper, "__click_params__", ()))
         for option in reversed(options):
             wrapper = option(wrapper)
+        mark_common(wrapper.__click_params__[before:], LIMIT_OPTIONS)
         return wrapper
     return decorate
 
@@ -333,6 +230,7 @@ def _guarded(call, state: State) -> int:
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
+        better_suggestions(e)
         e.show()
         return e.exit_code
     except click.Abort:
@@ -448,7 +346,7 @@ def _output_errors(call, *args, **kw):
         raise output_error(e) from e
 
 
-class ExprCommand(click.Command):
+class ExprCommand(SectionedCommand):
     """A command whose first argument is an expression: one starting with '-'
     ('-x**2') is taken as that argument, not as an unknown option."""
 
@@ -460,6 +358,8 @@ class ExprCommand(click.Command):
 
 
 class GradcliGroup(click.Group):
+    command_class = SectionedCommand        # every command's --help: options under headings
+
     # click's main() turns EPIPE into exit 1 (and other OSErrors into tracebacks):
     # the two places its main() calls map them first (the reader went away is 141)
     def make_context(self, *args, **kw):
@@ -532,11 +432,20 @@ def cli(ctx):
 @click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
 @common_options()
 def run(script, summary, graph_var, common):
-    """Run a .gx SCRIPT (a path, or - for standard input)."""
+    """Run a .gx SCRIPT (a path, or - for standard input).
+
+    \b
+    Examples:
+      gradcli run samples/tour.gx --summary --graph y
+      echo 'print(2**10)' | gradcli run -
+    """
     out = common.output()
     source, filename = _read_script(script)
     session = common.session(out)
-    session.run(source, filename)
+    with common.progress(out, session, f"running {os.path.basename(filename)}"):
+        session.run(source, filename)
+    from .engine.printing import use_printoptions
+    use_printoptions(session.print_options)     # the script's set_printoptions, for --summary
     from .render import results
     results.after_run(out, session, summary=summary, graph_var=graph_var)
 
@@ -563,10 +472,13 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
          common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
 
-    \b
-    Example:  gradcli grad 'x**2*sin(x)' x=1.5
     VALUE is a number or a list literal (w=[1,2,3]). An EXPR starting with -
     is taken as EXPR (or put -- before it).
+
+    \b
+    Examples:
+      gradcli grad 'x**2*sin(x)' x=1.5
+      gradcli grad 'x*y + y**2' x=1 y=2 --order 2
     """
     from .render import results
     given = _parse_values(values)
@@ -575,6 +487,7 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
         from .pipeline.cli import grad_stage
         return grad_stage(common, expr, given, wrt_names, order, jsonl=jsonl, input_path=input_path,
                           output_path=output_path, grid=grid, echo=echo, elementwise=elementwise)
+    check_leaves({**common.variables(), **given}, wrt_names)
     out = common.output()
     session = common.session(out)
     if elementwise:
@@ -589,7 +502,13 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
 @cli.command()
 @common_options()
 def repl(common):
-    """Interactive session: multi-line blocks, history, tab completion."""
+    """Interactive session: multi-line blocks, history, tab completion.
+
+    \b
+    Examples:
+      gradcli repl
+      gradcli repl --precision 8 --seed 0
+    """
     from .repl import run_repl
     return run_repl(common)
 
@@ -604,7 +523,13 @@ def repl(common):
               help="Write to FILE instead of standard output.")
 @common_options(output_format=False)
 def graph(script, var, graph_format, out_path, common):
-    """Export the graph history of tensor NAME after running SCRIPT."""
+    """Export the graph history of tensor NAME after running SCRIPT.
+
+    \b
+    Examples:
+      gradcli graph samples/tour.gx --var y
+      gradcli graph samples/tour.gx --var y --format svg -o y.svg
+    """
     out = common.output()
     source, filename = _read_script(script)
     # standard output carries the graph alone: the script's prints go to stderr
@@ -626,6 +551,11 @@ def check(target, values, top, common):
 
     SCRIPT_OR_EXPR is a .gx file (every leaf that requires grad is checked) or an
     expression whose free variables are given as NAME=VALUE. Exit 1 on mismatch.
+
+    \b
+    Examples:
+      gradcli check 'sum(x**3)' 'x=[1, 2]'
+      gradcli check samples/01_seed_tutorial.gx --top 3
     """
     out = common.output()
     given = _parse_values(values)
@@ -640,10 +570,14 @@ def check(target, values, top, common):
                                 max_source=common.max_source or Limits.max_source,
                                 max_nesting=common.max_nesting or Limits.max_nesting)
         from .render.results import expr_check_source
+        check_leaves({**common.variables(), **given})
         source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
         given = {}
     session = common.session(out, variables={**common.variables(), **given})
-    result = session.check(source, filename)
+    with common.progress(out, session, f"checking {os.path.basename(filename)}"):
+        result = session.check(source, filename)
+    if filename == "<expr>":
+        result.where = {}           # positions in the generated script would mean nothing
     from .render import results
     return results.render_check(out, result, top)
 
@@ -655,20 +589,37 @@ def check(target, values, top, common):
               callback=_click_parser(parse_range), help="The interval of the variable.")
 @click.option("--points", type=click.IntRange(2, 5000), default=201, show_default=True,
               help="Number of sample points.")
+@click.option("--ylim", default=None, metavar="A:B", callback=_click_parser(parse_range),
+              help="The vertical range (default: fitted to the curves).")
+@click.option("--only", type=click.Choice(["f", "df"]), default=None,
+              help="Draw only f or only df/dVAR (default: both).")
 @click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a .svg or .png file instead of drawing in the terminal.")
 @common_options()
-def plot(expr, var, range_, points, out_path, common):
-    """Draw EXPR and df/dVAR over a range, in the terminal or to a file."""
+def plot(expr, var, range_, points, ylim, only, out_path, common):
+    """Draw EXPR and df/dVAR over a range, in the terminal or to a file.
+
+    \b
+    Examples:
+      gradcli plot 'x**2*sin(x)' --range -3:3
+      gradcli plot 'tanh(x)' --range -2pi:2pi --out tanh.svg
+    """
     if not _valid_name(var):
         raise click.BadParameter(f"not a variable name: {var!r}", param_hint="--var")
     if out_path and not out_path.lower().endswith((".svg", ".png")):
         raise click.BadParameter("the file name must end in .svg or .png", param_hint="--out")
+    check_leaves({k: v for k, v in common.variables().items() if k != var})
     out = common.output()
     session = common.session(out)
     from .render import plot as plotting
-    data = plotting.sample(session, expr, var, range_, points, common.variables())
+    done = []
+    with common.progress(out, session, f"sampling {expr}", steps=lambda: len(done), total=points):
+        data = plotting.sample(session, expr, var, range_, points, common.variables(),
+                               only=only, ylim=ylim, done=done)
     return plotting.draw(out, data, out_path)
+
+
+cli.add_command(help_command)       # gradcli help TOPIC (clihelp.py)
 
 
 def main():

@@ -8,10 +8,12 @@ or plain line reading when standard input is not a terminal.
   bracket goes on until the parser says the text is complete
   (``session.is_complete``).
 * A bare expression echoes its value (tensors as PyTorch prints them).
-* ``:help :vars :graph NAME :reset :quit``.
-* Ctrl-C cancels the line being typed, or stops the running statement (the
-  session keeps every variable as it was after the last completed statement);
-  Ctrl-D leaves.
+* ``:help :vars :graph NAME :reset :quit``; and, as in Python's REPL
+  (3.13), ``exit``, ``quit``, ``exit()`` and ``quit()`` leave, ``help`` and
+  ``help()`` show the help (unless the script has given the name a value).
+* Ctrl-C cancels the line being typed, or stops the running statement: as in
+  Python, what the statement had assigned before it was stopped stays (a loop
+  keeps its partial updates); Ctrl-D leaves.
 """
 from __future__ import annotations
 
@@ -24,9 +26,15 @@ Commands:
   :vars         the session's variables (tensors as a table)
   :graph NAME   the graph history of tensor NAME as a tree
   :reset        forget every variable
-  :quit         leave (Ctrl-D too)
+  :quit         leave (also exit, quit(), Ctrl-D)
 Write .gx statements as in a script; a block ends with an empty line.
-A bare expression shows its value. Ctrl-C cancels the line or stops a running loop."""
+A bare expression shows its value. Ctrl-C cancels the line or stops a running
+loop (what it had assigned so far stays, as in Python). gradcli help TOPIC in
+the shell has more (limits, json, language)."""
+
+# Python's REPL words, typed alone on a line: (names, what they do)
+LEAVE = frozenset({"exit", "quit", "exit()", "quit()"})
+HELP_WORDS = frozenset({"help", "help()"})
 
 PROMPT, MORE = ">>> ", "... "
 
@@ -75,6 +83,8 @@ class Repl:
             if line.strip().startswith(":"):
                 self.command(line.strip())
                 return
+            if self._repl_word(line.strip()):
+                return
         self.buffer.append(line.rstrip("\r\n"))
         source = "\n".join(self.buffer) + "\n"
         blank = not line.strip()
@@ -86,6 +96,19 @@ class Repl:
             return
         self.buffer = []
         self.execute(source)
+
+    def _repl_word(self, word: str) -> bool:
+        """exit/quit/help typed alone, as in Python's REPL; a script variable of
+        that name wins (``exit = 3`` then ``exit`` shows 3)."""
+        if word not in LEAVE and word not in HELP_WORDS:
+            return False
+        if word.rstrip("()") in self.session.variables:
+            return False
+        if word in LEAVE:
+            self.done = True
+        else:
+            self.command(":help")
+        return True
 
     def finish(self) -> None:
         """End of input: run what is left in the buffer."""
@@ -103,6 +126,7 @@ class Repl:
     def execute(self, source: str) -> None:
         from .lang.errors import GxError
         from .render.results import tensor_text
+        from .engine.printing import use_printoptions
         self.out.forget_warnings()
         try:
             shown, value = self.session.exec_interactive(source, filename="<repl>")
@@ -110,6 +134,8 @@ class Repl:
             self.out.flush()
             self.out.error(e)
             return
+        finally:        # echo as the session prints (its set_printoptions)
+            use_printoptions(self.session.print_options)
         if shown and value is not None:
             if self.out.json:
                 from .render.jsonenc import encode_value

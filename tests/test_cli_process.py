@@ -97,6 +97,7 @@ def test_ctrl_c_exits_130(tmp_path):
     err = p.communicate(timeout=60)[1]
     assert p.returncode == 130
     assert "Interrupted" in err and "Traceback" not in err
+    assert err.lower().count("interrupt") == 1          # said once
     assert f"{script}:" in err
 
 

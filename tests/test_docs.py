@@ -18,11 +18,14 @@ def section(command: str) -> str:
     return m.group(1)
 
 
-COMMON = re.search(r"^## Common options\n(.*?)(?=^## )", CLI_MD, re.S | re.M).group(1)
+# the shared options are documented in two sections, as --help groups them
+COMMON = (re.search(r"^## Common options\n(.*?)(?=^## )", CLI_MD, re.S | re.M).group(1)
+          + re.search(r"^## Sandbox limits\n(.*?)(?=^## )", CLI_MD, re.S | re.M).group(1))
 COMMON_NAMES = {"--seed", "--dtype", "--set", "--vars", "--allow-read", "--allow-write",
                 "--timeout", "--max-steps", "--max-memory", "--max-elements", "--max-depth",
                 "--max-nesting", "--max-source", "--max-graph", "--max-list", "--max-flops",
-                "--format", "--strict", "--debug"}
+                "--format", "--strict", "--debug", "--precision", "--no-limits"}
+NO_COMMON = {"help"}        # gradcli help runs no script
 
 
 def test_every_limit_has_an_option():
@@ -50,6 +53,8 @@ def test_option_documented(name, option):
 
 def test_common_options_are_on_every_command():
     for name, cmd in cli.commands.items():
+        if name in NO_COMMON:
+            continue
         opts = {o for p in cmd.params for o in p.opts}
         assert COMMON_NAMES - {"--format"} <= opts, name
 
@@ -102,3 +107,60 @@ def test_readme_tour_output_is_true(command, expected, tmp_path):
     r = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True,
                        env=env, timeout=120)
     assert r.stdout + r.stderr == expected
+
+
+# ----------------------------------------------------------------- console examples of the docs
+
+def doc_steps(page):
+    """($ command, expected standard output) of the console blocks of a docs page."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    steps = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            steps.append((command, output))
+    return steps
+
+
+def loose(expected: str):
+    """A pattern for expected output in which '...' stands for any text on its line."""
+    return re.compile("".join(".*?" if part == "..." else re.escape(part)
+                              for part in re.split(r"(\.\.\.)", expected)), re.S)
+
+
+@pytest.mark.parametrize("page", ["cli.md", "json.md"])
+def test_docs_have_console_examples(page):
+    assert len(doc_steps(page)) >= 3
+
+
+@pytest.mark.parametrize("page,command,expected",
+                         [(p, c, e) for p in ("cli.md", "json.md") for c, e in doc_steps(p)])
+def test_docs_console_examples_are_true(page, command, expected, tmp_path):
+    """Run from a copy of the project's layout; standard output must match."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "samples").symlink_to(DOCS.parent / "samples")
+    env = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+           "NO_COLOR": "1", "HOME": str(tmp_path)}
+    r = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert loose(expected).fullmatch(r.stdout), (command, r.stdout)
+    for line in r.stdout.splitlines():       # and every JSON example is JSON
+        if line.startswith("{"):
+            import json
+            json.loads(line)
+
+
+def test_the_documented_value_is_the_maths():
+    import math
+    value = 1.5 ** 2 * math.sin(1.5)
+    assert repr(value) == "2.2443637198591224"
+    for page in ("cli.md", "json.md"):
+        assert '"value": 2.2443637198591224' in (DOCS / page).read_text(encoding="utf-8")
+        assert "2.2443642" not in (DOCS / page).read_text(encoding="utf-8")
+
+
+def test_readme_says_how_a_user_installs():
+    assert "pipx install ." in README and "pip install ." in README
+    assert re.search(r"then\s+(run\s+)?`gradcli`", README)

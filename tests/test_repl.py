@@ -213,3 +213,61 @@ def test_plain_front_end_json():
     assert [json.loads(line) for line in r.stdout.splitlines()] == [
         {"event": "print", "text": "2", "values": [2]},
         {"event": "value", "text": "6", "value": 6}]
+
+
+# ----------------------------------------------------------------- Python's REPL words
+
+def _until(c, marker):
+    c.expect(marker)
+    return ANSI.sub("", c.before)
+
+
+@pytest.mark.parametrize("word", ["exit", "quit", "exit()", "quit()"])
+def test_terminal_exit_and_quit_leave(tmp_path, word):
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.sendline(word)
+    c.expect(pexpect.EOF)
+    c.close()
+    assert c.exitstatus == 0
+    assert "NameError" not in ANSI.sub("", c.before)
+
+
+@pytest.mark.parametrize("word", ["help", "help()"])
+def test_terminal_help_shows_the_commands(tmp_path, word):
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.sendline(word)
+    text = _until(c, "the shell has more")
+    assert ":vars" in text and "exit" in text and "NameError" not in text
+    c.sendline("exit")
+    c.expect(pexpect.EOF)
+
+
+def test_a_variable_named_exit_wins(repl):
+    assert feed(repl, "exit = 5", "exit") == "5\n"
+    assert not repl.done
+    feed(repl, "quit")
+    assert repl.done
+
+
+def test_terminal_interrupted_loop_keeps_partial_updates_and_says_so_once(tmp_path):
+    """As in Python: the assignments a loop made before Ctrl-C stay (docs/cli.md)."""
+    c = spawn(tmp_path)
+    c.expect(">>>")
+    c.sendline("i = 0")
+    c.expect(">>>")
+    c.sendline("while True:")
+    c.expect(r"\.\.\.")
+    c.sendline("i = i + 1")
+    c.expect(r"\.\.\.")
+    c.sendline("")
+    time.sleep(1.0)
+    c.sendintr()
+    text = _until(c, r"\^\r\n")              # the caret under the place it stopped
+    c.sendline("i > 1000")
+    text += _until(c, "True")
+    assert text.count("Interrupted") == 1 and text.lower().count("interrupt") == 1, text
+    c.expect(">>>")
+    c.sendline("quit()")
+    c.expect(pexpect.EOF)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .context import STATE, afford
 from .errors import EngineTypeError, ShapeError
+from .integers import int_overflow
 from .variable import Variable, _wrap, to_array
 
 _new = object.__new__
@@ -138,44 +139,16 @@ def quotient_dtype(out, ad, bd, st):
     return out
 
 
-def no_bool_sub(ad, bd):
-    """PyTorch refuses ``-`` with a bool operand (tensor or Python bool)."""
-    ba = np.asarray(ad).dtype.kind == "b"
-    bb = type(bd) is bool or np.asarray(bd).dtype.kind == "b"
-    if ba and bb:
-        raise EngineTypeError("Subtraction, the `-` operator, with two bool tensors is not "
-                              "supported. Use the `^` or `logical_xor()` operator instead.")
-    if ba or bb:
-        raise EngineTypeError("Subtraction, the `-` operator, with a bool tensor is not "
-                              "supported. If you are trying to invert a mask, use the `~` or "
-                              "`logical_not()` operator instead.")
-
-
-def check_int_divisor(ad, bd, op):
-    """Integer ``//`` and ``%`` by zero: PyTorch's RuntimeError "ZeroDivisionError" (numpy
-    would give 0 with a warning)."""
-    if np.asarray(ad).dtype.kind in "biu" and np.asarray(bd).dtype.kind in "biu" \
-            and type(bd) is not float and np.any(np.asarray(bd) == 0):
-        from .errors import EngineRuntimeError
-        raise EngineRuntimeError("ZeroDivisionError")
-
-
-def int_overflow(out, fn, ad, bd, name, st) -> None:
-    """Under anomaly mode (``--strict`` in the language), an int64 result that wrapped
-    around calls ``st.anomaly("overflow", name, tag)``: the same op in float64 lands
-    outside the int64 range. Callers test ``type(out) is not np.float64`` and
-    ``st.anomaly is not None`` first, so that float results pay nothing more."""
-    if out.dtype.kind != "i":
-        return
-    with np.errstate(all="ignore"):
-        near = np.abs(fn(np.asarray(ad, np.float64), np.asarray(bd, np.float64))) >= 2.0 ** 62
-    if not np.any(near):
-        return
-    # near the edge float64 is not exact: redo those elements with Python integers
-    a, b = np.broadcast_arrays(np.asarray(ad), np.asarray(bd))
-    exact = fn(a[near].astype(object), b[near].astype(object))
-    if any(not -2 ** 63 <= int(v) < 2 ** 63 for v in np.ravel(exact)):
-        st.anomaly("overflow", name, st.tag() if st.tag is not None else None)
+def checked_binary(ufunc, ad, bd, st, cls):
+    """The checked path of a binary op (everything but two float64 scalars, or a float64
+    scalar and a number): PyTorch's result type, the broadcast check, and under anomaly
+    mode an int64 overflow report."""
+    ad, bd = promote(ad, bd)
+    broadcast_check(ad, bd, st)
+    out = ufunc(ad, bd)
+    if st.anomaly is not None and type(out) is not _f64:
+        int_overflow(out, ufunc, ad, bd, cls.name, st)
+    return out
 
 
 def check_size(shape, st=None, itemsize=8) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import (F64DT, broadcast_check, check_int_divisor, default_float, int_overflow, lift,
-                  no_bool_sub, operand, promote, quotient_dtype, record)
+from ._op import (F64DT, broadcast_check, checked_binary, default_float, lift, operand, promote,
+                  quotient_dtype, record)
+from .integers import check_int_divisor, int_overflow, int_power, no_bool, no_bool_sub
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
-from .errors import EngineRuntimeError, EngineTypeError
+from .errors import EngineTypeError
 from .node import Node
 from .shape import sum_to, sum_to_raw
 from .variable import Variable, _result, _wrap
@@ -38,24 +39,6 @@ def unbroadcast_raw(g, shape):
 
 def _raw(x):
     return x._data if type(x) is Variable else x
-
-
-def _general(ufunc, ad, bd, st, cls):
-    """The checked path of a binary op (everything but two float64 scalars, or a float64
-    scalar and a number): PyTorch's result type, the broadcast check, and under anomaly
-    mode an int64 overflow report."""
-    ad, bd = promote(ad, bd)
-    broadcast_check(ad, bd, st)
-    out = ufunc(ad, bd)
-    if st.anomaly is not None and type(out) is not _f64:
-        int_overflow(out, ufunc, ad, bd, cls.name, st)
-    return out
-
-
-def _no_bool(ad, bd):
-    if type(ad) is bool or type(bd) is bool or np.asarray(ad).dtype.kind == "b" \
-            or np.asarray(bd).dtype.kind == "b":
-        no_bool_sub(ad, bd)
 
 
 # ------------------------------------------------------------------------ add
@@ -84,11 +67,11 @@ def add(a, b):
     tb = type(b)
     if tb is float or tb is int:
         # the common case in scalar loops: a float64 scalar and a number need no checks
-        out = ad + b if type(ad) is _f64 else _general(np.add, ad, b, st, AddBackward0)
+        out = ad + b if type(ad) is _f64 else checked_binary(np.add, ad, b, st, AddBackward0)
         return record(out, AddBackward0, (a._node, None), None, st)
     bd, bn = operand(b)
     out = ad + bd if type(ad) is _f64 and type(bd) is _f64 else \
-        _general(np.add, ad, bd, st, AddBackward0)
+        checked_binary(np.add, ad, bd, st, AddBackward0)
     return record(out, AddBackward0, (a._node, bn), None, st)
 
 
@@ -97,7 +80,7 @@ def _spare(ufunc, cls):
         ad = a._data
         bd, bn = operand(b)
         if ufunc is np.subtract:
-            _no_bool(ad, bd)
+            no_bool(ad, bd)
         ad, bd = promote(ad, bd)
         st = STATE.get()
         broadcast_check(ad, bd, st)
@@ -138,14 +121,14 @@ def sub(a, b):
     if tb is float or tb is int:
         if type(ad) is _f64:
             return record(ad - b, SubBackward0, (a._node, None), None, st)
-        _no_bool(ad, b)
-        return record(_general(np.subtract, ad, b, st, SubBackward0), SubBackward0,
+        no_bool(ad, b)
+        return record(checked_binary(np.subtract, ad, b, st, SubBackward0), SubBackward0,
                       (a._node, None), None, st)
     bd, bn = operand(b)
     if type(ad) is _f64 and type(bd) is _f64:
         return record(ad - bd, SubBackward0, (a._node, bn), None, st)
-    _no_bool(ad, bd)
-    return record(_general(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
+    no_bool(ad, bd)
+    return record(checked_binary(np.subtract, ad, bd, st, SubBackward0), SubBackward0,
                   (a._node, bn), None, st)
 
 
@@ -272,7 +255,7 @@ def mul(a, b):
     if type(b) is Variable:
         bd = b._data
         out = ad * bd if type(ad) is _f64 and type(bd) is _f64 else \
-            _general(np.multiply, ad, bd, st, MulBackward0)
+            checked_binary(np.multiply, ad, bd, st, MulBackward0)
         # a and b are saved: record their versions so in-place edits are caught
         return record(out, MulBackward0, (a._node, b._node), (a, b), st,
                       (a._version, b._version))
@@ -282,7 +265,7 @@ def mul(a, b):
     elif type(ad) is _f64:
         return record(ad * b, MulBackward0, (a._node, None), (None, b), st)
     # only b (a constant) is needed to differentiate with respect to a
-    return record(_general(np.multiply, ad, b, st, MulBackward0), MulBackward0,
+    return record(checked_binary(np.multiply, ad, b, st, MulBackward0), MulBackward0,
                   (a._node, None), (None, b), st)
 
 
@@ -457,26 +440,14 @@ def rpow(a, b):
 
 def _power(x, y):
     """x ** y as numpy does it, except that a negative base never gives a complex
-    number and an integer tensor to a negative integer power gives floats."""
+    number, and integer and bool powers follow PyTorch (integers.int_power)."""
     xa = np.asarray(x)
     if xa.dtype.kind in "iub":
         ya = np.asarray(y)
         if ya.dtype.kind in "iub":
-            if xa.dtype.kind == "b" and ya.dtype.kind == "b":
-                if type(y) is not bool:
-                    raise EngineTypeError('"pow" not implemented for \'Bool\'')
-                return (xa | ~ya)[()]           # a bool tensor ** True/False stays bool
-            if np.any(ya < 0):
-                if type(y) is int:
-                    raise EngineRuntimeError("Integers to negative integer powers are not allowed.")
-                # a tensor exponent: integer arithmetic as PyTorch's, 1/x^n truncated to 0
-                # except for bases 1 and -1
-                base, ex = np.broadcast_arrays(xa.astype(np.int64), ya.astype(np.int64))
-                neg = ex < 0
-                out = np.power(base, np.where(neg, 0, ex))
-                out = np.where(neg, np.where(base == 1, 1, np.where(
-                    base == -1, np.where(ex % 2 == 0, 1, -1), 0)), out)
-                return out.astype(np.result_type(xa, ya))[()]
+            out = int_power(xa, ya, y)
+            if out is not None:
+                return out
         elif STATE.get().dtype is not F64DT:
             return np.power(xa.astype(STATE.get().dtype), y)
     return np.power(x, y)

@@ -31,6 +31,8 @@ Only numpy and the standard library are used, so the engine can call this from
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,7 +41,47 @@ THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
 
-__all__ = ["format_tensor", "format_body", "torch_dtype_name"]
+__all__ = ["format_tensor", "format_body", "torch_dtype_name", "PrintOptions",
+           "set_printoptions", "get_printoptions"]
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """PyTorch's print options that gradcli supports (``torch.set_printoptions``).
+    ``sci_mode`` None chooses the notation per tensor, True/False force it."""
+    precision: int = PRECISION
+    sci_mode: bool | None = None
+
+
+_OPTIONS: ContextVar[PrintOptions] = ContextVar("gradcli_printoptions", default=PrintOptions())
+
+
+def get_printoptions() -> PrintOptions:
+    return _OPTIONS.get()
+
+
+def use_printoptions(options: PrintOptions) -> None:
+    """Adopt another context's options (a session's, after it ran)."""
+    _OPTIONS.set(options)
+
+
+def set_printoptions(precision=None, sci_mode=None, profile=None) -> None:
+    """As ``torch.set_printoptions``: ``precision`` is kept when not given,
+    ``sci_mode`` is always set (None: automatic), ``profile='default'`` first
+    restores the defaults (``'short'``: precision 2). Raises ValueError on a bad value."""
+    options = _OPTIONS.get()
+    if profile is not None:
+        if profile not in ("default", "short", "full"):
+            raise ValueError(f"profile must be 'default', 'short' or 'full', not {profile!r}")
+        options = PrintOptions(precision=2 if profile == "short" else PRECISION)
+    if precision is not None:
+        if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) \
+                or not 0 <= precision <= 30:
+            raise ValueError(f"precision must be an integer from 0 to 30, not {precision!r}")
+        options = replace(options, precision=int(precision))
+    if sci_mode is not None and not isinstance(sci_mode, (bool, np.bool_)):
+        raise ValueError(f"sci_mode must be True, False or None, not {sci_mode!r}")
+    _OPTIONS.set(replace(options, sci_mode=None if sci_mode is None else bool(sci_mode)))
 
 
 def torch_dtype_name(dtype) -> str:
@@ -54,6 +96,8 @@ class _Formatter:
     """Chooses one width and one notation for every element of a tensor."""
 
     def __init__(self, values: np.ndarray):
+        options = _OPTIONS.get()
+        self.precision = precision = options.precision
         self.floating = values.dtype.kind in "fc"
         self.int_mode = True
         self.sci_mode = False
@@ -69,27 +113,28 @@ class _Formatter:
         magnitudes = np.abs(shown.astype(np.float64))
         lo, hi = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(shown == np.ceil(shown)))
-        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        self.sci_mode = (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+                         if options.sci_mode is None else options.sci_mode)
         for v in shown.tolist():
             if self.sci_mode:
-                text = f"{v:.{PRECISION}e}"
+                text = f"{v:.{precision}e}"
             elif self.int_mode:
                 text = f"{v:.0f}."
             else:
-                text = f"{v:.{PRECISION}f}"
+                text = f"{v:.{precision}f}"
             self.width = max(self.width, len(text))
 
     def format(self, v) -> str:
         if not self.floating:
             text = str(v)
         elif self.sci_mode:
-            text = f"{v:.{PRECISION}e}"
+            text = f"{v:.{self.precision}e}"
         elif self.int_mode:
             text = f"{v:.0f}"
             if math.isfinite(v):
                 text += "."
         else:
-            text = f"{v:.{PRECISION}f}"
+            text = f"{v:.{self.precision}f}"
         return text.rjust(self.width)
 
 

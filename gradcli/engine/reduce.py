@@ -186,7 +186,19 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
 
 # ------------------------------------------------------------------- max / min
 
-MinMax = namedtuple("MinMax", "values indices")
+class MinMax(namedtuple("MinMax", "values indices")):
+    """(values, indices) of max(dim)/min(dim), printed as PyTorch prints its
+    ``torch.return_types.max`` / ``torch.return_types.min``."""
+
+    def __new__(cls, values, indices, op="max"):
+        self = super().__new__(cls, values, indices)
+        self.op = op
+        return self
+
+    def __repr__(self):
+        return f"torch.return_types.{self.op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    __str__ = __repr__
 
 
 class AmaxBackward0(Node):
@@ -276,7 +288,8 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
         return _amaxmin(x, None, False, None, None, is_max, "max" if is_max else "min")
     ax = dims(xd.ndim, dim, axis)[0]
     if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
-        return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)))
+        return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)),
+                      "max" if is_max else "min")
     kd = keep(keepdim, keepdims)
     idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
     vals = np.take_along_axis(xd, idx, axis=ax)
@@ -285,7 +298,7 @@ def _minmax(x, dim, keepdim, axis, keepdims, is_max):
     vals = vals[()] if vals.ndim == 0 else vals
     cls = MaxBackward0 if is_max else MinBackward0
     values = record(vals, cls, (x._node,), (idx, xd.shape, ax, kd), st)
-    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)))
+    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)), "max" if is_max else "min")
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):

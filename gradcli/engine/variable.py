@@ -263,7 +263,8 @@ class Variable:
             fn = "" if node is None else f", grad_fn=<{node.name}>"
             return f"tensor({np.asarray(self._data)!r}{fn})"
         return format_tensor(np.asarray(self._data), node is not None and self.is_leaf,
-                             None if node is None or type(node) is AccumulateGrad else node.name)
+                             None if node is None or type(node) is AccumulateGrad else node.name,
+                             STATE.get().dtype)     # PyTorch names only a non-default dtype
 
     __str__ = __repr__
 

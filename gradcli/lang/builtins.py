@@ -162,6 +162,21 @@ def seed(n):
     E.manual_seed(n)
 
 
+@builtin("set_printoptions")
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    """torch.set_printoptions: precision, sci_mode and profile (the session's own
+    print options: later prints, the REPL's echo and --summary use them)."""
+    from ..engine.printing import set_printoptions as setp
+    if (threshold, edgeitems, linewidth) != (None, None, None):
+        raise GxValueError("set_printoptions() supports precision, sci_mode and profile "
+                           "(threshold, edgeitems and linewidth keep PyTorch's defaults)")
+    try:
+        setp(precision=precision, sci_mode=sci_mode, profile=profile)
+    except ValueError as e:
+        raise GxValueError(f"set_printoptions(): {e}") from None
+
+
 def _random_builtins():
     from .randomness import make
     for name, fn in make(E, _rt, check_shape, unwrap_dtype, new_leaf).items():

@@ -15,6 +15,9 @@ from __future__ import annotations
 class GxError(Exception):
     kind = "Error"
     exit_code = 1
+    # call sites of script functions the error came out of, outermost first:
+    # (filename, line, col, source text, function name); see called_from
+    calls: tuple = ()
 
     def __init__(self, message: str, *, filename: str | None = None,
                  line: int | None = None, col: int | None = None,
@@ -41,6 +44,18 @@ class GxError(Exception):
             lines = source.splitlines()
             if 0 < self.line <= len(lines):
                 self.source_line = lines[self.line - 1]
+        return self
+
+    def called_from(self, node, filename, source, function: str) -> "GxError":
+        """Record the call of script function ``function`` at ``node`` that the error
+        came out of (GxFunction.invoke calls this as it passes through, so the
+        outermost call ends up first, like a short traceback of the script)."""
+        line = getattr(node, "line", None)
+        if line is None:
+            return self
+        lines = source.splitlines() if source else []
+        text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        self.calls = ((filename, line, getattr(node, "col", None), text, function),) + self.calls
         return self
 
     def located(self, filename: str, text: str) -> "GxError":
@@ -119,9 +134,13 @@ class GxNumericError(GxError):
 
 
 class GxInterrupt(GxError):
-    """Ctrl-C stopped a running script."""
+    """Ctrl-C stopped a running script. The class owns its words, so that the
+    message says it once: 'file:line:col: Interrupted: stopped by Ctrl-C'."""
     kind = "Interrupted"
     exit_code = 130
+
+    def __init__(self, message: str = "", **kw):
+        super().__init__("stopped by Ctrl-C", **kw)
 
 
 class GxWarning:
@@ -163,24 +182,41 @@ def format_error(err: "GxError | GxWarning") -> str:
     hint = getattr(err, "hint", None)
     if hint:
         lines.append(f"hint: {hint}")
+    lines += call_chain_lines(getattr(err, "calls", ()))
     return "\n".join(lines)
 
 
-def suggest(name, candidates) -> str | None:
-    """'did you mean 'x'?' for the close matches of ``name`` among ``candidates``."""
-    import difflib
-    close = difflib.get_close_matches(name, [c for c in candidates if not c.startswith(" ")],
-                                      n=3, cutoff=0.7)
-    if not close:
-        return None
-    if len(close) == 1:
-        return f"did you mean '{close[0]}'?"
-    return "did you mean " + ", ".join(f"'{c}'" for c in close[:-1]) + f" or '{close[-1]}'?"
+CHAIN_SHOWN = 3     # calls shown at each end of a long chain (deep recursion)
 
 
-def name_error(name, candidates, pos, filename=None, source=None) -> "GxNameError":
+def call_chain_lines(calls) -> list[str]:
+    """'called from (innermost last):' and one line per call site."""
+    if not calls:
+        return []
+    rows = [f"  {f or '<script>'}:{ln}:{col}: {text}   (calls {fn})"
+            for f, ln, col, text, fn in calls]
+    if len(rows) > 2 * CHAIN_SHOWN + 1:
+        rows = (rows[:CHAIN_SHOWN] + [f"  ... {len(rows) - 2 * CHAIN_SHOWN} more calls ..."]
+                + rows[-CHAIN_SHOWN:])
+    return ["called from (innermost last):"] + rows
+
+
+def suggest(name, candidates, own=()) -> str | None:
+    """'did you mean 'x'?' for the close matches of ``name`` among ``candidates``
+    (``own``: the script's names, preferred); didyoumean.py has the rules."""
+    from .didyoumean import phrase
+    return phrase(name, candidates, own)
+
+
+# names a user of a calculator or of maths notation writes, and the .gx for them
+CALCULATOR_NAMES = {
+    "e": "for Euler's number write exp(1), and exp(x) for e**x",
+}
+
+
+def name_error(name, candidates, pos, filename=None, source=None, own=()) -> "GxNameError":
     """'name 'x' is not defined', with the closest of ``candidates`` suggested."""
-    hint = suggest(name, candidates)
+    hint = CALCULATOR_NAMES.get(name) or suggest(name, candidates, own)
     msg = f"name '{name}' is not defined"
     if hint:
         msg += f"; {hint}"

@@ -345,7 +345,7 @@ def cap_address_space(max_memory: int) -> None:
     except ImportError:          # pragma: no cover - not on this platform
         return
     now = vm_bytes()
-    if now is None:
+    if now is None or not max_memory or max_memory >= 1 << 50:   # --no-limits: no cap
         return
     want = now + int(max_memory) + ADDRESS_MARGIN
     try:
@@ -354,7 +354,7 @@ def cap_address_space(max_memory: int) -> None:
             want = min(want, hard)
         if soft == resource.RLIM_INFINITY or want < soft:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-    except (ValueError, OSError):
+    except (ValueError, OSError, OverflowError):
         pass
 
 

@@ -14,7 +14,8 @@ def _ns(name, members):
 def make_torch(B) -> Namespace:
     names = (ELEMENTWISE + REDUCTIONS + SHAPE_OPS + LINALG + FACTORIES + LIKE +
              ["tensor", "manual_seed", "seed", "no_grad", "enable_grad", "set_grad_enabled",
-              "is_grad_enabled", "allclose", "isclose", "FloatTensor", "load", "save"])
+              "is_grad_enabled", "allclose", "isclose", "FloatTensor", "load", "save",
+             "set_printoptions"])
     m = {n: B[n] for n in names if n in B}
     m["Tensor"] = B["FloatTensor"]
     m["DoubleTensor"] = B["FloatTensor"]

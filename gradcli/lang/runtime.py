@@ -127,7 +127,8 @@ class Runtime:
             self.chunk = 0
             self.left = 1
             raise GxLimitError(
-                f"time limit of {lim.timeout:g} s exceeded (raise it with --timeout)"
+                f"time limit of {lim.timeout:g} s exceeded (raise it with --timeout, "
+                "or --no-limits for a script you trust)"
             ).at(pos, self.filename, self.source)
         if fr is not None:
             self.check_graph(fr, pos)
@@ -175,7 +176,8 @@ class Runtime:
     def check_deadline(self, pos=None):
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise GxLimitError(
-                f"time limit of {self.limits.timeout:g} s exceeded (raise it with --timeout)"
+                f"time limit of {self.limits.timeout:g} s exceeded (raise it with --timeout, "
+                "or --no-limits for a script you trust)"
             ).at(pos, self.filename, self.source)
 
     # ----------------------------------------------------------- messages

@@ -191,6 +191,8 @@ class GxFunction:
         rt.depth += 1
         try:
             r = self.body(fr)
+        except GxError as e:        # the script's traceback: this call site joins the chain
+            raise e.called_from(pos, rt.filename, rt.source, self.name)
         finally:
             rt.depth -= 1
         if r is RETURN:

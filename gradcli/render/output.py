@@ -74,6 +74,12 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
+def force_color() -> bool:
+    """FORCE_COLOR set and non-empty (force-color.org): colour even when the stream
+    is not a terminal (CI logs, ``| less -R``). NO_COLOR still wins."""
+    return bool(os.environ.get("FORCE_COLOR")) and not no_color()
+
+
 def _isatty(stream) -> bool:
     try:
         return stream.isatty()
@@ -82,8 +88,8 @@ def _isatty(stream) -> bool:
 
 
 def resolve_format(requested: str | None, stream=None) -> str:
-    """The --format given, else pretty on a terminal without NO_COLOR, else plain.
-    NO_COLOR turns pretty into plain even when asked for."""
+    """The --format given, else pretty on a terminal (or with FORCE_COLOR) without
+    NO_COLOR, else plain. NO_COLOR turns pretty into plain even when asked for."""
     stream = stream if stream is not None else sys.stdout
     if requested == "json":
         return "json"
@@ -91,7 +97,7 @@ def resolve_format(requested: str | None, stream=None) -> str:
         return "plain"
     if requested:
         return requested
-    return "pretty" if _isatty(stream) else "plain"
+    return "pretty" if _isatty(stream) or force_color() else "plain"
 
 
 class Output:
@@ -103,6 +109,7 @@ class Output:
         self._err_console = None
         self._warned = set()
         self.terminal = self.format == "pretty" or _isatty(self.out)
+        self.pause = None       # render.progress: a context that erases its status line meanwhile
 
     @property
     def pretty(self) -> bool:
@@ -129,11 +136,12 @@ class Output:
     def err_console(self):
         if self._err_console is None:
             from rich.console import Console
-            self._err_console = Console(file=self.err, highlight=False, soft_wrap=True)
+            self._err_console = Console(file=self.err, highlight=False, soft_wrap=True,
+                                        force_terminal=True if force_color() else None)
         return self._err_console
 
     def err_pretty(self) -> bool:
-        return self.format == "pretty" and not no_color() and _isatty(self.err)
+        return self.format == "pretty" and not no_color() and (_isatty(self.err) or force_color())
 
     # -- writing
     def line(self, text: str = "") -> None:
@@ -161,7 +169,11 @@ class Output:
     # -- what a session reports while running
     def print_event(self, event) -> None:
         try:
-            self._print_event(event)
+            if self.pause is None:
+                self._print_event(event)
+            else:
+                with self.pause():
+                    self._print_event(event)
         except OSError as e:
             raise output_error(e) from None
 
@@ -191,7 +203,11 @@ class Output:
             return
         self._warned.add(key)
         self.flush()
-        render_problem(self, _safe_problem(warning), kind="warning")
+        if self.pause is None:
+            render_problem(self, _safe_problem(warning), kind="warning")
+        else:
+            with self.pause():
+                render_problem(self, _safe_problem(warning), kind="warning")
 
     def forget_warnings(self) -> None:
         """A new REPL entry: its warnings are new even at the same line:col."""

@@ -3,6 +3,11 @@
 The terminal plot uses plotext (imported only here). Files are written without
 a plotting library: SVG as text, PNG through a small rasteriser and zlib.
 Points where f or df/dx is NaN or infinite break the curves.
+
+The legend is drawn outside the plotting area (above it), so it never covers
+the data; f and df/dx differ by colour and by line style (files: solid and
+dashed; terminal without colour: braille dots and bullets), so either tells them
+apart. ``--only f|df`` draws one curve, ``--ylim A:B`` fixes the vertical range.
 """
 from __future__ import annotations
 
@@ -11,37 +16,66 @@ import struct
 import zlib
 
 WIDTH, HEIGHT = 720, 450
-MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 70, 20, 30, 40
+MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 70, 20, 40, 40
 COLOURS = {"f": (31, 119, 180), "df": (255, 127, 14)}
+DASH = {"f": None, "df": (6, 4)}            # files: f solid, df/dx dashed (on, off pixels)
+TERMINAL_MARKERS = {"f": "braille", "df": "•"}      # told apart with or without colour
+LEGEND_MARKS = {"f": "⠒⠒", "df": "••"}
+LABEL_CHARS = 60                            # a longer expression is cut in the legend
 
 
 class PlotData:
-    def __init__(self, expr, var, xs, fs, dfs):
+    def __init__(self, expr, var, xs, fs, dfs, only=None, ylim=None):
         self.expr, self.var, self.xs, self.fs, self.dfs = expr, var, xs, fs, dfs
+        self.only = only            # None (both), "f" or "df"
+        self.ylim = ylim            # None or (lo, hi)
 
     @property
     def labels(self):
-        return (f"f({self.var}) = {self.expr}", f"df/d{self.var}")
+        expr = self.expr if len(self.expr) <= LABEL_CHARS else self.expr[:LABEL_CHARS - 1] + "…"
+        return (f"f({self.var}) = {expr}", f"df/d{self.var}")
+
+    def series(self):
+        """(key, ys, label) of each curve drawn."""
+        both = (("f", self.fs, self.labels[0]), ("df", self.dfs, self.labels[1]))
+        return [item for item in both if self.only in (None, item[0])]
 
 
-def _scalar(value) -> float:
+def _scalar(value, expr, what) -> float:
+    """The one number of a 0-d (or one-element) value; anything else is an error:
+    a chart of NaNs would hide it."""
+    shape = tuple(getattr(value, "shape", ()))
+    size = 1
+    for n in shape:
+        size *= n
+    if size != 1:
+        from ..lang.errors import GxValueError
+        raise GxValueError(
+            f"plot needs a scalar expression, but {what} has shape {shape}: reduce it "
+            f"(sum(...), mean(...)) or pick an element ([0])", filename="<expr>", line=1, col=1,
+            end_line=1, end_col=len(expr) + 1, source_line=expr)
     if hasattr(value, "item"):
-        try:
-            return float(value.item())
-        except (TypeError, ValueError):
-            return math.nan
-    return float(value)
+        value = value.item()
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
-def sample(session, expr, var, range_, points, variables) -> PlotData:
+def sample(session, expr, var, range_, points, variables, only=None, ylim=None,
+           done=None) -> PlotData:
+    """f and df/dvar at ``points`` points; ``done`` (a list) grows by one per point
+    (the progress line counts it)."""
     lo, hi = range_
     xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
     fs, dfs = [], []
     for x in xs:
         result = session.grad_expr(expr, {**variables, var: x}, wrt=[var])
-        fs.append(_scalar(result.value))
-        dfs.append(_scalar(result.grads[var]))
-    return PlotData(expr, var, xs, fs, dfs)
+        fs.append(_scalar(result.value, expr, expr))
+        dfs.append(_scalar(result.grads[var], expr, f"df/d{var}"))
+        if done is not None:
+            done.append(x)
+    return PlotData(expr, var, xs, fs, dfs, only=only, ylim=ylim)
 
 
 def draw(out, data: PlotData, out_path=None) -> int:
@@ -64,6 +98,11 @@ def draw(out, data: PlotData, out_path=None) -> int:
         return 0
     out.raw(terminal_plot(data, colour=out.pretty) + "\n")
     return 0
+
+
+def _legend_line(data: PlotData) -> str:
+    """The legend, above the chart: each curve's glyph, then its label."""
+    return "   ".join(f"{LEGEND_MARKS[key]} {label}" for key, _, label in data.series())
 
 
 def _finite_runs(xs, ys):
@@ -89,20 +128,23 @@ def terminal_plot(data: PlotData, colour=False, width=None, height=None) -> str:
     height = height or max(12, min(rows - 2, 24))
     fig = plotext.figure
     fig.clear()
-    for ys, label in ((data.fs, data.labels[0]), (data.dfs, data.labels[1])):
-        first = True
+    for key, ys, _ in data.series():
         for run in _finite_runs(data.xs, ys):
-            signal = fig.signal([p[0] for p in run], [p[1] for p in run])
+            signal = fig.signal([p[0] for p in run], [p[1] for p in run],
+                                marker=TERMINAL_MARKERS[key])
             signal.lines()
-            if first:
-                signal.label(label)
-                first = False
             fig.draw(signal)
-    fig.plot_size(width, height)
+    fig.legend(active=False)               # ours goes above the chart, off the data
+    fig.plot_size(width, height - 1)
     fig.label(data.var, axis=0)
-    _, _, y0, y1 = _bounds(data)          # the same robust y range as the files
+    x0, x1, y0, y1 = _bounds(data)         # the same y range as the files
     fig.ruler(axis=1).lim(y0, y1)
-    return fig.build().string(colorless=not colour).rstrip("\n")
+    for axis, (lo, hi), n in ((0, (x0, x1), width // 10), (1, (y0, y1), height // 3)):
+        ticks = _ticks(lo, hi, max(3, n))
+        fig.ruler(axis=axis).ticks(ticks, [_tick_label(t) for t in ticks])
+    chart = fig.build().string(colorless=not colour).rstrip("\n")
+    lines = [_legend_line(data)] + chart.split("\n")
+    return "\n".join(line.rstrip() for line in lines)
 
 
 # ----------------------------------------------------------------- shared geometry
@@ -110,7 +152,9 @@ def terminal_plot(data: PlotData, colour=False, width=None, height=None) -> str:
 def _bounds(data: PlotData):
     """The x range, and a y range that ignores the top and bottom 1% of values,
     so a pole (1/x near 0) does not flatten the rest; curves are clipped to it."""
-    ys = sorted(y for y in data.fs + data.dfs if math.isfinite(y))
+    if data.ylim is not None:
+        return data.xs[0], data.xs[-1], data.ylim[0], data.ylim[1]
+    ys = sorted(y for _, series, _ in data.series() for y in series if math.isfinite(y))
     if ys:
         cut = len(ys) // 100
         lo, hi = ys[cut], ys[len(ys) - 1 - cut]
@@ -146,7 +190,19 @@ def _ticks(lo, hi, n=5):
 
 
 def _tick_label(t) -> str:
-    return f"{t:.6g}"
+    text = f"{t:.6g}"
+    return "0" if text in ("-0", "0") else text       # never '-0'
+
+
+
+def _legend_places(data: PlotData, text_width):
+    """(key, x, label) of each legend entry, side by side in the top margin: outside
+    the plotting area, so it never covers a curve."""
+    x, places = MARGIN_L, []
+    for key, _, label in data.series():
+        places.append((key, x, label))
+        x += 30 + text_width(label) + 24
+    return places
 
 
 # ----------------------------------------------------------------- SVG
@@ -176,18 +232,20 @@ def to_svg(data: PlotData) -> str:
         out.append(f'<line x1="{left}" y1="{py:.2f}" x2="{right}" y2="{py:.2f}" stroke="#999"/>')
     out.append(f'<clipPath id="area"><rect x="{left}" y="{top}" width="{right - left}" '
                f'height="{bottom - top}"/></clipPath>')
-    for ys, key, label in ((data.fs, "f", data.labels[0]), (data.dfs, "df", data.labels[1])):
+    for key, ys, label in data.series():
         colour = "#%02x%02x%02x" % COLOURS[key]
+        dash = f' stroke-dasharray="{DASH[key][0]},{DASH[key][1]}"' if DASH[key] else ""
         for run in _finite_runs(data.xs, ys):
             pts = " ".join("%.2f,%.2f" % to_px(x, y) for x, y in run)
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2" '
-                       'clip-path="url(#area)"/>')
-    for i, (key, label) in enumerate(zip(("f", "df"), data.labels)):
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"'
+                       f'{dash} clip-path="url(#area)"/>')
+    for key, x, label in _legend_places(data, lambda text: 7 * len(text)):
         colour = "#%02x%02x%02x" % COLOURS[key]
-        y = top + 16 + 16 * i
-        out.append(f'<line x1="{left + 10}" y1="{y - 4}" x2="{left + 30}" y2="{y - 4}" '
-                   f'stroke="{colour}" stroke-width="2"/>')
-        out.append(f'<text x="{left + 36}" y="{y}">{_esc(label)}</text>')
+        dash = f' stroke-dasharray="{DASH[key][0]},{DASH[key][1]}"' if DASH[key] else ""
+        y = top - 12
+        out.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 24}" y2="{y - 4}" '
+                   f'stroke="{colour}" stroke-width="2"{dash}/>')
+        out.append(f'<text x="{x + 30}" y="{y}">{_esc(label)}</text>')
     out.append(f'<text x="{(left + right) / 2}" y="{HEIGHT - 6}" text-anchor="middle">'
                f'{_esc(data.var)}</text>')
     out.append("</svg>")
@@ -229,14 +287,19 @@ class _Canvas:
         for px, py in pixels(text, scale):
             self.dot(round(x0) + px, round(y0) + py, rgb)
 
-    def line(self, a, b, rgb, size=1):
+    def line(self, a, b, rgb, size=1, dash=None, phase=0.0) -> float:
+        """A line from a to b; ``dash`` (on, off) pixels, starting ``phase`` pixels into
+        the pattern. Returns the phase at b, so a polyline's dashes run on."""
         (x0, y0), (x1, y1) = a, b
+        length = math.hypot(x1 - x0, y1 - y0)
         if max(abs(x1 - x0), abs(y1 - y0)) > 4 * (self.w + self.h):     # far off the canvas
-            return
+            return phase + length
         n = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
         for i in range(n + 1):
             t = i / n
-            self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, rgb, size)
+            if dash is None or (phase + t * length) % (dash[0] + dash[1]) < dash[0]:
+                self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, rgb, size)
+        return phase + length
 
 
 def to_png(data: PlotData) -> bytes:
@@ -264,17 +327,19 @@ def to_png(data: PlotData) -> bytes:
                  ((right, bottom), (left, bottom)), ((left, bottom), (left, top))):
         c.line(a, b, grey)
     c.clip = (left, top, right, bottom)
-    for ys, key in ((data.fs, "f"), (data.dfs, "df")):
+    for key, ys, _ in data.series():
         for run in _finite_runs(data.xs, ys):
             pts = [to_px(x, y) for x, y in run]
+            phase = 0.0
             for a, b in zip(pts, pts[1:]):
-                c.line(a, b, COLOURS[key], size=2)
+                phase = c.line(a, b, COLOURS[key], size=2, dash=DASH[key], phase=phase)
             if len(pts) == 1:
                 c.dot(*pts[0], COLOURS[key], size=2)
     c.clip = (0, 0, WIDTH - 1, HEIGHT - 1)
-    for i, (key, label) in enumerate(zip(("f", "df"), data.labels)):
-        y = top + 16 + 16 * i
-        c.line((left + 10, y - 4), (left + 30, y - 4), COLOURS[key], size=2)
-        c.text(left + 36, y, label, ink)
+    from .font5x7 import text_width
+    for key, x, label in _legend_places(data, text_width):
+        y = top - 12
+        c.line((x, y - 4), (x + 24, y - 4), COLOURS[key], size=2, dash=DASH[key])
+        c.text(x + 30, y, label, ink)
     c.text((left + right) / 2, HEIGHT - 8, data.var, ink, anchor="middle")
     return _png(WIDTH, HEIGHT, c.rows)

@@ -122,16 +122,31 @@ def _write_text(path, text) -> None:
         f.write(text)
 
 
-def _graphviz(out, dot_text, fmt, out_path) -> int:
+def find_dot() -> str | None:
+    """Graphviz's ``dot`` on PATH, else the ``graphviz-pure`` program (the optional
+    extra ``picture``: a self-contained port with dot's flags) on PATH or beside this
+    Python (a venv's bin/, when gradcli runs without the venv on PATH)."""
+    import os
     import shutil
+    import sys
+    here = os.path.dirname(sys.executable)
+    for name in ("dot", "graphviz-pure"):
+        exe = shutil.which(name) or shutil.which(name, path=here)
+        if exe:
+            return exe
+    return None
+
+
+def _graphviz(out, dot_text, fmt, out_path) -> int:
     import subprocess
 
     from .errors import render_message
-    exe = shutil.which("dot")
+    exe = find_dot()
     if exe is None:
-        render_message(out, f"--format {fmt} needs the Graphviz 'dot' program, which is not "
-                            "installed (e.g. apt install graphviz); --format dot or mermaid "
-                            "write the graph as text without it")
+        render_message(out, f"--format {fmt} needs Graphviz's 'dot' program or the graphviz-pure "
+                            "package, and neither is installed: pip install 'gradcli[picture]' "
+                            "(or pip install graphviz-pure, or apt install graphviz); --format "
+                            "dot or mermaid write the graph as text without them")
         return 1
     if out_path is None and fmt == "png" and out.out.isatty():
         render_message(out, "refusing to write PNG data to a terminal; use --out FILE.png")
@@ -175,7 +190,8 @@ def render_check(out, result, top=10) -> int:
     rows = sorted(result.rows, key=lambda r: (-_sortable(r.rel_err), -_sortable(r.abs_err)))
     status = 0 if result.ok else 1
     if out.json:
-        out.emit({"ok": bool(result.ok), "checked": getattr(result, "checked", 0) or len(result.rows),
+        out.emit({"ok": bool(result.ok), "where": getattr(result, "where", {}) or {},
+                  "checked": getattr(result, "checked", 0) or len(result.rows),
                   "total": getattr(result, "total", 0) or len(result.rows),
                   "worst": [{"name": r.name, "index": list(r.index) if isinstance(r.index, tuple) else r.index,
                              "analytic": jsonenc.encode_value(r.analytic),
@@ -194,7 +210,14 @@ def render_check(out, result, top=10) -> int:
     if result.ok:
         out.line(f"OK: {what} match{'es' if n == 1 else ''} finite differences")
     else:
-        out.line(f"FAILED: analytic and finite-difference gradients differ ({what} checked)")
+        worst = rows[0] if rows else None
+        where = getattr(result, "where", {}) or {}
+        at = ""
+        if worst is not None:
+            at = f"; worst: {worst.name}{_index(worst.index) if worst.index else ''}"
+            if worst.name in where:
+                at += f", a leaf made at {where[worst.name]}"
+        out.line(f"FAILED: analytic and finite-difference gradients differ ({what} checked{at})")
     return status
 
 

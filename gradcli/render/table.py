@@ -11,8 +11,10 @@ CELL_WIDTH = 40
 
 
 def short(text: str, width: int = CELL_WIDTH) -> str:
-    """One line, at most ``width`` characters ('…' marks a cut)."""
-    text = " ".join(text.split())
+    """One line, at most ``width`` characters ('…' marks a cut). Lines are joined
+    without their indentation, and the spaces inside a line are kept, so that
+    PyTorch's padding (``[  0.5000, -12.0000]``) still aligns the numbers."""
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from .. import engine
 from ..engine.node import AccumulateGrad
 from ..engine.variable import Variable
-from ..lang.errors import GxNameError, GxRuntimeError, GxValueError
+from ..lang.errors import GxError, GxNameError, GxRuntimeError, GxValueError
 from ..lang.runtime import DRY_RUN, LEAF_HOOK, RETAIN_ALL
 from .options import CheckResult, CheckRow, Options
 
@@ -61,8 +61,10 @@ def check_script(session, source, filename: str, target: str | None) -> CheckRes
     for li, flat in entries:
         v = leaves[li]
         k = order[id(v)]
-        fp = _value(session, module, filename, seed, (k, flat, h), name)
-        fm = _value(session, module, filename, seed, (k, flat, -h), name)
+        idx = tuple(int(i) for i in np.unravel_index(flat, v.shape)) if v.shape else ()
+        moved = names.get(id(v), f"leaf{k}") + ("[" + ", ".join(map(str, idx)) + "]" if idx else "")
+        fp = _value(session, module, filename, seed, (k, flat, h), name, moved)
+        fm = _value(session, module, filename, seed, (k, flat, -h), name, moved)
         num = (fp - fm) / (2 * h)
         g = gs[li]
         a = 0.0 if g is None else float(g.detach().numpy().reshape(-1)[flat])
@@ -70,10 +72,12 @@ def check_script(session, source, filename: str, target: str | None) -> CheckRes
         rel_err = abs_err / max(abs(num), abs(a), 1e-12) if abs_err > 0 else 0.0
         if not (abs_err <= atol + rtol * abs(num)):
             ok = False
-        idx = tuple(int(i) for i in np.unravel_index(flat, v.shape)) if v.shape else ()
         rows.append(CheckRow(names.get(id(v), f"leaf{k}"), idx, a, num, abs_err, rel_err))
+    made_at = getattr(first, "leaves_made_at", [])
+    where = {names.get(id(v), f"leaf{order[id(v)]}"): made_at[order[id(v)]]
+             for v in leaves if order[id(v)] < len(made_at)}
     return CheckResult(rows, ok, name, [names.get(id(v), f"leaf{order[id(v)]}")
-                                        for v in leaves], len(rows), total)
+                                        for v in leaves], len(rows), total, where)
 
 
 def _run(session, module, filename, seed, perturb, first=False):
@@ -87,10 +91,13 @@ def _run(session, module, filename, seed, perturb, first=False):
                   track_assignments=first)
     sub.share_clock(session)          # one --timeout for all the runs of a check
     created = []
+    made_at = []                 # where each leaf was made (file:line:col)
 
     def hook(v):
         k = len(created)
         created.append(v)
+        pos = sub.position
+        made_at.append(f"{filename}:{pos.line}:{pos.col}" if getattr(pos, "line", None) else filename)
         if perturb is not None and perturb[0] == k:
             arr = np.array(v.detach().numpy(), copy=True)
             arr.reshape(-1)[perturb[1]] += perturb[2]
@@ -100,11 +107,20 @@ def _run(session, module, filename, seed, perturb, first=False):
     if not first:
         sub.run_in_context(DRY_RUN.set, True)    # save() writes only in the first run
     sub.execute(module, filename)
+    sub.leaves_made_at = made_at
     return sub, created
 
 
-def _value(session, module, filename, seed, perturb, name) -> float:
-    sub, _ = _run(session, module, filename, seed, perturb)
+def _value(session, module, filename, seed, perturb, name, moved="") -> float:
+    """The target's sum in a rerun with one leaf entry moved; an error there (an
+    assert, a branch the small move takes) says it happened in that rerun."""
+    try:
+        sub, _ = _run(session, module, filename, seed, perturb)
+    except GxError as e:
+        e.message = (f"{e.message} (in the finite-difference rerun with {moved} moved by "
+                     f"{perturb[2]:+g}: asserts and branches see the moved value)")
+        e.args = (e.message,)
+        raise
     y = sub.variables.get(name)
     if type(y) is not Variable:
         raise GxRuntimeError(f"check: '{name}' is not a tensor in a perturbed run")

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import engine
 from ..engine import context as ec
+from ..engine.printing import get_printoptions, use_printoptions
 from ..engine.variable import Variable
 from ..lang import parse as parser
 from ..lang.attributes import attribute_names
@@ -69,7 +70,9 @@ class Session:
                                 allow_write=opts.allow_write)
         self._globals = {}
         rt.frame = self._globals
+        shown = get_printoptions()          # a session starts with its creator's print options
         self._ctx = contextvars.Context()
+        self._ctx.run(use_printoptions, shown)
         self._ctx.run(self._init_engine_state)
         self._builtins = self._ctx.run(make_builtins, rt)
         rt.clock.where = self._where
@@ -230,6 +233,12 @@ class Session:
 
     # -------------------------------------------------------- inspection
     @property
+    def print_options(self):
+        """The session's print options (``--precision``, then the script's
+        ``set_printoptions``), for whoever prints its values: ``use_printoptions``."""
+        return self._ctx.run(get_printoptions)
+
+    @property
     def variables(self) -> dict:
         return {k: v for k, v in self._globals.items() if type(v) is not Namespace}
 
@@ -246,7 +255,7 @@ class Session:
         v = name_or_value
         if isinstance(v, str):
             if v not in self._globals:
-                hint = suggest(v, list(self._globals))
+                hint = suggest(v, list(self._globals), own=list(self._globals))
                 raise GxNameError(f"no variable named '{v}'" + (f"; {hint}" if hint else ""))
             v = self._globals[v]
         if type(v) is not Variable:

@@ -52,3 +52,4 @@ class CheckResult:
     leaves: list = field(default_factory=list)
     checked: int = 0                # gradient entries compared
     total: int = 0                  # gradient entries in all leaves
+    where: dict = field(default_factory=dict)   # leaf name -> 'file:line:col' it was made at

@@ -79,3 +79,30 @@ def test_strict_reports_integer_overflow():
     assert info.value.kind == "NumericError" and "overflowed int64" in str(info.value)
     assert (info.value.line, info.value.col) == (2, 7)         # the operator
     assert _run(src + "print(y)\n") == "tensor([ 0, 12])"      # wraps, as in PyTorch (its print)
+
+
+SCRIPT32 = """import torch
+torch.manual_seed(42)
+x = torch.randn(20, 1)
+print(x[:3])
+print(torch.randn(2, dtype=torch.float64))
+print(torch.tensor([1.5]).double())
+"""
+# torch 2.13 with its default dtype float32 (what tutorials assume) printed:
+EXPECTED32 = """tensor([[1.9269],
+        [1.4873],
+        [0.9007]])
+tensor([-0.7658, -0.7506], dtype=torch.float64)
+tensor([1.5000], dtype=torch.float64)"""
+
+
+def test_float32_default_prints_as_torch():
+    """--dtype float32: torch's default, its float32 numbers (the 16-wide float32 normal
+    path) and its printing, which names only a dtype other than the default."""
+    assert _run(SCRIPT32, dtype="float32") == EXPECTED32
+
+
+def test_float32_script_as_torch_runs_it(capsys):
+    pytest.importorskip("torch")
+    exec(SCRIPT32, {})
+    assert capsys.readouterr().out.rstrip("\n") == EXPECTED32

@@ -19,7 +19,7 @@ class Assignments:
         vf = self.expr(s.value)
         if len(s.targets) == 1:
             t = s.targets[0]
-            if type(t) is N.Name:
+            if type(t) is N.Name and t.id not in self.B:
                 name = t.id
 
                 def assign(fr):
@@ -44,6 +44,8 @@ class Assignments:
         tt = type(t)
         if tt is N.Name:
             name = t.id
+            if name in self.B:
+                return self._st_builtin(t)
 
             def st_name(fr, v):
                 fr[name] = v
@@ -129,6 +131,18 @@ class Assignments:
         return st_item
 
     # a += value, x.attr *= value, x[i] -= value  (every binary operator)
+    def _st_builtin(self, t):
+        """Assigning to a built-in's name (pi = 3, sin = 2) works, as in Python, but
+        warns once per place: every later use of the name gets the new value."""
+        name, rt = t.id, self.rt
+        message = (f"assigning to '{name}' hides the built-in {name} from here on "
+                   f"(use another name to keep it)")
+
+        def st_shadow(fr, v):
+            rt.warn(message, "Warning", t)
+            fr[name] = v
+        return st_shadow
+
     def s_AugAssign(self, s):
         rt = self.rt
         t = s.target

@@ -53,6 +53,10 @@ class Expressions:
                 v = float(v)
             except OverflowError:
                 v = float("inf")
+        if type(v) is float and v in (float("inf"), float("-inf")):
+            # .gx has no inf literal: a number this big overflowed (1e400); say so once
+            self.rt.warn("this number is beyond the float range (about 1.8e308) and became "
+                         "inf", "Warning", e)
         return lambda fr: v
 
     # x
@@ -100,7 +104,7 @@ class Expressions:
                 return g[name]
             v = B.get(name, _MISSING)
             if v is _MISSING:
-                raise name_error(name, list(g) + list(B), e, rt.filename, rt.source)
+                raise name_error(name, list(g) + list(B), e, rt.filename, rt.source, own=list(g))
             return v
         return load_global
 

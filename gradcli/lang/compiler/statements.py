@@ -157,10 +157,10 @@ class Statements:
         ipos = s.iter
         V = self.V
         allowed = (range, list, tuple, str, V, dict)
-        if type(s.target) is N.Name:
+        if type(s.target) is N.Name and s.target.id not in self.B:
             name = s.target.id
             store = None
-        else:
+        else:                   # unpacking, or a built-in's name (it warns: store())
             name = None
             store = self.store(s.target)
 

@@ -93,6 +93,9 @@ def _unexpected_character(exc, text, make):
     """A character no terminal matches: '&', '{', '!', a stray backslash or quote..."""
     line, col = exc.line, exc.column
     ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+    if ch == "^":           # a calculator's power
+        return make("the operator '^' is not supported in .gx; for a power write '**' "
+                    "(x**2)", line, col)
     if ch in _UNSUPPORTED_CHARS:
         return make(f"{_UNSUPPORTED_CHARS[ch]} is not supported in .gx", line, col)
     if ch == "!":
@@ -158,6 +161,9 @@ def _unexpected_token(exc, text, lines, parser, make):
     hint = ""
     if typ == "EQUAL" and "__ANON_1" in expected or (typ == "EQUAL" and _terminal_in(parser, expected, "==")):
         hint = " (use '==' to compare)"
+    elif typ == "NAME" and col > 1 and (src[col - 2].isdigit() or src[col - 2] == "."):
+        number = re.search(r"[\w.]+$", src[:col - 1]).group()      # 2x, 1e3x: maths notation
+        hint = f" (write {number}*{tok.value}: .gx multiplies only with '*')"
     elif typ in ("NAME", "NUMBER", "STRING", "LPAR", "LSQB") and "_NEWLINE" in expected:
         hint = " (missing operator or comma?)"
     words_expected = sorted(filter(None, (_terminal_text(parser, n) for n in expected)))
