@@ -37,7 +37,6 @@ def test_result_dtype_as_torch(default, case):
 
 def test_result_type_rules():
     """The three priority groups and categories, on a few named members."""
-    rt = E.result_type if hasattr(E, "result_type") else None
     from gradcli.engine._op import result_type as rt
     f32, f64, i64 = np.float32, np.float64, np.int64
     assert rt(np.zeros(2, i64), np.zeros(2, f32)) == f32          # int64 with float32
