@@ -105,7 +105,8 @@ def _page() -> int:
 
 
 def time_message(timeout) -> str:
-    return f"time limit of {timeout:g} s exceeded (raise it with --timeout)"
+    return (f"time limit of {timeout:g} s exceeded (raise it with --timeout, "
+            "or --no-limits for a script you trust)")
 
 
 def memory_message(limit, grown) -> str:
