@@ -64,8 +64,30 @@ def test_imports_resolve_relative_names():
 
 
 def test_engine_imports_only_numpy_and_stdlib():
-    assert check("engine", ("numpy",), forbidden_own=(
+    # scipy: only scipy.special, inside the ops that need it (next test), as an optional extra
+    assert check("engine", ("numpy", "scipy"), forbidden_own=(
         "gradcli.lang", "gradcli.session", "gradcli.render", "gradcli.cli", "gradcli.repl")) == []
+
+
+def _import_time_names(tree):
+    """Modules imported when the module is imported (not inside a function body)."""
+    names, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names.add(node.module)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def test_engine_imports_optional_libraries_only_inside_functions():
+    for path in modules("engine"):
+        names = _import_time_names(ast.parse(path.read_text(encoding="utf-8")))
+        assert not {n for n in names if top(n) == "scipy"}, f"{path.name} imports scipy at import time"
 
 
 def test_lang_never_imports_click_rich_or_the_front_ends():

@@ -8,25 +8,31 @@ standard library only.
     >>> x.grad.tolist()
     [[4.5, 4.5], [4.5, 4.5]]
 """
-from . import methods as _methods  # noqa: F401  (installs operators and op methods)
+from . import methods as _methods  # installs operators and op methods on Variable
 from .arith import add, div, floor_divide, mul, neg, pow, remainder, sub, unbroadcast
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       initial_seed,
                       is_grad_enabled, limits, manual_seed, no_grad, rng_scope, seed,
                       set_grad_enabled)
-from .elementwise import (abs, acos, asin, atan, clamp, clip, cos, cosh, exp, expm1, log, log1p,
-                          maximum, minimum, relu, sigmoid, sign, sin, sinh, softplus, sqrt, tan,
-                          tanh, where)
+from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
+                          erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
+                          logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
+                          sign, sin, sinc, sinh, softplus, sqrt, square, tan, tanh, trunc, where)
+from .einsum import einsum
 from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
                      LimitError,
                      ShapeError)
 from .factory import (arange, bernoulli, eye, from_numpy, full, full_like, linspace, normal, ones,
                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                       tensor, zeros, zeros_like)
-from .functional import GradcheckError, gradcheck, gradgradcheck, hessian, jacobian
+from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp,
+                         vhp, vjp)
 from .history import history
-from .linalg import det, diag, dot, inv, matmul, outer, solve, trace
+from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
+from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
+from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
+                        hypot, lerp, xlogy)
 from .node import AccumulateGrad, Node
 from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
@@ -34,6 +40,11 @@ from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, lo
 from .shape import (cat, expand, flatten, getitem, permute, reshape, squeeze, stack, transpose,
                     unsqueeze, view)
 from .variable import GradWarning, Tensor, Variable
+
+del _methods
+
+# the constants of LANGUAGE.md (torch.pi, torch.e, torch.inf, torch.nan)
+pi, e, inf, nan = 3.141592653589793, 2.718281828459045, float("inf"), float("nan")
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
@@ -54,4 +65,28 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> Variable:
     return Variable(_np.isclose(da, db, rtol=rtol, atol=atol, equal_nan=equal_nan)[()])
 
 
-__all__ = [n for n in dir() if not n.startswith("_")]
+# spelled out, so that linters see what the imports above are for
+__all__ = [
+    "AccumulateGrad", "AutogradError", "EngineError", "EngineRuntimeError", "EngineTypeError",
+    "EngineValueError", "Generator", "GradWarning", "GradcheckError", "LimitError", "MinMax",
+    "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
+    "addcmul", "allclose", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
+    "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
+    "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div", "dot", "dtypes",
+    "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv", "errors", "exp",
+    "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten", "floor", "floor_divide",
+    "frac", "from_numpy", "full", "full_like", "functional", "functional_nn", "generator",
+    "get_default_dtype", "getitem", "grad", "gradcheck", "gradgradcheck", "hessian", "history",
+    "hvp", "hypot", "inf", "initial_seed", "inv", "is_grad_enabled", "isclose", "jacobian",
+    "jvp", "lerp", "limits", "linalg", "linspace", "log", "log10", "log1p", "log2",
+    "log_softmax", "logsigmoid", "logsumexp", "manual_seed", "matmul", "max", "maximum", "mean",
+    "methods", "min", "minimum", "mm", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm",
+    "normal", "ones", "ones_like", "outer", "permute", "pi", "pointwise", "pow", "prod", "rand",
+    "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal",
+    "reduce", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
+    "seed", "selecting", "set_grad_enabled", "shape", "sigmoid", "sign", "sin", "sinc", "sinh",
+    "softmax", "softplus", "solve", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum",
+    "tan", "tanh", "tensor", "trace", "transpose", "trunc", "unbroadcast", "unsqueeze", "var",
+    "variable", "vhp", "view", "vjp", "where", "xlogy", "zeros", "zeros_like",
+]

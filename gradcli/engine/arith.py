@@ -367,15 +367,22 @@ class PowBackward0(Node):
 
     def apply(self, g):
         x, c = self.saved
-        if np.all(np.asarray(c) == 0):
-            return (unbroadcast(g * 0.0, self.next[0].shape),)
-        return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+        if type(c) is not np.ndarray:
+            if c == 0:           # zeros, also where g is infinite (PyTorch: zeros_like)
+                return (_wrap(np.zeros(self.next[0].shape, np.result_type(g._data))[()]),)
+            return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
+        # an array exponent selects: 0 where it is 0 (PyTorch's pow_backward_self)
+        return (unbroadcast(_ew.where(c == 0, 0.0, g * (c * x ** (c - 1))), self.next[0].shape),)
 
     def fast(self, g):
         x, c = self.saved
-        if np.all(np.asarray(c) == 0):
-            return (unbroadcast_raw(g * 0.0, self.next[0].shape),)
-        return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
+        if type(c) is not np.ndarray:
+            if c == 0:
+                return (np.zeros(self.next[0].shape, np.result_type(g))[()],)
+            return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(c == 0, 0.0, g * (c * _power(x._data, c - 1)))[()]
+        return (unbroadcast_raw(d, self.next[0].shape),)
 
 
 class PowBackward1(Node):
@@ -387,11 +394,12 @@ class PowBackward1(Node):
         x, y = self.saved
         nx, ny = self.next
         gx = gy = None
-        if nx is not None:
-            gx = unbroadcast(g * (y * x ** (y - 1)), nx.shape)
+        if nx is not None:     # selects: 0 where y == 0, also at 0 ** 0 (pow_backward_self)
+            gx = unbroadcast(_ew.where(y._data == 0, 0.0, g * (y * x ** (y - 1))), nx.shape)
         if ny is not None:
-            # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0
-            zero = _wrap(np.asarray(x._data) == 0)
+            # d/dy x**y = x**y log x, times a 0 where x == 0 and y >= 0: PyTorch multiplies
+            # here (pow_backward_exponent), so an infinite g gives NaN there, as in PyTorch
+            zero = _wrap(((np.asarray(x._data) == 0) & (np.asarray(y._data) >= 0)))
             gy = unbroadcast(g * _ew.where(zero, 0.0, x ** y * _ew.log(_ew.where(zero, 1.0, x))),
                              ny.shape)
         return gx, gy
@@ -426,7 +434,10 @@ class PowBackward2(Node):
     name = "PowBackward2"
 
     def apply(self, g):
-        out, c = self.saved
+        out, c = self.saved[:2]
+        if c == 0:     # 0 ** y: d/dy is g times 0 where y >= 0 (PyTorch multiplies here too)
+            y = self.saved[2]
+            return (g * _ew.where(y >= 0, 0.0, _result(out, self) * -np.inf),)
         return (g * _result(out, self) * float(np.log(c)),)
 
 
@@ -434,7 +445,8 @@ def rpow(a, b):
     """b ** a with b a number: the base is a constant."""
     if type(b) in (float, int) and type(a) is Variable and a._data.dtype.kind == "f":
         out = _power(lift_like(b, a)._data, a._data)
-        return record(out, PowBackward2, (a._node,), (out, b), STATE.get())
+        return record(out, PowBackward2, (a._node,), (out, b) if b else (out, b, a._data),
+                      STATE.get())
     return pow(lift(b), a)
 
 

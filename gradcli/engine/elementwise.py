@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import broadcast_all, broadcast_check, lift, operand, promote, record
+from ._op import lift, record
 from .buffers import CHUNK, blocks, sole, sole_var
-from .arith import unbroadcast
+from . import arith as _arith
 from .context import STATE
 from .errors import EngineValueError
 from .node import Node
 from .variable import Variable, _result, _wrap
+# the ops whose gradient is a selection; re-exported here (elementwise.where, .clamp, ...)
+from .selecting import clamp, clamp_min, clip, maximum, minimum, where
 
 
 def _np_sigmoid(x):
@@ -71,77 +73,156 @@ def _mask(cond):
     return _wrap(np.asarray(cond, dtype=STATE.get().dtype)[()])
 
 
-# name: (PyTorch node name, numpy forward, derivative in engine ops (g, x, y) -> grad,
-#        the same derivative on raw arrays (the walk without create_graph), what it saves)
+def _special(name):
+    """scipy.special's ``name``, imported when an op first needs it: numpy has no erf,
+    erfc or erfinv, scipy.special has accurate vectorised ones (the optional extra
+    ``gradcli[special]``)."""
+    def fn(x, out=None):
+        try:
+            import scipy.special as sp
+        except ImportError:
+            raise EngineValueError(f"{name} needs scipy (pip install 'gradcli[special]')") from None
+        return getattr(sp, name)(x)[()]
+    fn.__name__ = name
+    return fn
+
+
+def _zeros(m, g, x, y):
+    """The derivative of a step function (floor, sign, ...): zeros, even where g is
+    infinite (PyTorch returns zeros_like(grad), not grad * 0)."""
+    return m.zeros(g)
+
+
+_SQRT_PI = float(np.sqrt(np.pi))
+_LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
+
+
+# name: (PyTorch node name, numpy forward, derivative (m, g, x, y) -> grad, what it saves)
+# The derivative is written once over the namespace ``m``: RAW (numpy arrays, the walk
+# without create_graph; gmul/gdiv/neg/sqrt/add/mul/rsub may write into their first
+# argument, which the rules pass only as a fresh temporary) or ENGINE (engine ops, so that
+# create_graph=True differentiates it again). x is the input, y the output.
 UNARY = {
-    "exp":      ("ExpBackward0", np.exp, lambda g, x, y: g * y,
-                 lambda g, x, y: g * y, "y"),
-    "log":      ("LogBackward0", np.log, lambda g, x, y: g / x,
-                 lambda g, x, y: g / x, "x"),
-    "log1p":    ("Log1PBackward0", np.log1p, lambda g, x, y: g / (x + 1),
-                 lambda g, x, y: g / (x + 1), "x"),
-    "expm1":    ("Expm1Backward0", np.expm1, lambda g, x, y: g * (y + 1),
-                 lambda g, x, y: g * (y + 1), "y"),
-    "sqrt":     ("SqrtBackward0", np.sqrt, lambda g, x, y: g / (y * 2),
-                 lambda g, x, y: _gdiv(g, y * 2), "y"),
-    "sin":      ("SinBackward0", np.sin, lambda g, x, y: g * cos(x),
-                 lambda g, x, y: _gmul(g, np.cos(x)), "x"),
-    "cos":      ("CosBackward0", np.cos, lambda g, x, y: g * -sin(x),
-                 lambda g, x, y: _gmul(g, _neg_(np.sin(x))), "x"),
-    "tan":      ("TanBackward0", np.tan, lambda g, x, y: g * (y * y + 1),
-                 lambda g, x, y: _gmul(g, _add_(y * y, 1)), "y"),
-    "asin":     ("AsinBackward0", np.arcsin, lambda g, x, y: g / sqrt(1 - x * x),
-                 lambda g, x, y: _gdiv(g, _sqrt_(_rsub_(1, x * x))), "x"),
-    "acos":     ("AcosBackward0", np.arccos, lambda g, x, y: -g / sqrt(1 - x * x),
-                 lambda g, x, y: _neg_(_gdiv(g, _sqrt_(_rsub_(1, x * x)))), "x"),
-    "atan":     ("AtanBackward0", np.arctan, lambda g, x, y: g / (x * x + 1),
-                 lambda g, x, y: _gdiv(g, _add_(x * x, 1)), "x"),
-    "sinh":     ("SinhBackward0", np.sinh, lambda g, x, y: g * cosh(x),
-                 lambda g, x, y: _gmul(g, np.cosh(x)), "x"),
-    "cosh":     ("CoshBackward0", np.cosh, lambda g, x, y: g * sinh(x),
-                 lambda g, x, y: _gmul(g, np.sinh(x)), "x"),
-    "tanh":     ("TanhBackward0", np.tanh, lambda g, x, y: g * (1 - y * y),
-                 lambda g, x, y: _gmul(g, _rsub_(1, y * y)), "y"),
-    "sigmoid":  ("SigmoidBackward0", _np_sigmoid, lambda g, x, y: g * (y * (1 - y)),
-                 lambda g, x, y: _gmul(g, _mul_(1 - y, y)), "y"),
-    "softplus": ("SoftplusBackward0", _np_softplus, lambda g, x, y: g * sigmoid(x),
-                 lambda g, x, y: _gmul(g, _np_sigmoid(x)), "x"),
-    "abs":      ("AbsBackward0", np.abs, lambda g, x, y: g * _wrap(np.sign(x._data)),
-                 lambda g, x, y: _gmul(g, np.sign(x)), "x"),
+    "exp":      ("ExpBackward0", np.exp, lambda m, g, x, y: g * y, "y"),
+    "log":      ("LogBackward0", np.log, lambda m, g, x, y: g / x, "x"),
+    "log1p":    ("Log1PBackward0", np.log1p, lambda m, g, x, y: g / (x + 1), "x"),
+    "expm1":    ("Expm1Backward0", np.expm1, lambda m, g, x, y: g * (y + 1), "y"),
+    "sqrt":     ("SqrtBackward0", np.sqrt, lambda m, g, x, y: m.gdiv(g, y * 2), "y"),
+    "sin":      ("SinBackward0", np.sin, lambda m, g, x, y: m.gmul(g, m.cos(x)), "x"),
+    "cos":      ("CosBackward0", np.cos, lambda m, g, x, y: m.gmul(g, m.neg(m.sin(x))), "x"),
+    "tan":      ("TanBackward0", np.tan, lambda m, g, x, y: m.gmul(g, m.add(y * y, 1)), "y"),
+    "asin":     ("AsinBackward0", np.arcsin,
+                 lambda m, g, x, y: m.gdiv(g, m.sqrt(m.rsub(1, x * x))), "x"),
+    "acos":     ("AcosBackward0", np.arccos,
+                 lambda m, g, x, y: m.neg(m.gdiv(g, m.sqrt(m.rsub(1, x * x)))), "x"),
+    "atan":     ("AtanBackward0", np.arctan, lambda m, g, x, y: m.gdiv(g, m.add(x * x, 1)), "x"),
+    "sinh":     ("SinhBackward0", np.sinh, lambda m, g, x, y: m.gmul(g, m.cosh(x)), "x"),
+    "cosh":     ("CoshBackward0", np.cosh, lambda m, g, x, y: m.gmul(g, m.sinh(x)), "x"),
+    "tanh":     ("TanhBackward0", np.tanh, lambda m, g, x, y: m.gmul(g, m.rsub(1, y * y)), "y"),
+    "sigmoid":  ("SigmoidBackward0", _np_sigmoid,
+                 lambda m, g, x, y: m.gmul(g, m.mul(1 - y, y)), "y"),
+    "softplus": ("SoftplusBackward0", _np_softplus,
+                 lambda m, g, x, y: m.gmul(g, m.sigmoid(x)), "x"),
+    "abs":      ("AbsBackward0", np.abs, lambda m, g, x, y: m.gmul(g, m.sign(x)), "x"),
+    # selection, not g * mask: an infinite g gives 0 where x <= 0, not NaN (as PyTorch)
     "relu":     ("ReluBackward0", lambda d: np.maximum(d, 0),
-                 lambda g, x, y: g * _mask(np.asarray(y._data) > 0),
-                 lambda g, x, y: g * (y > 0), "y"),
-    "sign":     ("SignBackward0", np.sign, lambda g, x, y: g * 0.0,
-                 lambda g, x, y: g * 0.0, ""),
-    # not a LANGUAGE.md built-in: how `number / x` starts, as in PyTorch (reciprocal, then *)
-    "reciprocal": ("ReciprocalBackward0", np.reciprocal, lambda g, x, y: g * -(y * y),
-                   lambda g, x, y: _gmul(g, _neg_(y * y)), "y"),
+                 lambda m, g, x, y: m.where(y > 0, g, 0.0), "y"),
+    "sign":     ("SignBackward0", np.sign, _zeros, ""),
+    "floor":    ("FloorBackward0", np.floor, _zeros, ""),
+    "ceil":     ("CeilBackward0", np.ceil, _zeros, ""),
+    "trunc":    ("TruncBackward0", np.trunc, _zeros, ""),
+    "round":    ("RoundBackward0", np.round, _zeros, ""),     # half to even, as PyTorch
+    "frac":     ("FracBackward0", lambda d: d - np.trunc(d), lambda m, g, x, y: g, ""),
+    # also how `number / x` starts, as in PyTorch (reciprocal, then *)
+    "reciprocal": ("ReciprocalBackward0", np.reciprocal,
+                   lambda m, g, x, y: m.gmul(g, m.neg(y * y)), "y"),
+    "rsqrt":    ("RsqrtBackward0", lambda d: 1 / np.sqrt(d),
+                 lambda m, g, x, y: m.gmul(g, (y * y) * (y * -0.5)), "y"),
+    "log2":     ("Log2Backward0", np.log2, lambda m, g, x, y: m.gdiv(g, x * _LN2), "x"),
+    "log10":    ("Log10Backward0", np.log10, lambda m, g, x, y: m.gdiv(g, x * _LN10), "x"),
+    "exp2":     ("Exp2Backward0", np.exp2, lambda m, g, x, y: m.gmul(g, y * _LN2), "y"),
+    "asinh":    ("AsinhBackward0", np.arcsinh,
+                 lambda m, g, x, y: m.gdiv(g, m.sqrt(m.add(x * x, 1))), "x"),
+    "acosh":    ("AcoshBackward0", np.arccosh,
+                 lambda m, g, x, y: m.gdiv(g, m.sqrt(m.add(x * x, -1))), "x"),
+    "atanh":    ("AtanhBackward0", np.arctanh, lambda m, g, x, y: m.gdiv(g, m.rsub(1, x * x)), "x"),
+    "erf":      ("ErfBackward0", _special("erf"),
+                 lambda m, g, x, y: m.gmul(g, m.exp(x * -x) * (2 / _SQRT_PI)), "x"),
+    "erfc":     ("ErfcBackward0", _special("erfc"),
+                 lambda m, g, x, y: m.gmul(g, m.exp(x * -x) * (-2 / _SQRT_PI)), "x"),
+    "erfinv":   ("ErfinvBackward0", _special("erfinv"),
+                 lambda m, g, x, y: m.gmul(g, m.exp(y * y) * (_SQRT_PI / 2)), "y"),
+    # PyTorch's sinc_backward: 0 where x == 0 (selection)
+    "sinc":     ("SincBackward0", np.sinc, lambda m, g, x, y: m.where(
+                    x == 0, 0.0, g * ((m.cos(x * np.pi) * (x * np.pi) - m.sin(x * np.pi))
+                                      / ((x * x) * np.pi))), "x"),
+    "logsigmoid": ("LogSigmoidBackward0", lambda d: -_np_softplus(-d),
+                   lambda m, g, x, y: m.gmul(g, m.sigmoid(-x)), "x"),
 }
+# inputs of an integer or bool dtype stay so (every other op computes in the default dtype)
+KEEP_INT = frozenset({"abs", "relu", "sign", "floor", "ceil", "trunc", "round"})
+
+
+class _Raw:
+    """The numpy namespace of the rules (see UNARY)."""
+    gmul = staticmethod(_gmul)
+    gdiv = staticmethod(_gdiv)
+    neg = staticmethod(_neg_)
+    sqrt = staticmethod(_sqrt_)
+    add = staticmethod(_add_)
+    mul = staticmethod(_mul_)
+    rsub = staticmethod(_rsub_)
+    exp, cos, sin, cosh, sinh, sign = np.exp, np.cos, np.sin, np.cosh, np.sinh, np.sign
+    sigmoid = staticmethod(_np_sigmoid)
+
+    @staticmethod
+    def where(c, a, b):
+        return np.where(c, a, b)[()]
+
+    @staticmethod
+    def zeros(g):
+        return np.zeros_like(g)[()]
+
+
+class _Engine:
+    """The engine-op namespace of the rules; its functions are bound at the module's end."""
+    gmul = staticmethod(lambda g, d: g * d)
+    gdiv = staticmethod(lambda g, d: g / d)
+    neg = staticmethod(lambda a: -a)
+    add = staticmethod(lambda a, b: a + b)
+    mul = staticmethod(lambda a, b: a * b)
+    rsub = staticmethod(lambda a, b: a - b)
+
+    @staticmethod
+    def zeros(g):
+        return _wrap(np.zeros_like(g._data)[()])
+
+
+RAW, ENGINE = _Raw(), _Engine()
 
 
 class UnaryBackward(Node):
     __slots__ = ()
     rule = None
-    rule_raw = None
     saves = ""
 
     def apply(self, g):
         s = self.saved
         x = s[0] if self.saves == "x" else None
         y = _result(s[0], self) if self.saves == "y" else None
-        return (type(self).rule(g, x, y),)
+        return (type(self).rule(ENGINE, g, x, y),)
 
     def fast(self, g):
         s = self.saved
         saves = self.saves
         x = s[0]._data if saves == "x" else None
         y = s[0] if saves == "y" else None
-        return (type(self).rule_raw(g, x, y),)
+        return (type(self).rule(RAW, g, x, y),)
 
     def spend(self, g, saved):
         """``fast`` writing into ``g``, or else into the saved output, when nothing else
         holds it, block by block (no full-size temporary)."""
-        rule = type(self).rule_raw
+        rule = type(self).rule
         saves = self.saves
         x = saved[0]._data if saves == "x" else None
         y = saved[0] if saves == "y" else None
@@ -155,19 +236,19 @@ class UnaryBackward(Node):
             if target is not None:
                 parts = blocks(shape)
                 for sl in parts:
-                    r = rule(g[sl], None if x is None else x[sl], None if y is None else y[sl])
+                    r = rule(RAW, g[sl], None if x is None else x[sl], None if y is None else y[sl])
                     if sl is parts[0] and r.dtype != target.dtype:
                         break           # the result needs another dtype: no reuse
                     target[sl] = r
                 else:
                     return (target,)
-        return (rule(g, x, y),)
+        return (rule(RAW, g, x, y),)
 
 
-def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
+def _make_unary(fname):
+    node_name, np_fn, rule, saves = UNARY[fname]
     cls = type(node_name, (UnaryBackward,), {
-        "__slots__": (), "name": node_name, "rule": staticmethod(rule),
-        "rule_raw": staticmethod(rule_raw), "saves": saves})
+        "__slots__": (), "name": node_name, "rule": staticmethod(rule), "saves": saves})
 
     into = saves != "x" and isinstance(np_fn, np.ufunc)   # the rule does not need x
 
@@ -175,7 +256,7 @@ def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
         if type(x) is not Variable:
             x = lift(x)
         xd = x._data
-        if xd.dtype.kind in "iub" and fname not in ("abs", "relu", "sign"):
+        if xd.dtype.kind in "iub" and fname not in KEEP_INT:
             xd = xd.astype(STATE.get().dtype)
             out = np_fn(xd)
         elif into and type(xd) is np.ndarray and xd.size >= CHUNK and xd.dtype.kind == "f" \
@@ -194,7 +275,14 @@ def _make_unary(fname, node_name, np_fn, rule, rule_raw, saves):
     op.__name__ = fname
     op.__qualname__ = fname
     op.__doc__ = f"Elementwise {fname}; its derivative rule is {node_name}."
-    return cls, op
+    op.node = cls
+    if saves != "x" and isinstance(np_fn, np.ufunc):
+        SPARE[op] = _make_spare(op, cls, np_fn, saves)
+    return op
+
+
+# op -> its variant writing into the operand's array (ops whose rule does not need x)
+SPARE = {}
 
 
 def _make_spare(op, cls, ufunc, saves):
@@ -211,141 +299,56 @@ def _make_spare(op, cls, ufunc, saves):
     return spare
 
 
-# op -> its variant writing into the operand's array (ops whose rule does not need x)
-SPARE = {}
 
-_g = globals()
-for _name, (_node, _fn, _rule, _raw, _saves) in UNARY.items():
-    _cls, _g[_name] = _make_unary(_name, _node, _fn, _rule, _raw, _saves)
-    _g[_node] = _cls
-    if _saves != "x" and isinstance(_fn, np.ufunc):
-        SPARE[_g[_name]] = _make_spare(_g[_name], _cls, _fn, _saves)
-del _g, _name, _node, _fn, _rule, _raw, _saves, _cls
-# (the loop above defines exp, log, ..., sign and their node classes, one per UNARY row)
-
-
-# ----------------------------------------------------------- maximum/minimum
-
-class MaximumBackward0(Node):
-    __slots__ = ()
-    name = "MaximumBackward0"
-
-    def apply(self, g):
-        wa, wb = self.saved
-        na, nb = self.next
-        return (None if na is None else unbroadcast(g * wa, na.shape),
-                None if nb is None else unbroadcast(g * wb, nb.shape))
-
-
-class MinimumBackward0(MaximumBackward0):
-    __slots__ = ()
-    name = "MinimumBackward0"
-
-
-def _extremum(a, b, np_fn, cmp, cls):
-    a = lift(a)
-    bd, bn = operand(b)
-    ad, bd = promote(a._data, bd)
-    st = STATE.get()
-    broadcast_check(ad, bd, st)
-    out = np_fn(ad, bd)
-    if not st.grad or (a._node is None and bn is None):
-        return record(out, cls, (None, None), None, st)
-    win = cmp(ad, bd)
-    tie = np.equal(ad, bd)
-    wa = _mask(win + 0.5 * tie)            # ties: half the gradient to each side
-    wb = _mask((~win & ~tie) + 0.5 * tie)
-    return record(out, cls, (a._node, bn), (wa, wb), st)
+# one op per UNARY row, spelled out (the node class is ``op.node``)
+exp = _make_unary("exp")
+log = _make_unary("log")
+log1p = _make_unary("log1p")
+expm1 = _make_unary("expm1")
+sqrt = _make_unary("sqrt")
+sin = _make_unary("sin")
+cos = _make_unary("cos")
+tan = _make_unary("tan")
+asin = _make_unary("asin")
+acos = _make_unary("acos")
+atan = _make_unary("atan")
+sinh = _make_unary("sinh")
+cosh = _make_unary("cosh")
+tanh = _make_unary("tanh")
+sigmoid = _make_unary("sigmoid")
+softplus = _make_unary("softplus")
+abs = _make_unary("abs")
+relu = _make_unary("relu")
+sign = _make_unary("sign")
+floor = _make_unary("floor")
+ceil = _make_unary("ceil")
+trunc = _make_unary("trunc")
+round = _make_unary("round")
+frac = _make_unary("frac")
+reciprocal = _make_unary("reciprocal")
+rsqrt = _make_unary("rsqrt")
+log2 = _make_unary("log2")
+log10 = _make_unary("log10")
+exp2 = _make_unary("exp2")
+asinh = _make_unary("asinh")
+acosh = _make_unary("acosh")
+atanh = _make_unary("atanh")
+erf = _make_unary("erf")
+erfc = _make_unary("erfc")
+erfinv = _make_unary("erfinv")
+sinc = _make_unary("sinc")
+logsigmoid = _make_unary("logsigmoid")
 
 
-def maximum(a, b):
-    return _extremum(a, b, np.maximum, np.greater, MaximumBackward0)
+def square(x):
+    """x * x as PyTorch records it: pow(x, 2), a PowBackward0 node."""
+    return _arith.pow(x, 2)
 
 
-def minimum(a, b):
-    return _extremum(a, b, np.minimum, np.less, MinimumBackward0)
+# the engine namespace of the unary rules, now that its ops exist
+for _f in (exp, cos, sin, cosh, sinh, sign, sigmoid, sqrt, where):
+    setattr(_Engine, _f.__name__, staticmethod(_f))
+del _f
 
-
-# --------------------------------------------------------------------- where
-
-class WhereBackward0(Node):
-    __slots__ = ()
-    name = "WhereBackward0"
-
-    def apply(self, g):
-        cond = self.saved
-        na, nb = self.next
-        return (None if na is None else unbroadcast(g * _mask(cond), na.shape),
-                None if nb is None else unbroadcast(g * _mask(~cond), nb.shape))
-
-
-def where(cond, a, b):
-    c = np.asarray(cond._data if type(cond) is Variable else cond).astype(bool)
-    a = lift(a)
-    bd, bn = operand(b)
-    ad, bd = promote(a._data, bd)
-    st = STATE.get()
-    broadcast_all(st, c, ad, bd)
-    out = np.where(c, ad, bd)[()]
-    full = np.broadcast_to(c, np.shape(out))
-    return record(out, WhereBackward0, (a._node, bn), full, st)
-
-
-# --------------------------------------------------------------------- clamp
-
-class ClampBackward1(Node):
-    __slots__ = ()
-    name = "ClampBackward1"
-
-    def apply(self, g):
-        return (g * self.saved,)
-
-
-class ClampBackward0(Node):
-    """Clamp with tensor bounds: x gets the gradient where min <= x <= max, min where
-    x < min < max, max where x > max or where x < min but min >= max (PyTorch's rule)."""
-    __slots__ = ()
-    name = "ClampBackward0"
-
-    def apply(self, g):
-        wx, wlo, whi = self.saved
-        return tuple(None if n is None else unbroadcast(g * w, n.shape)
-                     for n, w in zip(self.next, (wx, wlo, whi)))
-
-
-def _clamp_tensor(x, min, max):
-    lo = None if min is None else lift(min)
-    hi = None if max is None else lift(max)
-    xd = x._data
-    lod = -np.inf if lo is None else lo._data
-    hid = np.inf if hi is None else hi._data
-    st = STATE.get()
-    broadcast_all(st, xd, lod, hid)
-    out = np.minimum(np.maximum(xd, lod), hid)[()]
-    below = xd < lod
-    wx = _mask((xd >= lod) & (xd <= hid))
-    wlo = _mask(below & (lod < hid))
-    whi = _mask((xd > hid) | (below & (lod >= hid)))
-    return record(out, ClampBackward0, (x._node, None if lo is None else lo._node,
-                                        None if hi is None else hi._node),
-                  (wx, wlo, whi), st)
-
-
-def clamp(x, min=None, max=None):
-    """Clamp into [min, max]; the gradient passes where min <= x <= max (inclusive)."""
-    x = lift(x)
-    if min is None and max is None:
-        raise EngineValueError("clamp: at least one of 'min' or 'max' must not be None")
-    if type(min) is Variable or type(max) is Variable:
-        return _clamp_tensor(x, min, max)
-    lo = -np.inf if min is None else (min._data if type(min) is Variable else min)
-    hi = np.inf if max is None else (max._data if type(max) is Variable else max)
-    xd = x._data
-    out = np.minimum(np.maximum(xd, lo), hi)[()]
-    if np.ndim(out) > np.ndim(xd) or np.shape(out) != np.shape(xd):
-        out = np.broadcast_to(out, np.broadcast_shapes(np.shape(xd), np.shape(out)))
-    inside = _mask((xd >= lo) & (xd <= hi))
-    return record(out, ClampBackward1, (x._node,), inside, STATE.get())
-
-
-clip = clamp
+__all__ = list(UNARY) + ["square", "clamp", "clamp_min", "clip", "maximum", "minimum", "where",
+                         "UNARY", "SPARE", "RAW", "ENGINE"]

@@ -1,4 +1,5 @@
-"""Derived autograd tools: jacobian, hessian, gradcheck, gradgradcheck.
+"""Derived autograd tools: jacobian, hessian, gradcheck, gradgradcheck, and
+torch.autograd.functional's vjp, jvp, vhp, hvp.
 
 ``gradcheck`` follows torch.autograd.gradcheck's contract: float64 inputs,
 central differences with eps 1e-6, and |analytic - numeric| <= atol + rtol * |numeric|
@@ -41,8 +42,11 @@ def _afford_rows(n, y, xs, what) -> None:
     spend(n * _pass_work(y, xs), what, charge=False)
 
 
-def jacobian(f, inputs, create_graph=False):
-    """d f(x) / d x with shape f(x).shape + x.shape (a tuple of those for several inputs)."""
+def jacobian(f, inputs, create_graph=False, strict=False, vectorize=False,
+             strategy="reverse-mode"):
+    """d f(x) / d x with shape f(x).shape + x.shape (a tuple of those for several inputs).
+    ``strict``, ``vectorize`` and ``strategy`` are accepted for PyTorch's signature; the
+    result is the same (reverse mode, one backward per output element)."""
     single = not isinstance(inputs, (list, tuple))
     xs = tuple(x if create_graph and type(x) is Variable and x.requires_grad else _fresh(x)
                for x in _tuple(inputs))
@@ -69,19 +73,25 @@ def jacobian(f, inputs, create_graph=False):
     return out[0] if single else out
 
 
-def hessian(f, inputs, create_graph=False):
-    """Second derivatives of a scalar function: shape x.shape + x.shape."""
-    if isinstance(inputs, (list, tuple)):
-        raise AutogradError("hessian: pass a single tensor (several inputs are not supported)")
+def hessian(f, inputs, create_graph=False, strict=False, vectorize=False,
+            outer_jacobian_strategy="reverse-mode"):
+    """Second derivatives of a scalar function: shape x.shape + x.shape; for several
+    inputs a tuple of tuples, H[i][j] = d² f / d x_i d x_j (as PyTorch)."""
+    several = isinstance(inputs, (list, tuple))
+    xs = tuple(_fresh(x) for x in _tuple(inputs))
 
-    def gradient(x):
-        y = f(x)
-        if type(y) is not Variable or y.numel() != 1:
-            raise AutogradError("hessian: the function must return a one-element tensor")
-        (g,) = grad(y, x, create_graph=True, allow_unused=True)
-        return g if g is not None else _wrap(np.zeros_like(x._data)[()])
+    def gradient(i):
+        def g_i(*ys):
+            y = f(*ys)
+            if type(y) is not Variable or y.numel() != 1:
+                raise AutogradError("hessian: the function must return a one-element tensor")
+            g = grad(y, ys[i], create_graph=True, allow_unused=True)[0]
+            return g if g is not None else _wrap(np.zeros_like(ys[i]._data)[()])
+        return g_i
 
-    return jacobian(gradient, _fresh(inputs), create_graph=create_graph)
+    if not several:
+        return jacobian(gradient(0), xs[0], create_graph=create_graph)
+    return tuple(jacobian(gradient(i), xs, create_graph=create_graph) for i in range(len(xs)))
 
 
 def _numeric(f, xs, diff, eps):
@@ -185,3 +195,107 @@ def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                      for k, g in zip(diff, gs))
 
     return gradcheck(vjp, tuple(xs) + tuple(vs), eps, atol, rtol, raise_exception)
+
+
+# ------------------------------------------- torch.autograd.functional's products
+
+def _prepare(inputs, create_graph):
+    """(is_tuple, fresh leaves requiring grad): the caller's tensors are not touched."""
+    is_tuple = isinstance(inputs, (list, tuple))
+    xs = tuple(x if create_graph and type(x) is Variable and x.requires_grad else _fresh(x)
+               for x in _tuple(inputs))
+    return is_tuple, xs
+
+
+def _vectors(v, like, what):
+    """``v`` as a tuple of Variables matching ``like`` in number and shapes (None: allowed
+    only for one-element tensors, as PyTorch)."""
+    if v is None:
+        if any(t.numel() != 1 for t in like):
+            raise AutogradError(f"The vector v can only be None if the {what} to the user-provided "
+                                "function is a single Tensor with a single element.")
+        return tuple(_wrap(np.ones(t.shape, t.dtype)[()]) for t in like)
+    vs = tuple(x if type(x) is Variable else Variable(np.asarray(x)[()]) for x in _tuple(v))
+    if len(vs) != len(like):
+        raise AutogradError(f"v has {len(vs)} tensors, the {what} has {len(like)}")
+    for a, b in zip(vs, like):
+        if a.shape != b.shape:
+            raise AutogradError(f"Mismatch in shape: v has shape {a.shape} but the {what} "
+                                f"has shape {b.shape}")
+    return vs
+
+
+def _grads(outs, xs, vs, create_graph):
+    pairs = [(o, w) for o, w in zip(outs, vs) if o.requires_grad]
+    if not pairs:
+        return tuple(_wrap(np.zeros_like(x._data)[()]) for x in xs)
+    gs = grad([o for o, _ in pairs], list(xs), [w for _, w in pairs], create_graph=create_graph,
+              retain_graph=True, allow_unused=True)
+    return tuple(_wrap(np.zeros_like(x._data)[()]) if g is None else g for x, g in zip(xs, gs))
+
+
+def _shaped(values, is_tuple, create_graph):
+    vals = tuple(v if create_graph else v.detach() for v in values)
+    return vals if is_tuple else vals[0]
+
+
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), vᵀ J): the vector-Jacobian product, as torch.autograd.functional.vjp."""
+    is_tuple, xs = _prepare(inputs, create_graph)
+    raw = func(*xs)
+    outs = _tuple(raw)
+    vs = _vectors(v, outs, "output")
+    res = _grads(outs, xs, vs, create_graph)
+    return (_shaped(outs, isinstance(raw, (list, tuple)), create_graph),
+            _shaped(res, is_tuple, create_graph))
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J v): the Jacobian-vector product (by differentiating a vector-Jacobian
+    product with respect to its vector: the double-backward trick PyTorch uses)."""
+    is_tuple, xs = _prepare(inputs, create_graph)
+    vs = _vectors(v, xs, "input")
+    raw = func(*xs)
+    outs = _tuple(raw)
+    us = tuple(Variable(np.zeros(o.shape, o.dtype)[()], requires_grad=True) for o in outs)
+    gx = _grads(outs, xs, us, True)
+    pairs = [(g, w) for g, w in zip(gx, vs) if g.requires_grad]
+    if pairs:
+        res = grad([g for g, _ in pairs], list(us), [w for _, w in pairs],
+                   create_graph=create_graph, allow_unused=True)
+    else:
+        res = (None,) * len(us)
+    res = tuple(_wrap(np.zeros(o.shape, o.dtype)[()]) if r is None else r for o, r in zip(outs, res))
+    out_tuple = isinstance(raw, (list, tuple))
+    return _shaped(outs, out_tuple, create_graph), _shaped(res, out_tuple, create_graph)
+
+
+def _scalar_out(func, xs):
+    y = func(*xs)
+    if type(y) is not Variable or y.numel() != 1:
+        raise AutogradError("The function given to hvp/vhp should return a single Tensor "
+                            "with a single element")
+    return y
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), vᵀ H): the vector-Hessian product of a scalar function."""
+    is_tuple, xs = _prepare(inputs, create_graph)
+    vs = _vectors(v, xs, "input")
+    y = _scalar_out(func, xs)
+    gs = _grads((y,), xs, (_wrap(np.ones(y.shape, y.dtype)[()]),), True)
+    res = _grads(gs, xs, vs, create_graph)
+    return _shaped((y,), False, create_graph), _shaped(res, is_tuple, create_graph)
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), H v); equal to vhp for the symmetric Hessian of a smooth function,
+    and computed the way PyTorch computes hvp (by double backward of vhp)."""
+    is_tuple, xs = _prepare(inputs, create_graph)
+    vs = _vectors(v, xs, "input")
+    y = _scalar_out(func, xs)
+    gs = _grads((y,), xs, (_wrap(np.ones(y.shape, y.dtype)[()]),), True)
+    us = tuple(Variable(np.zeros(x.shape, x.dtype)[()], requires_grad=True) for x in xs)
+    ddx = _grads(gs, xs, us, True)
+    res = _grads(ddx, us, vs, create_graph)
+    return _shaped((y,), False, create_graph), _shaped(res, is_tuple, create_graph)

@@ -86,6 +86,16 @@ def _matmul_shape(sa, sb):
     return batch + tuple(d for d in (m, n) if d is not None), k1
 
 
+def mm(a, b):
+    """torch.mm: the product of two 2-D tensors (MmBackward0); no broadcasting."""
+    a, b = lift(a), lift(b)
+    if a.ndim != 2:
+        raise ShapeError("mm: self must be a matrix")
+    if b.ndim != 2:
+        raise ShapeError("mm: mat2 must be a matrix")
+    return matmul(a, b)
+
+
 def matmul(a, b):
     a = lift(a)
     b = lift(b)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith, elementwise as ew, linalg, reduce as rd, shape as sh
+from . import arith, elementwise as ew, linalg, pointwise as pw, reduce as rd, shape as sh
 from ._op import record
 from .backward import backward
 from .context import STATE
@@ -125,6 +125,15 @@ METHODS = {
 }
 for _n in ew.UNARY:
     METHODS[_n] = getattr(ew, _n)
+# PyTorch's other pointwise methods, and & | ^ ~ on bool and integer tensors
+METHODS.update({
+    "square": ew.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
+    "xlogy": pw.xlogy, "lerp": pw.lerp, "addcmul": pw.addcmul, "addcdiv": pw.addcdiv,
+    "__and__": pw.bitwise_and, "__rand__": pw.bitwise_and, "__or__": pw.bitwise_or,
+    "__ror__": pw.bitwise_or, "__xor__": pw.bitwise_xor, "__rxor__": pw.bitwise_xor,
+    "__invert__": pw.bitwise_not, "bitwise_and": pw.bitwise_and, "bitwise_or": pw.bitwise_or,
+    "bitwise_xor": pw.bitwise_xor, "bitwise_not": pw.bitwise_not,
+})
 
 PROPERTIES = {"T": sh.T, "mT": sh.mT}
 

@@ -1,12 +1,11 @@
 """Reductions, with PyTorch's ``dim``/``keepdim`` (numpy's ``axis``/``keepdims`` too).
 
-The common backward move is ``_spread``: put the reduced axes back (size 1) and
-expand the gradient to the input's shape.
+The common backward move is ``_spread`` (_reducing.py); max/min/amax/amin/argmax/argmin
+live in extrema.py and are re-exported here.
 """
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 import numpy as np
 
@@ -15,38 +14,13 @@ from .context import STATE
 from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
 from .node import Node
-from .shape import expand, index_add, permute, reshape
+from .shape import expand, permute, reshape
 from .variable import _result, _wrap
+from ._reducing import _axes, _count, _kept_shape, _spread, _spread_raw
+from .extrema import MinMax, amax, amin, argmax, argmin, max, min
 
-
-def _kept_shape(shape, axes):
-    if axes is None:
-        return (1,) * len(shape)
-    return tuple(1 if i in axes else s for i, s in enumerate(shape))
-
-
-def _spread(g, shape, axes, keepdim):
-    """Gradient of a reduction over ``axes`` back to the input ``shape``."""
-    if not keepdim:
-        g = reshape(g, _kept_shape(shape, axes))
-    return expand(g, shape)
-
-
-def _spread_raw(g, shape, axes, keepdim):
-    if not keepdim:
-        g = np.reshape(g, _kept_shape(shape, axes))
-    return np.broadcast_to(g, shape)
-
-
-def _axes(ndim, dim, axis):
-    """``dims`` for a reduction: on a 0-d tensor, dim 0 (or -1) reduces its one element,
-    as in PyTorch (numpy has no axis 0 there)."""
-    axes = dims(ndim, dim, axis)
-    return None if ndim == 0 else axes
-
-
-def _count(shape, axes):
-    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+__all__ = ["sum", "mean", "prod", "norm", "var", "std", "logsumexp", "softmax", "log_softmax",
+           "cumsum", "MinMax", "max", "min", "amax", "amin", "argmax", "argmin"]
 
 
 # ----------------------------------------------------------------- sum / mean
@@ -182,161 +156,6 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     out = np.prod(xd, axis=axes, keepdims=kd)
     cls = ProdBackward0 if axes is None and not kd else ProdBackward1
     return record(out, cls, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
-
-
-# ------------------------------------------------------------------- max / min
-
-class MinMax(namedtuple("MinMax", "values indices")):
-    """(values, indices) of max(dim)/min(dim), printed as PyTorch prints its
-    ``torch.return_types.max`` / ``torch.return_types.min``."""
-
-    def __new__(cls, values, indices, op="max"):
-        self = super().__new__(cls, values, indices)
-        self.op = op
-        return self
-
-    def __repr__(self):
-        return f"torch.return_types.{self.op}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    __str__ = __repr__
-
-
-class AmaxBackward0(Node):
-    """amax/amin: within each reduced group, ties share the gradient evenly (PyTorch's
-    rule; max(dim) instead gives it all to the first index)."""
-    __slots__ = ()
-    name = "AmaxBackward0"
-
-    def apply(self, g):
-        share, shape, axes, kd = self.saved
-        return (_spread(g, shape, axes, kd) * share,)
-
-
-class AminBackward0(AmaxBackward0):
-    __slots__ = ()
-    name = "AminBackward0"
-
-
-def _amaxmin(x, dim, keepdim, axis, keepdims, is_max, op=None):
-    """amax/amin (``op`` None), or the full max()/min() (``op`` "max"/"min"), which differ
-    only in their node's name."""
-    x = lift(x)
-    xd = np.asarray(x._data)
-    if dim == () or dim == []:          # PyTorch's default: every dim
-        dim = None
-    axes = _axes(xd.ndim, dim, axis)
-    kd = keep(keepdim, keepdims)
-    fn = np.max if is_max else np.min
-    if xd.size == 0:
-        name = op or ("amax" if is_max else "amin")
-        raise EngineValueError(f"{name}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0")
-    out = fn(xd, axis=axes, keepdims=kd)
-    if type(out) is np.ndarray and out.ndim == 0:
-        out = out[()]
-    st = STATE.get()
-    cls = {None: AmaxBackward0 if is_max else AminBackward0, "max": MaxBackward1,
-           "min": MinBackward1}[op]
-    if not st.grad or x._node is None:
-        return record(out, cls, (None,), None, st)
-    hits = xd == fn(xd, axis=axes, keepdims=True)
-    share = _mask(hits / np.sum(hits, axis=axes, keepdims=True))
-    return record(out, cls, (x._node,), (share, xd.shape, axes, kd), st)
-
-
-class MaxBackward1(AmaxBackward0):
-    """Full max/min: ties share the gradient evenly (PyTorch's rule), as amax over every dim."""
-    __slots__ = ()
-    name = "MaxBackward1"
-
-
-class MinBackward1(AmaxBackward0):
-    __slots__ = ()
-    name = "MinBackward1"
-
-
-class MaxBackward0(Node):
-    """max/min along a dim: the whole gradient goes to the first index."""
-    __slots__ = ()
-    name = "MaxBackward0"
-    frees = False
-
-    def apply(self, g):
-        idx, shape, axis, kd = self.saved
-        if not kd:
-            g = reshape(g, _kept_shape(shape, (axis,)))
-        return (index_add(g, _along(idx, axis, shape), shape),)
-
-
-class MinBackward0(MaxBackward0):
-    __slots__ = ()
-    name = "MinBackward0"
-
-
-def _along(idx_kept, axis, shape):
-    """An advanced index selecting ``idx_kept`` (keepdim shape) along ``axis``."""
-    grids = list(np.indices(idx_kept.shape, sparse=True))
-    grids[axis] = idx_kept
-    return tuple(grids)
-
-
-def _minmax(x, dim, keepdim, axis, keepdims, is_max):
-    x = lift(x)
-    xd = np.asarray(x._data)
-    st = STATE.get()
-    if dim is None and axis is None:
-        return _amaxmin(x, None, False, None, None, is_max, "max" if is_max else "min")
-    ax = dims(xd.ndim, dim, axis)[0]
-    if xd.ndim == 0:    # dim 0 of a 0-d tensor: the element itself, at index 0
-        return MinMax(_minmax(x, None, False, None, None, is_max), _wrap(np.int64(0)),
-                      "max" if is_max else "min")
-    kd = keep(keepdim, keepdims)
-    idx = np.expand_dims((np.argmax if is_max else np.argmin)(xd, axis=ax), ax)
-    vals = np.take_along_axis(xd, idx, axis=ax)
-    if not kd:
-        vals = np.squeeze(vals, ax)
-    vals = vals[()] if vals.ndim == 0 else vals
-    cls = MaxBackward0 if is_max else MinBackward0
-    values = record(vals, cls, (x._node,), (idx, xd.shape, ax, kd), st)
-    return MinMax(values, _wrap(idx if kd else np.squeeze(idx, ax)), "max" if is_max else "min")
-
-
-def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _minmax(x, dim, keepdim, axis, keepdims, True)
-
-
-def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _minmax(x, dim, keepdim, axis, keepdims, False)
-
-
-def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """The largest values over ``dim`` (all dims by default), as a tensor (PyTorch's amax)."""
-    return _amaxmin(x, dim, keepdim, axis, keepdims, True)
-
-
-def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """The smallest values over ``dim`` (all dims by default), as a tensor (PyTorch's amin)."""
-    return _amaxmin(x, dim, keepdim, axis, keepdims, False)
-
-
-def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _arg(x, dim, keepdim, axis, keepdims, np.argmax)
-
-
-def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _arg(x, dim, keepdim, axis, keepdims, np.argmin)
-
-
-def _arg(x, dim, keepdim, axis, keepdims, fn):
-    xd = np.asarray(lift(x)._data)
-    axes = _axes(xd.ndim, dim, axis)
-    if axes is None:
-        out = np.int64(fn(xd))
-        return _wrap(np.reshape(out, (1,) * xd.ndim) if keep(keepdim, keepdims) else out)
-    out = fn(xd, axis=axes[0])
-    if keep(keepdim, keepdims):
-        out = np.expand_dims(out, axes[0])
-    return _wrap(out.astype(np.int64)[()])
 
 
 # ---------------------------------------------------------------------- norm

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 import gradcli.engine as engine
+from conftest import SHARED, SHARED_MISSING  # noqa: F401  (SHARED_MISSING: for the tests)
 
 
 class Ops:
@@ -37,37 +38,47 @@ class Ops:
 
 
 E = Ops(engine)
+F = Ops(engine.functional_nn)        # torch.nn.functional (test_torch_oracle swaps both)
 
-LANGUAGE_MD = Path("/work/shared/spec/LANGUAGE.md")
-
-# LANGUAGE.md's differentiable built-ins, used when the spec file is not there.
-FALLBACK_NAMES = frozenset("""
-exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sinh cosh tanh sigmoid relu softplus
-clamp maximum minimum where pow
-+ - * / % ** @ neg +u
-sum mean prod max min norm var std logsumexp softmax log_softmax cumsum
-reshape view flatten squeeze unsqueeze transpose permute expand cat stack getitem
-matmul dot outer inv det solve trace diag
-""".split())
+# LANGUAGE.md of the shared contract beside the project (tests/conftest.py: GRADCLI_SHARED
+# names another place; the op-list tests skip, saying so, when it is absent)
+LANGUAGE_MD = SHARED / "spec" / "LANGUAGE.md"
 
 # Built-ins of those lists whose results carry no gradient (as in PyTorch).
 NOT_DIFFERENTIABLE = frozenset({"argmax", "argmin", "//"})
 
 
-def language_names() -> frozenset:
-    """The differentiable names listed in LANGUAGE.md (operators, elementwise, reductions,
-    shape, linear algebra; indexing as ``getitem``, unary minus as ``neg``)."""
-    if not LANGUAGE_MD.exists():
-        return FALLBACK_NAMES
-    text = LANGUAGE_MD.read_text()
+def _bullet(text, head):
+    """The whole '- head ...' bullet of LANGUAGE.md's Built-ins (up to the next bullet)."""
+    m = re.search(rf"^- {head}.*?(?=^- |^$|^#)", text, re.M | re.S)
+    assert m, f"LANGUAGE.md has no '{head}' list of built-ins"
+    return m.group(0)
+
+
+def _lists(bullet):
+    """The op lists of a bullet: its backquoted groups of two words or more (single words
+    are arguments such as `dim` or constants such as `pi`), minus Python statements."""
+    return [g.split() for g in re.findall(r"`([^`]+)`", bullet)
+            if len(g.split()) >= 2 and not g.startswith(("import ", "from "))]
+
+
+def language_names(path=None) -> frozenset:
+    """The differentiable names listed in LANGUAGE.md's Built-ins: the elementwise,
+    reduction, shape and linear-algebra lists, the operators (indexing as ``getitem``,
+    unary minus as ``neg``), ``torch.mm``/``torch.einsum`` as ``mm``/``einsum`` and
+    ``torch.nn.functional``'s list as ``F.<name>``. Every one needs registry samples."""
+    text = Path(path or LANGUAGE_MD).read_text()
     names = set()
     for head in ("Elementwise", "Reductions", "Shape", "Linear algebra"):
-        m = re.search(rf"^- {head}\b.*?(?=^- |^$)", text, re.M | re.S)   # the whole bullet
-        assert m, f"LANGUAGE.md has no '{head}' list of built-ins"
-        # the list is the longest `...` group of the line (others are `dim`, `keepdim`)
-        names.update(max(re.findall(r"`([^`]+)`", m.group(0)), key=len).split())
-        if "indexing and slicing" in m.group(0):
+        bullet = _bullet(text, head)
+        for words in _lists(bullet):
+            names.update(words)
+        if "indexing and slicing" in bullet:
             names.add("getitem")
+    for words in _lists(_bullet(text, "`torch.nn.functional`")):
+        names.update(f"F.{w}" for w in words)
+    for w in re.findall(r"`torch\.(\w+)`", _bullet(text, "`torch.autograd.functional")):
+        names.add(w)
     m = re.search(r"Arithmetic `([^`]+)`, unary `([^`]+)`", text)
     assert m, "LANGUAGE.md has no list of arithmetic operators"
     names.update(m.group(1).split())
@@ -95,7 +106,19 @@ SAMPLES: list[Sample] = []
 _rng = np.random.default_rng(20261127)
 
 
+# erf, erfc, erfinv (and F.gelu, through erf) need scipy, the optional extra `special`
+# (in the test extra, so CI runs them); without it their samples are left out, visibly
+SCIPY_OPS = frozenset({"erf", "erfc", "erfinv", "F.gelu"})
+try:
+    import scipy.special  # noqa: F401
+    HAVE_SCIPY = True
+except ImportError:
+    HAVE_SCIPY = False
+
+
 def add(op, label, fn, *inputs):
+    if op in SCIPY_OPS and not HAVE_SCIPY:
+        return
     SAMPLES.append(Sample(op, label, fn, tuple(np.asarray(a, dtype=np.float64) for a in inputs)))
 
 
@@ -159,6 +182,26 @@ UNARY_DOMAINS = {
     "sigmoid": lambda s: uniform(s, -4, 4),
     "relu": away0,
     "softplus": lambda s: uniform(s, -4, 4),
+    "log2": lambda s: uniform(s, 0.3, 2.0),
+    "log10": lambda s: uniform(s, 0.3, 2.0),
+    "exp2": lambda s: uniform(s, -1.5, 1.5),
+    "erf": lambda s: uniform(s, -2, 2),
+    "erfc": lambda s: uniform(s, -2, 2),
+    "erfinv": lambda s: uniform(s, -0.8, 0.8),
+    "asinh": lambda s: uniform(s, -2, 2),
+    "acosh": lambda s: uniform(s, 1.2, 3.0),
+    "atanh": lambda s: uniform(s, -0.8, 0.8),
+    # step functions: away from the jumps (integers, and the halves for round)
+    "floor": lambda s: _rng.integers(-3, 3, s) + uniform(s, 0.1, 0.4),
+    "ceil": lambda s: _rng.integers(-3, 3, s) + uniform(s, 0.1, 0.4),
+    "trunc": lambda s: _rng.integers(-3, 3, s) + uniform(s, 0.1, 0.4),
+    "round": lambda s: _rng.integers(-3, 3, s) + uniform(s, 0.1, 0.4),
+    "frac": lambda s: _rng.integers(-3, 3, s) + uniform(s, 0.1, 0.9),
+    "square": lambda s: uniform(s, -2, 2),
+    "reciprocal": lambda s: away0(s, 0.5, 2.0),
+    "rsqrt": lambda s: uniform(s, 0.3, 2.0),
+    "sinc": lambda s: uniform(s, -2, 2),
+    "logsigmoid": lambda s: uniform(s, -4, 4),
 }
 
 for _name, _dom in UNARY_DOMAINS.items():
@@ -172,6 +215,35 @@ add("sigmoid", "large|x|", E.sigmoid, np.array([-30.0, -8.0, 8.0, 30.0]))
 add("softplus", "large|x|", E.softplus, np.array([-30.0, -8.0, 8.0, 30.0]))
 add("log1p", "tiny", E.log1p, np.array([1e-10, -1e-8, 3e-9]))
 add("expm1", "tiny", E.expm1, np.array([1e-10, -1e-8, 3e-9]))
+add("logsigmoid", "large|x|", E.logsigmoid, np.array([-30.0, -8.0, 8.0, 30.0]))
+add("sinc", "near 0", E.sinc, np.array([0.05, 1e-3, -0.5]))
+
+
+# --------------------------------------------------- binary and ternary pointwise
+
+def _positive(shape):
+    return uniform(shape, 0.3, 2.0)
+
+
+for _label, (_sa, _sb) in BINARY_SHAPES.items():
+    add("atan2", _label, E.atan2, uniform(_sa, -2, 2), away0(_sb))
+    add("hypot", _label, E.hypot, away0(_sa), away0(_sb))
+    add("xlogy", _label, E.xlogy, uniform(_sa, -2, 2), _positive(_sb))
+    add("lerp", _label, lambda a, b: E.lerp(a, b, 0.3), uniform(_sa, -2, 2), uniform(_sb, -2, 2))
+    add("addcmul", _label, lambda a, b: E.addcmul(a, b, b), uniform(_sa, -2, 2), uniform(_sb, -2, 2))
+    add("addcdiv", _label, lambda a, b: E.addcdiv(b, a, b), uniform(_sa, -2, 2), away0(_sb, 0.5, 2.0))
+add("atan2", "every quadrant", E.atan2, np.array([1.0, 1.0, -1.0, -1.0]), np.array([1.0, -1.0, 1.0, -1.0]))
+add("atan2", "method", lambda a, b: a.atan2(b), uniform(VECTOR, -2, 2), away0(VECTOR))
+add("xlogy", "x == 0", E.xlogy, np.array([0.0, 0.0, 1.5]), np.array([0.5, 2.0, 0.7]))
+add("xlogy", "tensor,number", lambda a: E.xlogy(a, 3.0), uniform(VECTOR, -2, 2))
+add("xlogy", "number,tensor", lambda b: E.xlogy(2.0, b), _positive(VECTOR))
+add("lerp", "tensor weight", E.lerp, uniform(MATRIX, -2, 2), uniform(MATRIX, -2, 2),
+    uniform((1, 3), 0, 1))
+add("lerp", "method", lambda a, b: a.lerp(b, 0.7), uniform(VECTOR, -2, 2), uniform(VECTOR, -2, 2))
+add("addcmul", "value=0.5, three inputs", lambda a, b, c: E.addcmul(a, b, c, value=0.5),
+    uniform(MATRIX, -2, 2), uniform(VECTOR, -2, 2), uniform((2, 1), -2, 2))
+add("addcdiv", "value=-2, three inputs", lambda a, b, c: E.addcdiv(a, b, c, value=-2),
+    uniform(MATRIX, -2, 2), uniform(VECTOR, -2, 2), away0((2, 1), 0.5, 2.0))
 
 
 def _clamp_x(shape):
@@ -463,6 +535,116 @@ add("trace", "rectangular", E.trace, uniform((2, 3), -2, 2))
 add("diag", "vector->matrix", E.diag, uniform(VECTOR, -2, 2))
 add("diag", "matrix->vector", E.diag, uniform((3, 3), -2, 2))
 add("diag", "rectangular->vector", E.diag, uniform((2, 3), -2, 2))
+
+
+add("mm", "(2,3)x(3,2)", E.mm, uniform((2, 3), -2, 2), uniform((3, 2), -2, 2))
+add("mm", "x x.T", lambda a: E.mm(a, a.T), uniform((2, 3), -2, 2))
+add("mm", "method", lambda a, b: a.mm(b), uniform((3, 3), -2, 2), uniform((3, 1), -2, 2))
+for _eq, _shapes in {
+    "ij,jk->ik": ((2, 3), (3, 4)),
+    "ij,jk (implicit)": ((2, 3), (3, 2)),
+    "i,i->": ((3,), (3,)),
+    "i,j->ij": ((3,), (2,)),
+    "bij,bjk->bik": ((2, 2, 3), (2, 3, 2)),
+    "ij->j": ((2, 3),),
+    "ij->": ((2, 3),),
+    "ii->i": ((3, 3),),
+    "ii": ((3, 3),),
+    "ij->ji": ((2, 3),),
+    "...j,jk->...k": ((2, 2, 3), (3, 2)),
+    "ij,ij,j->i": ((2, 3), (2, 3), (3,)),
+}.items():
+    _e = _eq.split(" ")[0]
+    add("einsum", _eq, lambda *xs, e=_e: E.einsum(e, *xs), *(uniform(sh, -2, 2) for sh in _shapes))
+add("einsum", "same operand twice", lambda a: E.einsum("ij,ij->", a, a), uniform(MATRIX, -2, 2))
+add("einsum", "operands as a list", lambda a, b: E.einsum("ij,j->i", [a, b]),
+    uniform(MATRIX, -2, 2), uniform(VECTOR, -2, 2))
+
+
+# ------------------------------------------------------- torch.nn.functional
+
+for _label, _shape in SHAPES.items():
+    for _name in ("relu", "sigmoid", "tanh", "silu", "gelu", "elu", "leaky_relu", "softplus"):
+        add(f"F.{_name}", _label, lambda x, n=_name: getattr(F, n)(x), away0(_shape, 0.1, 2.0))
+add("F.gelu", "tanh", lambda x: F.gelu(x, approximate="tanh"), uniform(MATRIX, -3, 3))
+add("F.elu", "alpha=0.5", lambda x: F.elu(x, 0.5), away0(MATRIX, 0.1, 2.0))
+add("F.leaky_relu", "slope=0.2", lambda x: F.leaky_relu(x, 0.2), away0(MATRIX, 0.1, 2.0))
+add("F.softplus", "beta=2,threshold=1 (both sides)", lambda x: F.softplus(x, beta=2, threshold=1),
+    np.array([-1.0, 0.2, 0.9, 1.5]))
+add("F.softplus", "large x (linear)", F.softplus, np.array([25.0, -30.0, 19.0]))
+for _name in ("softmax", "log_softmax"):
+    for _d in (0, 1, -1):
+        add(f"F.{_name}", f"dim={_d}", lambda x, n=_name, d=_d: getattr(F, n)(x, dim=d),
+            uniform(MATRIX, -3, 3))
+add("F.normalize", "default (p=2, dim=1)", F.normalize, uniform(MATRIX, -2, 2))
+add("F.normalize", "p=1, dim=0", lambda x: F.normalize(x, p=1.0, dim=0), away0(MATRIX))
+add("F.normalize", "3d dim=-1", lambda x: F.normalize(x, dim=-1), uniform((2, 3, 2), -2, 2))
+add("F.linear", "2d with bias", F.linear, uniform((2, 3), -2, 2), uniform((4, 3), -2, 2),
+    uniform((4,), -2, 2))
+add("F.linear", "2d without bias", F.linear, uniform((2, 3), -2, 2), uniform((4, 3), -2, 2))
+add("F.linear", "1d with bias", F.linear, uniform((3,), -2, 2), uniform((4, 3), -2, 2),
+    uniform((4,), -2, 2))
+add("F.linear", "3d with bias", F.linear, uniform((2, 2, 3), -2, 2), uniform((4, 3), -2, 2),
+    uniform((4,), -2, 2))
+
+for _red in ("mean", "sum", "none"):
+    add("F.mse_loss", _red, lambda x, t, r=_red: F.mse_loss(x, t, reduction=r),
+        uniform(MATRIX, -2, 2), uniform(MATRIX, -2, 2))
+    _x, _t = _pair(MATRIX, MATRIX, 0.1)
+    add("F.l1_loss", _red, lambda x, t, r=_red: F.l1_loss(x, t, reduction=r), _x, _t)
+    # |x - t| away from beta / delta (the joints of the pieces)
+    _z = away0(MATRIX, 0.1, 2.0) * np.where(_rng.random(MATRIX) > 0.5, 1, 0.3)
+    _z = np.where(np.abs(np.abs(_z) - 0.5) < 0.1, _z * 1.5, _z)
+    _t = uniform(MATRIX, -1, 1)
+    add("F.smooth_l1_loss", _red, lambda x, t, r=_red: F.smooth_l1_loss(x, t, reduction=r, beta=0.5),
+        _t + _z, _t)
+    add("F.huber_loss", _red, lambda x, t, r=_red: F.huber_loss(x, t, reduction=r, delta=0.5),
+        _t + _z, _t)
+add("F.smooth_l1_loss", "beta=0 (l1)", lambda x, t: F.smooth_l1_loss(x, t, beta=0.0),
+    *_pair(MATRIX, MATRIX, 0.1))
+add("F.huber_loss", "broadcast target", lambda x, t: F.huber_loss(x, t, delta=2.0),
+    uniform(MATRIX, -1, 1), uniform((1, 3), -1, 1))
+
+_labels = [0, 2, 1, 2]
+for _red in ("mean", "sum", "none"):
+    add("F.cross_entropy", _red, lambda x, r=_red: F.cross_entropy(x, E.tensor(_labels), reduction=r),
+        uniform((4, 3), -2, 2))
+    add("F.nll_loss", _red, lambda x, r=_red: F.nll_loss(x, E.tensor(_labels), reduction=r),
+        uniform((4, 3), -2, 0))
+    add("F.cross_entropy", f"weight,ignore_index,smoothing,{_red}",
+        lambda x, r=_red: F.cross_entropy(x, E.tensor([0, 2, 1, 1]), weight=E.tensor([0.2, 1.0, 3.0]),
+                                          ignore_index=1, reduction=r, label_smoothing=0.1),
+        uniform((4, 3), -2, 2))
+    add("F.cross_entropy", f"probabilities,smoothing,{_red}",
+        lambda x, r=_red: F.cross_entropy(x, E.tensor([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]]),
+                                          reduction=r, label_smoothing=0.2),
+        uniform((2, 3), -2, 2))
+    add("F.binary_cross_entropy", _red, lambda x, t, r=_red: F.binary_cross_entropy(x, t, reduction=r),
+        uniform(MATRIX, 0.1, 0.9), uniform(MATRIX, 0, 1))
+    add("F.binary_cross_entropy_with_logits", _red,
+        lambda x, t, r=_red: F.binary_cross_entropy_with_logits(x, t, reduction=r),
+        uniform(MATRIX, -3, 3), uniform(MATRIX, 0, 1))
+add("F.cross_entropy", "weight", lambda x: F.cross_entropy(x, E.tensor(_labels),
+                                                             weight=E.tensor([0.2, 1.0, 3.0])),
+    uniform((4, 3), -2, 2))
+add("F.cross_entropy", "ignore_index", lambda x: F.cross_entropy(x, E.tensor([0, -100, 1])),
+    uniform((3, 3), -2, 2))
+add("F.cross_entropy", "one sample (C,)", lambda x: F.cross_entropy(x, E.tensor(1)), uniform((3,), -2, 2))
+add("F.cross_entropy", "(N,C,d)", lambda x: F.cross_entropy(x, E.tensor([[0, 2], [1, 1]])),
+    uniform((2, 3, 2), -2, 2))
+add("F.cross_entropy", "probabilities, weight", lambda x, p: F.cross_entropy(
+    x, p, weight=E.tensor([0.5, 1.0, 2.0])), uniform((2, 3), -2, 2), uniform((2, 3), 0, 1))
+add("F.nll_loss", "weight,ignore_index", lambda x: F.nll_loss(
+    x, E.tensor([0, 2, 1, 2]), weight=E.tensor([0.2, 1.0, 3.0]), ignore_index=2),
+    uniform((4, 3), -2, 0))
+add("F.nll_loss", "(N,C,d) none", lambda x: F.nll_loss(x, E.tensor([[0, 2], [1, 1]]), reduction="none"),
+    uniform((2, 3, 2), -2, 0))
+add("F.binary_cross_entropy", "weight", lambda x, t: F.binary_cross_entropy(
+    x, t, weight=E.tensor([0.5, 1.0, 2.0])), uniform(MATRIX, 0.1, 0.9), uniform(MATRIX, 0, 1))
+add("F.binary_cross_entropy_with_logits", "weight,pos_weight",
+    lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=E.tensor([0.5, 1.0, 2.0]),
+                                                    pos_weight=E.tensor([3.0, 1.0, 0.5])),
+    uniform(MATRIX, -3, 3), uniform(MATRIX, 0, 1))
 
 
 def registry_names() -> frozenset:
