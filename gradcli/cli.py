@@ -22,8 +22,8 @@ import click
 from . import __version__
 from .clihelp import SectionedCommand, better_suggestions, help_command, mark_common
 from .cliparse import (_click_parser, _valid_name, check_leaves, check_value,  # noqa: F401
-                       leaf_problem, no_limits, parse_assignment, parse_bound, parse_range,
-                       parse_size, parse_value)
+                       leaf_problem, limit_option, no_limits, parse_assignment, parse_bound,
+                       parse_number, parse_range, parse_size, parse_value, MAX_SIZE, _max_depth)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
 
@@ -31,9 +31,17 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPT, EXIT_PIPE = 0, 1, 2, 130, 141
 class State:
     """Per-invocation facts the error handler needs (never a module global)."""
 
-    def __init__(self):
+    def __init__(self, owns_process: bool = False):
         self.format = None
         self.debug = False
+        self.held = []          # the command's clock (limits.Clock), released at the end
+        # main() as the program: the process may cap its address space and end itself
+        # (watchdog); never when called as a library or by a test runner
+        self.owns_process = owns_process
+
+    def release(self):
+        while self.held:
+            self.held.pop().__exit__(None, None, None)
 
 
 # value parsing lives in cliparse.py (re-exported here: tests and callers import from cli)
@@ -79,7 +87,28 @@ class Common:
         opts = Options(dtype=self.dtype, seed=self.seed, strict=self.strict,
                        allow_read=tuple(self.allow_read), allow_write=tuple(self.allow_write),
                        limits=limits, variables=self.variables() if variables is None else variables)
-        return Session(opts, on_print=output.print_event, on_warning=output.warning)
+        session = Session(opts, on_print=output.print_event, on_warning=output.warning)
+        _hold_for_command(session, limits)
+        return session
+
+
+def _hold_for_command(session, limits) -> None:
+    """A command's process: its address space capped from --max-memory, its clock
+    held from here to the end (every rerun of check, every point of plot), with the
+    watchdog on; the REPL's entries each hold a clock of their own."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    if state is None:
+        return
+    if state.owns_process:
+        from .lang.limits import cap_address_space
+        cap_address_space(limits.max_memory)
+        session.watchdog = True
+    if ctx.command.name == "repl":
+        return
+    hold = session.hold_clock(watchdog=state.owns_process)
+    hold.__enter__()
+    state.held.append(hold)
 
 
 def _read_vars_file(path: str) -> dict:
@@ -89,7 +118,7 @@ def _read_vars_file(path: str) -> dict:
             data = json.loads(f.read(16 * 2**20))
     except OSError as e:
         raise click.BadParameter(f"cannot read {path!r}: {e.strerror}", param_hint="--vars") from None
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise click.BadParameter(f"{path!r} is not valid JSON: {e}", param_hint="--vars") from None
     if not isinstance(data, dict):
         raise click.BadParameter(f"{path!r} must hold a JSON object of NAME: VALUE", param_hint="--vars")
@@ -116,7 +145,8 @@ LIMIT_OPTIONS = ("timeout", "max_steps", "max_memory", "max_elements", "max_dept
                  "max_source", "max_graph", "max_list", "max_flops")
 
 _COMMON = [
-    click.option("--seed", type=int, default=None, metavar="N", help="Seed the random generator."),
+    click.option("--seed", type=click.IntRange(0, 2 ** 63 - 1), default=None, metavar="N",
+                 help="Seed the random generator."),
     click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
                  show_default=True, help="Default floating dtype of tensors."),
     click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
@@ -129,26 +159,26 @@ _COMMON = [
                  help="Let load() read this file or directory; repeatable."),
     click.option("--allow-write", multiple=True, type=click.Path(), metavar="PATH",
                  help="Let save() write this file or directory; repeatable."),
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-                 help="Stop the script after this much wall time."),
-    click.option("--max-steps", type=click.IntRange(min=1), metavar="N",
+    click.option("--timeout", callback=limit_option("float", 0, 1e6, low_open=True),
+                 metavar="SECONDS", help="Stop the command after this much wall time."),
+    click.option("--max-steps", callback=limit_option("int", 1, 10 ** 15), metavar="N",
                  help="Stop after N loop iterations and calls."),
-    click.option("--max-memory", callback=_click_parser(parse_size), metavar="SIZE",
-                 help="Total tensor memory allowed (e.g. 512M, 2GiB)."),
-    click.option("--max-elements", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-memory", callback=limit_option("size", 1, MAX_SIZE), metavar="SIZE",
+                 help="Total memory the run may grow by (e.g. 512M, 2GiB)."),
+    click.option("--max-elements", callback=limit_option("int", 1, 10 ** 12), metavar="N",
                  help="Elements allowed in one tensor."),
-    click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-depth", callback=limit_option("int", 1, _max_depth), metavar="N",
                  help="Nested calls of script functions allowed."),
-    click.option("--max-nesting", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-nesting", callback=limit_option("int", 1, 1000), metavar="N",
                  help="Expression and bracket nesting allowed."),
-    click.option("--max-source", callback=_click_parser(parse_size), metavar="SIZE",
+    click.option("--max-source", callback=limit_option("size", 1, 64 * 2 ** 20), metavar="SIZE",
                  help="Largest script text accepted (e.g. 1M)."),
-    click.option("--max-graph", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-graph", callback=limit_option("int", 1, 10 ** 9), metavar="N",
                  help="Depth of a tensor's graph history allowed (nodes)."),
-    click.option("--max-list", type=click.IntRange(min=1), metavar="N",
+    click.option("--max-list", callback=limit_option("int", 1, 10 ** 9), metavar="N",
                  help="Length of a list, tuple or string a script may make."),
-    click.option("--max-flops", type=click.FloatRange(min=0, min_open=True), metavar="N",
-                 help="Matmul-class work allowed in one run (e.g. 1e12)."),
+    click.option("--max-flops", callback=limit_option("float", 0, 1e18, low_open=True),
+                 metavar="N", help="Work of costly kernels allowed in one run (e.g. 1e12)."),
     click.option("--no-limits", is_flag=True,
                  help="Lift the time, step, memory and size limits (for your own scripts; "
                       "--max-depth and --max-nesting stay)."),
@@ -192,7 +222,11 @@ def _guarded(call, state: State) -> int:
     """Run the command line; map every outcome to (message, exit code)."""
     try:
         rv = call()
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except OSError as e:
+            from .render.output import output_error
+            raise output_error(e) from None
         return rv if isinstance(rv, int) else EXIT_OK
     except click.exceptions.Exit as e:
         return e.exit_code
@@ -240,6 +274,49 @@ def _guarded(call, state: State) -> int:
         click.echo(f"gradcli: internal error: {type(e).__name__}: {e}"
                    + ("" if state.debug else " (run with --debug for the traceback)"), err=True)
         return EXIT_ERROR
+
+
+def _standard_streams() -> None:
+    """A closed standard input reads as empty; a closed standard output fails on the
+    first write (OutputFailed, exit 1) instead of crashing on ``None``."""
+    import io
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(_ClosedStream(), encoding="utf-8", write_through=True)
+    if sys.stderr is None:
+        sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+
+
+class _ClosedStream:
+    """The raw stream behind a closed standard output: every write is EBADF."""
+    closed = False
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def write(self, data):
+        import errno
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        import io
+        raise io.UnsupportedOperation("fileno")
+
+    def close(self):
+        pass
 
 
 def _debug_traceback(state: State) -> None:
@@ -296,11 +373,15 @@ class GradcliGroup(click.Group):
         return list(self.commands)      # in the order they are defined: run, grad, repl, ...
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _standard_streams()
         state = State()
         extra.setdefault("obj", state)
         state = extra["obj"] if isinstance(extra["obj"], State) else state
-        code = _guarded(lambda: super(GradcliGroup, self).main(
-            args, prog_name or "gradcli", complete_var, standalone_mode=False, **extra), state)
+        try:
+            code = _guarded(lambda: super(GradcliGroup, self).main(
+                args, prog_name or "gradcli", complete_var, standalone_mode=False, **extra), state)
+        finally:
+            state.release()
         if standalone_mode:
             sys.exit(code)
         return code
@@ -522,9 +603,16 @@ def check(target, values, top, common):
     """
     out = common.output()
     given = _parse_values(values)
-    if target == "-" or target.endswith(".gx") or os.path.isfile(target):
+    if target == "-" or target.endswith(".gx"):
         source, filename = _read_script(target)
     else:
+        # an expression, never a file that happens to be named like one, and never
+        # statements: it must parse as one expression before it becomes a script
+        from .lang.parse import parse_expression
+        from .lang.limits import Limits
+        parse_expression(target, "<expr>",
+                                max_source=common.max_source or Limits.max_source,
+                                max_nesting=common.max_nesting or Limits.max_nesting)
         from .render.results import expr_check_source
         check_leaves({**common.variables(), **given})
         source, filename = expr_check_source(target, {**common.variables(), **given}), "<expr>"
@@ -583,7 +671,7 @@ cli.add_command(help_command)       # gradcli help TOPIC (clihelp.py)
 
 
 def main():
-    cli.main(prog_name="gradcli")
+    cli.main(prog_name="gradcli", obj=State(owns_process=True))
 
 
 if __name__ == "__main__":

@@ -110,9 +110,57 @@ def parse_size(text: str) -> int:
         value = float(number) * _UNITS[unit]
     except (ValueError, KeyError):
         raise ValueError(f"not a size: {text!r} (examples: 512M, 2GiB, 100000)") from None
-    if value <= 0:
+    if not value > 0:
         raise ValueError(f"size must be positive: {text!r}")
+    if not value <= MAX_SIZE:
+        raise ValueError(f"size must be at most 1 PiB: {text!r}")
     return int(value)
+
+
+MAX_SIZE = 2 ** 50
+
+
+def parse_number(text: str, integer: bool = False) -> float | int:
+    """A finite number ('1.5', '1e6'); integer=True: an integral one ('10', '1e6')."""
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        value = float(t)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"must be a finite number, not {text!r}")
+    if integer:
+        if value != int(value):
+            raise ValueError(f"must be a whole number, not {text!r}")
+        return int(value)
+    return value
+
+
+def limit_option(kind: str, low, high, low_open: bool = False):
+    """The one validation of every limit option's value: a finite number (or size)
+    in [low, high] (low excluded with low_open); else a usage error, exit 2. The
+    upper bounds keep the process sound (``high`` may be a function: the C stack
+    decides how deep calls may go)."""
+    def parse(text):
+        if kind == "size":
+            value = parse_size(text)
+        else:
+            value = parse_number(text, integer=(kind == "int"))
+        hi = high() if callable(high) else high
+        if value < low or (low_open and value == low) or value > hi:
+            lo_s = f"> {low:g}" if low_open else f">= {low:g}"
+            raise ValueError(f"must be {lo_s} and <= {hi:g}, not {text!r}")
+        return value
+    return _click_parser(parse)
+
+
+def _max_depth():
+    from .lang.limits import max_depth_option
+    return max_depth_option()
 
 
 # a multiple of pi: an optional sign and factor, pi (or π), an optional divisor

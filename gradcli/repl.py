@@ -273,12 +273,29 @@ def _plain_loop(repl: Repl, stdin) -> int:
     return 0
 
 
+def _private_file(path: str) -> None:
+    """The history file exists, mode 0600 in a 0700 directory (what a user types may
+    hold secrets), whatever the umask; never through a symbolic link."""
+    d = os.path.dirname(path)
+    old = os.umask(0o077)
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+    finally:
+        os.umask(old)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def _terminal_loop(repl: Repl, session) -> int:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory, InMemoryHistory
     path = history_path()
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _private_file(path)
         history = FileHistory(path)
     except OSError:
         history = InMemoryHistory()

@@ -283,3 +283,561 @@ def test_list_equality_keeps_python_semantics():
     s, _, _ = _run("r = ([1, [2, 3]] == [1, [2, 3]], [1, 2] == [1, 3], [1] == (1,), "
                    "(1, 2) != (1, 2), [1, 2] in [[1, 2]], 3 in [1, 3], [1] not in [[2]])\n")
     assert s.variables["r"] == (True, False, False, False, True, True, True)
+
+
+# ======================================================================================
+# Issue 9: limits that cannot be walked around. Each class runs as real processes with
+# small limits; every case must end within --timeout + 1 s (plus start-up), with one
+# message, its documented exit status, no traceback, no "internal error", no signal.
+
+import json as _json
+import os as _os
+import signal as _signal
+import subprocess as _sp
+import sys as _sys
+
+_GRADCLI = [_sys.executable, "-m", "gradcli"]
+
+
+class Proc:
+    def __init__(self, rc, out, err, seconds, rss):
+        self.rc, self.out, self.err, self.seconds, self.rss = rc, out, err, seconds, rss
+
+    def clean(self, rc, *texts):
+        """The documented status, one message, no traceback, no internal error."""
+        assert self.rc == rc, (self.rc, self.err[-2000:])
+        for bad in ("Traceback", "internal error", "Exception ignored", "Fatal Python"):
+            assert bad not in self.err, self.err[-2000:]
+        for t in texts:
+            assert t in self.err, self.err[-2000:]
+        return self
+
+
+def _gx(tmp_path, args, src=None, name="h.gx", stdin=None, stdout=None, wait=30, env=None):
+    """gradcli as a process in tmp_path (its own parse cache); src is written to name."""
+    if src is not None:
+        (tmp_path / name).write_text(src)
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), NO_COLOR="1")
+    e.update(env or {})
+    t = time.monotonic()
+    p = _sp.Popen(_GRADCLI + list(args), cwd=tmp_path, env=e,
+                  stdin=stdin if stdin is not None else _sp.DEVNULL,
+                  stdout=stdout if stdout is not None else _sp.PIPE, stderr=_sp.PIPE)
+    try:
+        out, err = p.communicate(timeout=wait)
+    except _sp.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise AssertionError(f"gradcli {args} did not end within {wait} s")
+    seconds = time.monotonic() - t
+    return Proc(p.returncode, (out or b"").decode(errors="replace"),
+                err.decode(errors="replace"), seconds, None)
+
+
+START = 3.0     # a process's own start-up and teardown on a loaded 2-core machine
+
+
+# ---------------------------------------------------------------- time: one preemptive clock
+
+TIME_CASES = [
+    # straight-line statements, each a long built-in (no back-edge, no call of a script)
+    ("inv lines", "a = ones((900, 900)) + eye(900)\n" + "b = inv(a)\n" * 400),
+    ("matmul lines", "a = ones((700, 700))\n" + "b = a @ a\n" * 400),
+    ("fancy index lines", "i = arange(2000) % 7\na = ones((2000, 500))\n" + "b = a[i] + 1\n" * 400),
+    ("gradcheck columns", "x = rand(20000, requires_grad=True)\n"
+                          "def f(x):\n    return (x * x).sum()\ngradcheck(f, x)\n"),
+    ("backward walk", "x = tensor(1., requires_grad=True)\ny = x\n"
+                      "for i in range(5000):\n    y = y * 1.0001\n" + "y.backward(retain_graph=True)\n" * 3000),
+    ("one long expression", "a = ones((900, 900))\nb = " + " @ ".join(["a"] * 300) + "\n"),
+]
+
+
+@pytest.mark.parametrize("name,src", TIME_CASES, ids=[c[0] for c in TIME_CASES])
+def test_deadline_fires_inside_statements(tmp_path, name, src):
+    p = _gx(tmp_path, ["run", "--timeout", "1", "--max-flops", "1e15", "--max-graph", "10000000",
+                       "h.gx"], src)
+    p.clean(1, "--timeout", "h.gx:")
+    assert p.seconds < 1 + 1 + START, p.seconds
+
+
+def test_deadline_is_one_clock_for_all_reruns_of_check(tmp_path):
+    # each run takes ~0.2 s; 20 entries x 2 reruns would take 8 s with a clock per run
+    src = ("x = tensor([1.] * 20, requires_grad=True)\na = ones((600, 600))\n"
+           "b = a @ a @ a\ny = (x * x).sum()\n")
+    p = _gx(tmp_path, ["check", "h.gx", "--timeout", "1"], src)
+    p.clean(1, "--timeout")
+    assert p.seconds < 1 + 1 + START
+
+
+def test_deadline_is_one_clock_for_all_points_of_plot(tmp_path):
+    expr = "sum(ones((500, 500)) @ ones((500, 500))) * x"
+    p = _gx(tmp_path, ["plot", expr, "--points", "2000", "--timeout", "1", "--format", "plain"])
+    p.clean(1, "--timeout")
+    assert p.seconds < 1 + 1 + START
+
+
+def test_watchdog_ends_a_native_call_that_outlives_the_deadline(tmp_path):
+    # one LAPACK call that takes seconds here: the signal waits for it, the watchdog not
+    src = "a = rand(2500, 2500) + eye(2500)\nb = inv(a)\nb = inv(b)\nb = inv(b)\n"
+    p = _gx(tmp_path, ["run", "--timeout", "0.3", "--max-flops", "1e15", "h.gx"], src)
+    p.clean(1, "LimitError", "time limit of 0.3 s exceeded")
+    assert p.seconds < 0.3 + 1 + START
+
+
+@pytest.mark.parametrize("sig,rc", [(_signal.SIGINT, 130), (_signal.SIGTERM, 130)])
+def test_interrupt_and_terminate_end_with_a_message(tmp_path, sig, rc):
+    (tmp_path / "h.gx").write_text("a = ones((300, 300))\nwhile True:\n    a = a @ a * 0.0\n")
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    p = _sp.Popen(_GRADCLI + ["run", "h.gx"], cwd=tmp_path, env=e, stdout=_sp.PIPE,
+                  stderr=_sp.PIPE)
+    time.sleep(1.5)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=10)
+    assert p.returncode == rc, err
+    assert b"Traceback" not in err and b"nterrupt" in err
+
+
+# ---------------------------------------------------------------- work and memory: one budget
+
+BUDGET_CASES = [
+    ("where three-way broadcast", "a = ones((600, 1, 1))\nb = ones((1, 600, 1))\n"
+                                  "c = ones((1, 1, 600))\nd = where(a > 0, b, c)\n", "--max-elements"),
+    ("clamp three-way broadcast", "a = ones((600, 1, 1))\nb = ones((1, 600, 1))\n"
+                                  "c = ones((1, 1, 600))\nd = clamp(a, b, c)\n", "--max-elements"),
+    ("advanced index broadcast", "m = ones((10, 10))\nr = arange(20000).reshape(20000, 1) % 10\n"
+                                 "c = arange(20000).reshape(1, 20000) % 10\ny = m[r, c]\n",
+     "--max-elements"),
+    ("boolean masks", "m = ones((3000, 3000))\n" + "".join(f"k{i} = m[m > 0]\n" for i in range(6)),
+     "--max-memory"),
+    ("many straight-line tensors", "".join(f"x{i} = ones(10 ** 7)\n" for i in range(40)),
+     "--max-memory"),
+    ("inv beyond the flops", "a = ones((3000, 3000)) + eye(3000)\nb = inv(a)\n", "--max-flops"),
+    ("det of a singular matrix, backward", "a = ones((250, 250)).tolist()\n"
+     "a = tensor(a, requires_grad=True)\nd = det(a)\nd.backward()\n", "--max-flops"),
+    ("solve beyond the flops", "a = eye(3000)\nb = ones((3000, 3000))\nx = solve(a, b)\n",
+     "--max-flops"),
+    ("jacobian rows", "x = rand(20000, requires_grad=True)\n"
+                      "def f(x):\n    return x * x\njacobian(f, x)\n", "--max-elements"),
+    ("matmul backward", "a = ones((2000, 2000), requires_grad=True)\nb = a @ a\n"
+                        "b.sum().backward()\n", "--max-flops"),
+]
+
+
+@pytest.mark.parametrize("name,src,option", BUDGET_CASES, ids=[c[0] for c in BUDGET_CASES])
+def test_budget_refuses_before_allocating(tmp_path, name, src, option):
+    p = _gx(tmp_path, ["run", "--max-memory", "256M", "--max-flops", "2e10", "--timeout", "20",
+                       "h.gx"], src)
+    p.clean(1, "LimitError", option, "h.gx:")
+
+
+def test_load_reads_sizes_from_headers(tmp_path):
+    np = pytest.importorskip("numpy")
+    np.savez_compressed(tmp_path / "bomb.npz", np.zeros((20000, 20000)))   # 3 MB on disk
+    with open(tmp_path / "big.npy", "wb") as f:     # a header that promises 10^10 elements
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "<f8", "fortran_order": False, "shape": (100000, 100000)})
+        f.write(b"\0" * 64)
+    with open(tmp_path / "short.npy", "wb") as f:   # a header that promises more than follows
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "<f8", "fortran_order": False, "shape": (1000,)})
+        f.write(b"\0" * 64)
+    assert (tmp_path / "bomb.npz").stat().st_size < 4 << 20
+    for name, text in (("bomb.npz", "--max-elements"), ("big.npy", "--max-elements"),
+                       ("short.npy", "truncated")):
+        p = _gx(tmp_path, ["run", "--allow-read", ".", "--max-memory", "256M", "h.gx"],
+                f'a = load("{name}")\n')
+        p.clean(1, text)
+    _os.mkfifo(tmp_path / "pipe.npy")
+    p = _gx(tmp_path, ["run", "--allow-read", ".", "h.gx"], 'a = load("pipe.npy")\n', wait=10)
+    p.clean(1, "not a regular file")
+    np.save(tmp_path / "ok.npy", np.arange(6.0).reshape(2, 3))
+    np.savez(tmp_path / "ok.npz", np.arange(4.0))
+    p = _gx(tmp_path, ["run", "--allow-read", ".", "h.gx"],
+            'a = load("ok.npy")\nb = load("ok.npz")\nprint(a.sum().item(), b.tolist())\n')
+    p.clean(0)
+    assert p.out.split() == ["15.0", "[0.0,", "1.0,", "2.0,", "3.0]"]
+
+
+def test_address_space_is_capped_from_max_memory():
+    code = ("from gradcli.lang.limits import cap_address_space\n"
+            "cap_address_space(64 << 20)\n"
+            "try:\n    b = bytearray(8 << 30)\nexcept MemoryError:\n    print('MemoryError')\n")
+    r = _sp.run([_sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "MemoryError", r.stderr
+
+
+# ---------------------------------------------------------------- option values: exit 2
+
+BAD_OPTIONS = [
+    ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "-1"), ("--timeout", "0"),
+    ("--timeout", "1e400"), ("--max-memory", "1e400"), ("--max-memory", "nan"),
+    ("--max-memory", "-5M"), ("--max-depth", "1e8"), ("--max-depth", "100000000"),
+    ("--max-flops", "nan"), ("--max-flops", "inf"), ("--max-steps", "1.5"),
+    ("--max-elements", "0"), ("--max-list", "1e30"), ("--max-nesting", "100000"),
+    ("--max-source", "1e400"), ("--max-graph", "-1"), ("--seed", "-1"),
+]
+
+
+@pytest.mark.parametrize("option,value", BAD_OPTIONS, ids=[" ".join(o) for o in BAD_OPTIONS])
+def test_option_values_are_usage_errors(tmp_path, option, value):
+    p = _gx(tmp_path, ["run", option, value, "h.gx"], "x = 1\n")
+    p.clean(2, "Invalid value", option)
+
+
+def test_good_option_values_still_work(tmp_path):
+    p = _gx(tmp_path, ["run", "--timeout", "2.5", "--max-memory", "1GiB", "--max-depth", "500",
+                       "--max-steps", "1e6", "--max-flops", "1e12", "h.gx"], "print(1 + 1)\n")
+    p.clean(0)
+    assert p.out == "2\n"
+
+
+def test_recursion_never_outruns_the_c_stack(tmp_path):
+    src = ("a = [1]\nb = [1]\nfor i in range(70000):\n    a = [a]\n    b = [b]\n"
+           "print(a < b)\n")
+    for stack in ("8192", "2048"):
+        (tmp_path / "h.gx").write_text(src)
+        e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+        r = _sp.run(["bash", "-c", f"ulimit -s {stack}; exec \"$@\"", "sh"] + _GRADCLI +
+                    ["run", "--max-depth", "1000", "h.gx"], cwd=tmp_path, env=e,
+                    capture_output=True, text=True, timeout=60)
+        if r.returncode == 2 and "--max-depth" in r.stderr:
+            continue             # a small stack bounds --max-depth itself: also fine
+        assert r.returncode == 1, (stack, r.returncode, r.stderr[-500:])
+        assert "LimitError" in r.stderr and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- output that cannot hurt
+
+def test_json_is_always_encodable(tmp_path):
+    cases = [
+        ('assert False, "\\ud800"\n', 1, "AssertionError"),
+        ('a = [1]\na.append(a)\n', 0, None),
+        ('a = [0]\nfor i in range(40):\n    a = [a, a]\n', 1, "LimitError"),
+        ('print("\\x1b[2J", "\\ud83d")\n', 0, None),
+    ]
+    for src, rc, kind in cases:
+        p = _gx(tmp_path, ["run", "--format", "json", "h.gx"], src)
+        p.clean(rc)
+        events = [_json.loads(line) for line in p.out.splitlines()]
+        assert p.out.isascii()
+        if kind:
+            assert events[-1]["event"] == "error" and events[-1]["kind"] == kind
+    p = _gx(tmp_path, ["run", "--format", "json", "h.gx"], 'a = [1]\na.append(a)\n')
+    result = [_json.loads(line) for line in p.out.splitlines()][-1]
+    assert result["vars"]["a"]["value"] == [1, "[...]"]
+
+
+def test_terminal_control_characters_are_escaped():
+    import io
+    from gradcli.render.output import Output
+    from gradcli.session import PrintEvent
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    for fmt in ("plain", "pretty"):
+        tty = Tty()
+        Output(fmt, out=tty, err=io.StringIO()).print_event(
+            PrintEvent("\x1b]0;owned\x07\x1b[2J\u202eevil\x9b", []))
+        import re
+        text = re.sub("\x1b\\[[0-9;]*m", "", tty.getvalue())   # Rich's own colour codes
+        for raw in ("\x1b]", "\x07", "\x1b[2J", "\u202e", "\x9b"):
+            assert raw not in text, (fmt, text)
+        assert "\\x1b]0;owned" in text and "evil" in text
+    pipe = io.StringIO()                 # to a file or a pipe the bytes stay as printed
+    Output("plain", out=pipe, err=io.StringIO()).print_event(PrintEvent("\x1b[1mb", []))
+    assert pipe.getvalue() == "\x1b[1mb\n"
+
+
+def test_errors_on_output_map_to_their_status(tmp_path):
+    src = 'print("hello")\n'
+    with open(_os.devnull if not _os.path.exists("/dev/full") else "/dev/full", "wb") as full:
+        p = _gx(tmp_path, ["run", "h.gx"], src, stdout=full)
+    p.clean(1, "cannot write standard output")
+    (tmp_path / "h.gx").write_text(src)
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    r = _sp.run(["bash", "-c", 'exec "$@" >&-', "sh"] + _GRADCLI + ["run", "h.gx"],
+                cwd=tmp_path, env=e, capture_output=False, stderr=_sp.PIPE, timeout=60)
+    assert r.returncode == 1 and b"cannot write standard output" in r.stderr, r.stderr
+    r = _sp.run(["bash", "-c", 'exec "$@" <&-', "sh"] + _GRADCLI + ["grad", "--jsonl", "x * 2"],
+                cwd=tmp_path, env=e, capture_output=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+def test_check_expr_never_runs_a_file_named_like_it(tmp_path):
+    (tmp_path / "x*2").write_text('print("the file ran")\n')
+    p = _gx(tmp_path, ["check", "x*2", "x=1.5", "--format", "plain"])
+    p.clean(0)
+    assert "the file ran" not in p.out and "OK" in p.out
+    p = _gx(tmp_path, ["check", "x\nprint(1)", "x=1.5"])
+    p.clean(2, "SyntaxError")
+    p = _gx(tmp_path, ["check", "x; y = 2", "x=1.5"])
+    p.clean(2, "SyntaxError")
+
+
+def test_save_keeps_modes_and_leaves_no_temporaries(tmp_path):
+    (tmp_path / "kept.npy").write_bytes(b"")
+    _os.chmod(tmp_path / "kept.npy", 0o640)
+    p = _gx(tmp_path, ["run", "--allow-write", ".", "h.gx"],
+            'save("kept.npy", ones(3))\nsave("new.csv", ones(3))\nsave("bad.csv", ones((2, 2, 2)))\n')
+    p.clean(1, ".csv holds 1-d or 2-d data")
+    assert _os.stat(tmp_path / "kept.npy").st_mode & 0o777 == 0o640
+    assert _os.stat(tmp_path / "new.csv").st_mode & 0o777 == 0o666 & ~_umask()
+    assert not [n for n in _os.listdir(tmp_path) if n.startswith(".gx-")]
+
+
+def _umask():
+    m = _os.umask(0o022)
+    _os.umask(m)
+    return m
+
+
+def test_repl_history_is_private(tmp_path):
+    from gradcli.repl import _private_file
+    old = _os.umask(0)
+    try:
+        path = tmp_path / "data" / "gradcli" / "history"
+        _private_file(str(path))
+    finally:
+        _os.umask(old)
+    assert _os.stat(path).st_mode & 0o777 == 0o600
+    assert _os.stat(path.parent).st_mode & 0o777 == 0o700
+    _os.chmod(path, 0o644)                     # an old history file is made private too
+    _private_file(str(path))
+    assert _os.stat(path).st_mode & 0o777 == 0o600
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OSError):
+        _private_file(str(link))
+
+
+# ---------------------------------------------------------------- a cache that is data
+
+def test_cache_store_accepts_only_private_regular_files(tmp_path):
+    from gradcli.lang.cachestore import Store
+    old = _os.umask(0)
+    try:
+        store = Store.open(str(tmp_path / "a" / "b" / "gradcli"))
+    finally:
+        _os.umask(old)
+    assert store is not None
+    for d in ("a", "a/b", "a/b/gradcli"):            # created 0700 under umask 000
+        assert _os.stat(tmp_path / d).st_mode & 0o777 == 0o700, d
+    base = tmp_path / "a" / "b" / "gradcli"
+    assert store.write("good", b"data") and store.read("good") == b"data"
+    assert _os.stat(base / "good").st_mode & 0o777 == 0o600
+    _os.mkfifo(base / "fifo")                                   # would hang a reader
+    (base / "zero").symlink_to("/dev/zero")                     # would grow for ever
+    (base / "link").symlink_to(base / "good")                   # swapped in later
+    _os.link(base / "good", base / "hard")                      # a second name
+    (base / "big").write_bytes(b"x" * 100)
+    (base / "theirs").write_bytes(b"planted")
+    _os.chown(base / "theirs", 12345, 12345) if _os.geteuid() == 0 else None
+    t = time.monotonic()
+    for name in ("fifo", "zero", "link", "hard", "missing"):
+        assert store.read(name) is None, name
+    assert store.read("big", cap=50) is None
+    if _os.geteuid() == 0:
+        assert store.read("theirs") is None
+    assert time.monotonic() - t < 2
+    store.close()
+
+
+def test_cache_store_refuses_directories_it_does_not_own(tmp_path):
+    from gradcli.lang.cachestore import Store
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "swapped").symlink_to(real)                  # the directory swapped for a link
+    assert Store.open(str(tmp_path / "swapped"), create=False) is None
+    if _os.geteuid() == 0:
+        other = tmp_path / "other"
+        other.mkdir()
+        _os.chown(other, 12345, 12345)
+        assert Store.open(str(other), create=False) is None
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    _os.chmod(wide, 0o777)
+    s = Store.open(str(wide), create=False)                  # ours but open: closed first
+    assert s is not None and _os.stat(wide).st_mode & 0o777 == 0o700
+    s.close()
+
+
+def test_cache_store_is_bounded(tmp_path):
+    from gradcli.lang.cachestore import Store
+    s = Store.open(str(tmp_path / "c"))
+    for i in range(30):
+        s.write(f"e{i}", b"x")
+        _os.utime(tmp_path / "c" / f"e{i}", (1000 + i, 1000 + i))
+    assert s.prune(keep=10) == 20
+    left = sorted(_os.listdir(tmp_path / "c"))
+    assert left == sorted(f"e{i}" for i in range(20, 30))      # the newest stay
+    s.close()
+
+
+def test_lark_tables_shipped_are_current_and_plain_data():
+    from gradcli.lang.parse import tables as larktables
+    from gradcli.lang.parse.grammar import grammar_hash, grammar_text
+    from gradcli.lang.parse.lalr import lark_options_for_tables
+    assert larktables._read(grammar_hash()) is not None, \
+        "gx_tables.marshal is stale: run python -m gradcli.lang.parse.lalr"
+    # the shipped tables parse like tables analysed now from the grammar (Lark's analysis
+    # orders its sets by hash, so the bytes differ from run to run; the parses may not)
+    from lark import Lark
+    import glob
+    from pathlib import Path
+    shipped = larktables.load(grammar_text(), lark_options_for_tables(), grammar_hash())
+    fresh = Lark(grammar_text(), **lark_options_for_tables())
+    root = Path(__file__).resolve().parents[1]
+    texts = [Path(f).read_text() for f in sorted(glob.glob(str(root / "samples" / "*.gx")))]
+    texts += ["x = (1 +\n", "def f(a, b=1):\n    return a[1:2, ::3] ** -b\n", "1 2\n", "if x:\n"]
+
+    def outcome(p, text):
+        try:
+            return p.parse(text, start="start")
+        except Exception as e:          # noqa: BLE001 - the error and where
+            return type(e).__name__, getattr(e, "line", None), getattr(e, "column", None)
+    assert len(texts) > 4
+    for text in texts:
+        assert outcome(shipped, text) == outcome(fresh, text), text[:80]
+    # a table file made for another grammar is not used: the grammar is analysed instead
+    assert larktables._read("0" * 64) is None
+
+
+def _entry_name(src, kind="module"):
+    from gradcli.lang import lexcheck
+    from gradcli.lang.parse import cache as C
+    data = src.encode()
+    return C._key(kind.encode() + b"\0" + data, lexcheck.DEFAULT_MAX_SOURCE,
+                  lexcheck.DEFAULT_MAX_NESTING) + ".ast"
+
+
+def test_ast_cache_entries_are_checked_data(tmp_path, monkeypatch):
+    import marshal
+    from gradcli.lang.parse import cache as C, parse, parse_cached
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "lr = 0.1\n"
+    honest = parse(src, "a.gx")
+    parse_cached(src, "a.gx")
+    ast_dir = tmp_path / "gradcli" / "ast"
+    entry = ast_dir / _entry_name(src)
+    assert entry.exists() and not list(ast_dir.glob("*.pickle"))
+    fmt, fp, kind, digest, payload = marshal.loads(entry.read_bytes())
+    evil_tree = C.dump_ast(parse("lr = 1000.0\n"))
+    dunder = C.dump_ast(parse("x = 1\n"))
+    dunder = (dunder[0], [(dunder[1][0][0],) + dunder[1][0][1:]], *dunder[2:])
+    planted = {
+        "another text's tree": marshal.dumps((fmt, fp, kind, C._grammar.hasher(b"lr = 1000.0\n")
+                                              .hexdigest(), evil_tree)),
+        "another version": marshal.dumps((fmt, "0" * 64, kind, digest, evil_tree)),
+        "a code object": marshal.dumps((fmt, fp, kind, digest, compile("1", "x", "eval"))),
+        "a pickle": __import__("pickle").dumps(honest),
+        "garbage": b"\x00" * 100,
+    }
+    for what, data in planted.items():
+        entry.write_bytes(data)
+        assert parse_cached(src, "a.gx") == honest, what
+    # the static pass runs again on what was loaded: a tree naming __class__ is refused
+    from gradcli.lang import nodes as N
+    bad = parse("lr = 0.1\n")
+    for n in N.walk(bad):
+        if type(n) is N.Name:
+            n.id = "__class__"
+    entry.write_bytes(marshal.dumps((fmt, fp, kind, digest, C.dump_ast(bad))))
+    assert parse_cached(src, "a.gx") == honest
+
+
+def test_ast_cache_ignores_what_it_does_not_own(tmp_path, monkeypatch):
+    from gradcli.lang.parse import parse, parse_cached
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "y = 2 * 3\n"
+    honest = parse(src, "b.gx")
+    parse_cached(src, "b.gx")
+    ast_dir = tmp_path / "gradcli" / "ast"
+    entry = ast_dir / _entry_name(src)
+    good = entry.read_bytes()
+    entry.unlink()
+    _os.mkfifo(entry)
+    t = time.monotonic()
+    assert parse_cached(src, "b.gx") == honest
+    entry.unlink()
+    entry.symlink_to("/dev/zero")
+    assert parse_cached(src, "b.gx") == honest
+    assert time.monotonic() - t < 5
+    # a forged entry that passes every check of its content (right format, fingerprint
+    # and text hash, a clean tree: y = 7): only its owner gives it away
+    import marshal
+    from gradcli.lang.parse import cache as C
+    fmt, fp, kind, digest, _ = marshal.loads(good)
+    forged = marshal.dumps((fmt, fp, kind, digest, C.dump_ast(parse("y = 7\n"))))
+    entry.unlink()
+    entry.write_bytes(forged)
+    assert parse_cached(src, "b.gx") != honest        # ours: accepted (we wrote it)
+    if _os.geteuid() == 0:                             # planted by another user: refused
+        _os.chown(entry, 12345, 12345)
+        assert parse_cached(src, "b.gx") == honest
+        entry.unlink()
+        entry.write_bytes(forged)                      # a second name for the same file
+        _os.link(entry, ast_dir / "other")
+        assert parse_cached(src, "b.gx") == honest
+
+
+def test_cache_directories_are_private_under_umask_000(tmp_path):
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "base" / "cache"))
+    (tmp_path / "h.gx").write_text("print(1)\n")
+    r = _sp.run(["bash", "-c", 'umask 000; exec "$@"', "sh"] + _GRADCLI + ["run", "h.gx"],
+                cwd=tmp_path, env=e, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == "1\n", r.stderr
+    for d in ("base", "base/cache", "base/cache/gradcli", "base/cache/gradcli/ast"):
+        assert _os.stat(tmp_path / d).st_mode & 0o777 == 0o700, d
+    for f in (tmp_path / "base" / "cache" / "gradcli" / "ast").iterdir():
+        assert f.stat().st_mode & 0o777 == 0o600
+    assert not list((tmp_path / "base").rglob("*.pickle"))
+    assert not list((tmp_path / "base").rglob("gx-lark-*"))
+
+
+# ---------------------------------------------------------------- bounded values
+
+_TOWERS = "a = [0]\nb = [0]\nfor i in range(40):\n    a = [a, a]\n    b = [b, b]\n"
+WALKS = ["x = a < a", "x = a == b", "x = a != b", "x = max(a, b)", "x = min([a, b])",
+         "x = [a].count(b)", "x = [a].index(a)", "x = (a,) < (b,)", "x = a in [b]",
+         "x = str(a)", "print(a)", 'x = "%s" % (a,)', "x = a >= b"]
+
+
+@pytest.mark.parametrize("walk", WALKS)
+def test_native_walks_are_bounded_before_they_start(walk):
+    # 41 lists, 2^40 paths: every walk Python would do natively is refused at once
+    t = time.monotonic()
+    with pytest.raises(GxLimitError) as ei:
+        _run(_TOWERS + walk + "\n", limits=Limits(timeout=20))
+    assert time.monotonic() - t < 3
+    assert ei.value.line == 6 and "--max-list" in ei.value.message
+
+
+@pytest.mark.parametrize("walk", ["x = a < b", "x = a == b", "print(a)", "x = max(a, b)"])
+def test_deep_values_are_refused_not_crashed(walk):
+    src = "a = [1]\nb = [1]\nfor i in range(5000):\n    a = [a]\n    b = [b]\n" + walk + "\n"
+    with pytest.raises(GxLimitError) as ei:
+        _run(src, limits=Limits(timeout=20))
+    assert ei.value.line == 6 and "nested more than 1000" in ei.value.message
+
+
+def test_bounded_walks_keep_python_semantics():
+    s, out, _ = _run("a = [1, [2, 3]]\nb = [1, [2, 4]]\nr = (a < b, a == a, max(a, b), "
+                     "[a, b].count(b), [a, b].index(b), (1, 2) >= (1, 2), str([1, (2,)]))\n")
+    assert s.variables["r"] == (True, True, [1, [2, 4]], 1, 1, True, "[1, (2,)]")
+
+
+def test_weigh_counts_paths_over_distinct_containers():
+    from gradcli.lang.limits import weigh
+    a = [0]
+    for _ in range(40):
+        a = [a, a]
+    t = time.monotonic()
+    items, depth = weigh(a, 10 ** 30)
+    assert (items, depth) == (3 * 2 ** 40 - 2, 41)      # w(k+1) = 2 + 2 w(k), w(0) = 1
+    assert time.monotonic() - t < 0.1
+    c = [1, 2]
+    c.append(c)
+    assert weigh(c, 100) == (4, 1)                       # a list inside itself counts once
+    # dict: 2 entries + [1, 2] (2) + key (1, 2) (2) + ([3],) (1 + 1)
+    assert weigh({"k": [1, 2], (1, 2): ([3],)}, 100) == (8, 3)

@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from .context import STATE
-from .errors import EngineTypeError, LimitError, ShapeError
+from .context import STATE, afford
+from .errors import EngineTypeError, ShapeError
 from .integers import int_overflow
 from .variable import Variable, _wrap, to_array
 
@@ -151,14 +151,25 @@ def checked_binary(ufunc, ad, bd, st, cls):
     return out
 
 
-def check_size(shape, st=None) -> None:
-    """Raise LimitError before allocating an array of ``shape`` over the scope's limit."""
+def check_size(shape, st=None, itemsize=8) -> None:
+    """Raise LimitError before allocating an array of ``shape`` over the scope's limits
+    (elements, bytes, the process's growth: ``context.afford``)."""
     st = st or STATE.get()
-    limit = st.max_elements
-    if limit is not None:
-        n = math.prod(shape)
-        if n > limit:
-            raise LimitError(f"array of {_pretty(n)} elements exceeds the limit of {_pretty(limit)} elements")
+    if st.max_elements is not None or st.max_memory is not None:
+        afford(math.prod(shape), itemsize, st)
+
+
+def broadcast_all(st, *datas) -> tuple:
+    """The broadcast shape of n operands (arrays or numbers), checked against the
+    budget before anything is computed: pairwise checks miss (N,1,1)+(1,N,1)+(1,1,N)."""
+    shapes = [getattr(d, "shape", ()) for d in datas]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(f"cannot broadcast {' and '.join(str(s) for s in shapes)}: "
+                         f"the sizes must match or be 1 in each dimension") from None
+    check_size(shape, st)
+    return shape
 
 
 def _pretty(n: int) -> str:

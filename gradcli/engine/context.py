@@ -39,19 +39,22 @@ class RngBox:
 
 
 class Budget:
-    """Work spent against ``max_flops`` (matmul-class operations)."""
-    __slots__ = ("spent",)
+    """Work spent against ``max_flops`` (costly kernels), and the resident size of the
+    process when the scope began (``max_memory`` counts the growth from there)."""
+    __slots__ = ("spent", "mem_base")
 
-    def __init__(self):
+    def __init__(self, mem_base=None):
         self.spent = 0
+        self.mem_base = mem_base
 
 
 class State:
     __slots__ = ("grad", "dtype", "anomaly", "tag", "max_elements", "max_flops",
-                 "budget", "rng", "trace")
+                 "budget", "rng", "trace", "max_memory")
 
     def __init__(self, grad=True, dtype=np.dtype(np.float64), anomaly=None, tag=None,
-                 max_elements=None, max_flops=None, budget=None, rng=None, trace=None):
+                 max_elements=None, max_flops=None, budget=None, rng=None, trace=None,
+                 max_memory=None):
         self.trace = trace     # a trace.Recorder while a walk is explained, else None
         self.grad = grad
         self.dtype = dtype
@@ -61,6 +64,7 @@ class State:
         self.max_flops = max_flops
         self.budget = budget if budget is not None else Budget()
         self.rng = rng if rng is not None else RngBox()
+        self.max_memory = max_memory
 
     def replace(self, **kw) -> "State":
         new = State.__new__(State)
@@ -139,9 +143,96 @@ def get_default_dtype() -> np.dtype:
     return STATE.get().dtype
 
 
-def limits(max_elements: int | None = None, max_flops: float | None = None):
-    """Scope with size limits, checked before anything is allocated (LimitError)."""
-    return _scoped(max_elements=max_elements, max_flops=max_flops, budget=Budget())
+def limits(max_elements: int | None = None, max_flops: float | None = None,
+           max_memory: int | None = None):
+    """Scope with size limits, checked before anything is allocated (LimitError):
+    ``max_elements`` per array, ``max_flops`` of costly kernels (matmul, inv, det,
+    solve, ... forward and backward) in the whole scope, ``max_memory`` bytes per
+    array and, for large arrays, the growth of the process since the scope began."""
+    base = rss_bytes() if max_memory is not None else None
+    return _scoped(max_elements=max_elements, max_flops=max_flops, max_memory=max_memory,
+                   budget=Budget(base))
+
+
+# ------------------------------------------------------------------- the budget
+# Every op asks these before it allocates or runs a kernel that cannot be stopped
+# midway (a LAPACK call ignores signals): one place for the whole engine.
+
+BIG = 1 << 20      # bytes: an array this large also looks at the process's growth
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (Linux /proc; None elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            resident = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return resident * _PAGE
+
+
+try:
+    import os as _os
+    _PAGE = _os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):      # pragma: no cover
+    _PAGE = 4096
+
+
+def _count(n) -> str:
+    n = int(n)
+    if n >= 10 ** 6:
+        e = len(str(n)) - 1
+        if n == 10 ** e:
+            return f"10^{e}"
+    return f"{n:,}"
+
+
+def _bytes(n) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def afford(n: int, itemsize: int = 8, st: State | None = None) -> None:
+    """Raise LimitError before allocating ``n`` elements of ``itemsize`` bytes over the
+    scope's limits: elements per array, bytes per array, and (for arrays of ``BIG``
+    bytes or more) the process's growth plus this array."""
+    st = st or STATE.get()
+    limit = st.max_elements
+    if limit is not None and n > limit:
+        from .errors import LimitError
+        raise LimitError(f"array of {_count(n)} elements exceeds the limit of "
+                         f"{_count(limit)} elements")
+    mem = st.max_memory
+    nbytes = n * itemsize
+    if mem is None or nbytes < BIG:
+        return
+    from .errors import LimitError
+    if nbytes > mem:
+        raise LimitError(f"array of {_bytes(nbytes)} exceeds the memory limit of {_bytes(mem)}")
+    base = st.budget.mem_base
+    rss = rss_bytes() if base is not None else None
+    if rss is not None and rss - base + nbytes > mem:
+        raise LimitError(f"memory limit of {_bytes(mem)} exceeded: the run has grown by "
+                         f"{_bytes(rss - base)} and needs {_bytes(nbytes)} more")
+
+
+def spend(work: float, what: str, st: State | None = None, charge: bool = True) -> None:
+    """Charge ``work`` floating point operations of a costly kernel (``what``) to the
+    scope's budget before it runs; LimitError if it would go over ``max_flops``.
+    ``charge=False`` only looks (a loop that will charge its parts as they run)."""
+    st = st or STATE.get()
+    limit = st.max_flops
+    if limit is None:
+        return
+    budget = st.budget
+    if budget.spent + work > limit:
+        from .errors import LimitError
+        raise LimitError(f"{what} would exceed the work budget of {limit:.3g} floating "
+                         f"point operations (it needs {float(work):.3g})")
+    if charge:
+        budget.spent += work
 
 
 def anomaly_mode(callback, tag=None):

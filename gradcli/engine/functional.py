@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._op import check_size
 from .backward import grad
+from .context import spend
 from .errors import AutogradError
 from .variable import Variable, _wrap
 
@@ -27,6 +29,19 @@ def _fresh(x):
     return v.requires_grad_(True)
 
 
+def _pass_work(y, xs) -> float:
+    """A lower bound of one backward pass (or evaluation): every element it reads or
+    writes once; what loops of passes charge against ``max_flops``."""
+    return float(y.numel() + sum(x.numel() for x in xs))
+
+
+def _afford_rows(n, y, xs, what) -> None:
+    """Before a loop of ``n`` passes: room for its rows, and for its work."""
+    for x in xs:
+        check_size((n,) + tuple(x.shape))
+    spend(n * _pass_work(y, xs), what, charge=False)
+
+
 def jacobian(f, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """d f(x) / d x with shape f(x).shape + x.shape (a tuple of those for several inputs).
@@ -39,8 +54,10 @@ def jacobian(f, inputs, create_graph=False, strict=False, vectorize=False,
     if type(y) is not Variable:
         raise AutogradError("jacobian: the function must return a tensor")
     n = y.numel()
+    _afford_rows(n, y, xs, "jacobian")
     flat_rows = [[] for _ in xs]
     for i in range(n):
+        spend(_pass_work(y, xs), "jacobian")
         seed = np.zeros(n, dtype=y.dtype)
         seed[i] = 1
         if y.requires_grad:
@@ -86,8 +103,13 @@ def _numeric(f, xs, diff, eps):
         x = xs[k]
         arr = np.array(x._data, dtype=np.float64)
         flat = arr.reshape(-1)
+        for o in outs:
+            check_size((o.size, flat.size))
+        work = 2 * (sum(o.size for o in outs) + sum(v.numel() for v in xs))
+        spend(work * flat.size, "gradcheck's numerical columns", charge=False)
         cols = [np.zeros((o.size, flat.size)) for o in outs]
         for j in range(flat.size):
+            spend(work, "gradcheck's numerical columns")
             orig = flat[j]
             vals = []
             for delta in (eps, -eps):
@@ -108,11 +130,13 @@ def _analytic(f, xs, diff):
     jac = {}
     for i, o in enumerate(outs):
         n = o.numel()
+        _afford_rows(n, o, [xs[k] for k in diff], "gradcheck's analytical rows")
         for k in diff:
             jac[i, k] = np.zeros((n, xs[k].numel()))
         if not o.requires_grad:
             continue
         for r in range(n):
+            spend(_pass_work(o, [xs[k] for k in diff]), "gradcheck's analytical rows")
             seed = np.zeros(n)
             seed[r] = 1
             gs = grad([o], [xs[k] for k in diff], [_wrap(seed.reshape(o.shape)[()])],

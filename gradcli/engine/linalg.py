@@ -7,8 +7,8 @@ import numpy as np
 
 from ._op import check_size, lift, record
 from .arith import unbroadcast
-from .context import STATE
-from .errors import EngineValueError, LimitError, ShapeError
+from .context import STATE, spend
+from .errors import EngineValueError, ShapeError
 from .node import Node
 from .shape import getitem, index_add, mT, reshape, stack, unsqueeze
 from .variable import _result, _wrap
@@ -47,6 +47,10 @@ class MmBackward0(Node):
         na, nb = self.next
         if not g.flags.c_contiguous:   # a broadcast view (stride 0) would miss BLAS
             g = np.ascontiguousarray(g)
+        st = STATE.get()
+        if st.max_flops is not None:      # backward's two products, as the forward counts
+            m, k = ad.shape
+            spend(2 * k * g.size * ((na is not None) + (nb is not None)), "matmul backward", st)
         return (None if na is None else g @ bd.T, None if nb is None else ad.T @ g)
 
 
@@ -103,11 +107,8 @@ def matmul(a, b):
     if st.max_elements is not None:
         check_size(shape, st)
     if st.max_flops is not None:
-        work = 2 * k * int(np.prod(shape, dtype=np.float64))
-        if st.budget.spent + work > st.max_flops:
-            raise LimitError(f"matmul of {ad.shape} and {bd.shape} would exceed the work budget "
-                             f"of {st.max_flops:.3g} floating point operations")
-        st.budget.spent += work
+        spend(2 * k * float(np.prod(shape, dtype=np.float64)),
+              f"matmul of {ad.shape} and {bd.shape}", st)
     na, nb = len(ad.shape), len(bd.shape)
     if (a._node is not None or b._node is not None) and st.grad and (
             na >= 3 or (na == 1 and nb == 2)):
@@ -220,10 +221,16 @@ def outer(a, b):
 
 # ----------------------------------------------------------------- inv / det
 
-def _square(x, what):
+def _square(x, what, extra=0.0):
+    """Square (batches of) matrices only; then the kernel's work (2n^3 per matrix, an
+    LU and its use, plus ``extra``) is charged before LAPACK runs: it ignores signals."""
     s = x._data.shape
     if len(s) < 2 or s[-1] != s[-2]:
         raise ShapeError(f"{what}: A must be batches of square matrices, but they are {s}")
+    st = STATE.get()
+    if st.max_flops is not None:
+        n = float(s[-1])
+        spend(float(np.prod(s[:-2], dtype=np.float64)) * (2 * n ** 3) + extra, what, st)
 
 
 def _linalg(fn, what, *args):
@@ -269,6 +276,12 @@ def _cofactors(x):
     n = x._data.shape[-1]
     if n == 1:
         return _wrap(np.ones_like(x._data))
+    # n^2 determinants of (n-1)-minors (O(n^5)): the whole path is afforded before
+    # it starts; each det then charges its own part as it runs
+    batch = float(np.prod(x._data.shape[:-2], dtype=np.float64))
+    m = float(n - 1)
+    spend(batch * n * n * (2 * m ** 3 + m * m), f"the gradient of det of a singular "
+          f"{n}x{n} matrix (cofactors)", charge=False)
     rows = []
     for i in range(n):
         keep_r = np.array([k for k in range(n) if k != i])[:, None]
@@ -309,9 +322,9 @@ class LinalgSolveExBackward0(Node):
 
 def solve(a, b):
     a, b = lift(a), lift(b)
-    _square(a, "linalg.solve")
-    n = a._data.shape[-1]
     bs = b._data.shape
+    _square(a, "linalg.solve", 2.0 * (a._data.shape or (0,))[-1] ** 2 * float(np.prod(bs)))
+    n = a._data.shape[-1]
     vec = len(bs) == 1 or (len(bs) == len(a._data.shape) - 1 and bs == a._data.shape[:-1])
     if (bs[0] if len(bs) == 1 else bs[-2] if not vec else bs[-1]) != n:
         raise ShapeError(f"linalg.solve: incompatible shapes of A {a._data.shape} and B {bs}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._op import broadcast_check, lift, operand, promote, record
+from ._op import broadcast_all, broadcast_check, lift, operand, promote, record
 from .arith import unbroadcast, unbroadcast_raw
 from .context import STATE
 from .errors import EngineValueError
@@ -86,8 +86,7 @@ def where(cond, a, b):
     bd, bn = operand(b)
     ad, bd = promote(a._data, bd)
     st = STATE.get()
-    broadcast_check(c, ad, st)
-    broadcast_check(ad, bd, st)
+    broadcast_all(st, c, ad, bd)         # n-ary: pairwise checks miss (N,1,1)+(1,N,1)+(1,1,N)
     out = np.where(c, ad, bd)[()]
     full = np.broadcast_to(c, np.shape(out))
     return record(out, WhereBackward0, (a._node, bn), full, st)
@@ -126,9 +125,7 @@ def _clamp_tensor(x, min, max):
     lod = -np.inf if lo is None else lo._data
     hid = np.inf if hi is None else hi._data
     st = STATE.get()
-    broadcast_check(xd, lod, st)
-    broadcast_check(xd, hid, st)
-    broadcast_check(lod, hid, st)
+    broadcast_all(st, xd, lod, hid)
     out = np.minimum(np.maximum(xd, lod), hid)[()]
     shape = np.shape(out)
     mx = np.broadcast_to((xd >= lod) & (xd <= hid), shape)

@@ -301,6 +301,45 @@ def _is_basic(idx) -> bool:
                for i in items)
 
 
+def _index_count(shape, idx) -> int:
+    """Elements of ``x[idx]`` for an advanced index, from the shapes alone (numpy would
+    allocate first: a (10^4,) index of each of two axes makes 10^8 elements). An index
+    numpy refuses counts 0 here and raises there."""
+    items = idx if type(idx) is tuple else (idx,)
+    try:
+        arrays = [None if i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
+                  else np.asarray(i) for i in items]
+        used = sum(0 if i is None or i is Ellipsis else
+                   (a.ndim if a is not None and a.dtype == bool else 1)
+                   for i, a in zip(items, arrays))
+        total, dim, adv = 1, 0, []
+        for i, a in zip(items, arrays):
+            if i is None:
+                continue
+            if i is Ellipsis:
+                span = len(shape) - used
+                total *= math.prod(shape[dim:dim + span])
+                dim += span
+            elif isinstance(i, slice):
+                total *= len(range(*i.indices(shape[dim])))
+                dim += 1
+            elif a is None:
+                dim += 1
+            elif a.dtype == bool:
+                adv.append((int(np.count_nonzero(a)),))
+                dim += a.ndim
+            else:
+                adv.append(a.shape)
+                dim += 1
+        if not any(i is Ellipsis for i in items):
+            total *= math.prod(shape[dim:])
+        if adv:
+            total *= math.prod(np.broadcast_shapes(*adv))
+        return total
+    except (IndexError, ValueError, TypeError):
+        return 0
+
+
 class IndexBackward0(Node):
     __slots__ = ()
     name = "IndexBackward0"
@@ -326,6 +365,8 @@ def getitem(x, index):
     idx = _index(index)
     basic = _is_basic(idx)
     xd = shared_array(x) if basic else x._data     # basic indexing makes a view
+    if not basic:
+        check_size((_index_count(np.shape(xd), idx),))
     try:
         out = np.asarray(xd)[idx]
     except IndexError as e:

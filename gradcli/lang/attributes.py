@@ -77,9 +77,9 @@ def _tables():
 
     # lists, tuples, strings, dicts (history data): a few harmless methods
     from .strformat import str_format
-    methods[list] = {"append": _list_append, "pop": list.pop, "index": list.index,
-                     "count": list.count}
-    methods[tuple] = {"index": tuple.index, "count": tuple.count}
+    methods[list] = {"append": _list_append, "pop": list.pop, "index": _walked(list.index),
+                     "count": _walked(list.count)}
+    methods[tuple] = {"index": _walked(tuple.index), "count": _walked(tuple.count)}
     methods[str] = {"upper": str.upper, "lower": str.lower, "strip": str.strip,
                     "startswith": str.startswith, "endswith": str.endswith,
                     "format": str_format}
@@ -310,3 +310,14 @@ def subscriptable():
         from ..engine.reduce import MinMax
         SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax))
     return SUBSCRIPTABLE
+
+
+def _walked(method):
+    """list.count and the like compare each element natively: bounded first."""
+    from .limits import bound_walk
+
+    def walked(self, *args):
+        bound_walk(self, *args)
+        return method(self, *args)
+    walked.__name__ = method.__name__
+    return walked

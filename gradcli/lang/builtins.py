@@ -17,6 +17,7 @@ import math
 from .. import engine as E
 from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
+from .limits import bound_walk
 from .names import AUTOGRAD, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
 from .namespaces import make_math, make_numpy, make_torch
 from .values import check_device
@@ -284,6 +285,7 @@ def _minmax(py, eng_red, eng_pair, name):
             for v in seq[1:]:
                 r = eng_pair(r, v)
             return r
+        bound_walk(seq)             # comparing nested lists walks them natively
         return py(seq)
     f.__name__ = f.__qualname__ = name
     return f

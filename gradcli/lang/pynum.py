@@ -13,7 +13,7 @@ import math
 import operator
 
 from .errors import GxLimitError, GxValueError
-from .limits import human, limit_message
+from .limits import bound_walk, human, limit_message
 
 INT_BOUND = 2 ** 63  # Python ints beyond this become float64 (no bigints)
 
@@ -238,31 +238,45 @@ def _seq_eq(a, b):
 
 
 _SEQ_TYPES = (list, tuple)
+_WALKED = frozenset((list, tuple, dict))      # what Python compares by walking it
 
 
 def _eq(a, b):
-    if type(a) in _SEQ_TYPES and type(b) in _SEQ_TYPES:
-        return _seq_eq(a, b)
+    if type(a) in _WALKED or type(b) in _WALKED:
+        bound_walk(a, b)                # before the walk: shared parts count per path
+        if type(a) in _SEQ_TYPES and type(b) in _SEQ_TYPES:
+            return _seq_eq(a, b)
     return a == b
 
 
 def _ne(a, b):
-    if type(a) in _SEQ_TYPES and type(b) in _SEQ_TYPES:
-        return not _seq_eq(a, b)
-    return a != b
+    return not _eq(a, b) if type(a) in _WALKED or type(b) in _WALKED else a != b
 
 
 def _contains(a, b):
-    if type(b) in _SEQ_TYPES and type(a) in _SEQ_TYPES:
-        return any(_seq_eq(a, x) for x in b if type(x) is type(a)) or \
-            any(a is x for x in b)
+    if type(a) in _WALKED or type(b) in _WALKED:
+        bound_walk(a, b)
+        if type(b) in _SEQ_TYPES and type(a) in _SEQ_TYPES:
+            return any(_seq_eq(a, x) for x in b if type(x) is type(a)) or \
+                any(a is x for x in b)
     return a in b
+
+
+def _ordered(op):
+    """<, <=, >, >= : Python orders lists and tuples by walking them, natively."""
+    def compare(a, b):
+        if type(a) in _WALKED or type(b) in _WALKED:
+            bound_walk(a, b)
+        return op(a, b)
+    compare.__name__ = op.__name__
+    return compare
 
 
 def _not_contains(a, b):
     return not _contains(a, b)
 
 
-CMPOPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+CMPOPS = {"<": _ordered(operator.lt), "<=": _ordered(operator.le),
+          ">": _ordered(operator.gt), ">=": _ordered(operator.ge),
            "==": _eq, "!=": _ne, "is": operator.is_,
            "is not": operator.is_not, "in": _contains, "not in": _not_contains}

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 from .convert import convert
 from .errors import GxLimitError, GxNumericError, GxWarning
-from .limits import Limits, human, limit_message
+from .limits import Clock, Limits, human, limit_message
 
 CHUNK = 256          # steps between two looks at the clock / graph size (at most)
 TICK_SECONDS = 0.01  # aim: a look at the clock at least every 10 ms
@@ -90,6 +90,7 @@ class Runtime:
         self.chunk = CHUNK
         self.left = CHUNK          # steps left in the current chunk
         self.deadline = None
+        self.clock = Clock(self.limits)   # one deadline per command (see limits.Clock)
         self.frame = None          # module globals (graph-size check)
         self.warned = set()
         self.namespaces = {}       # 'torch', 'numpy': what imports may bind
@@ -106,9 +107,9 @@ class Runtime:
         self.max_depth = lim.max_depth
         self.chunk = self.left = 1       # grows while loop bodies are fast
         self.last_tick = time.monotonic()
-        self.mem_base = rss_bytes()
+        self.mem_base = self.clock.base()
         self.last_mem = self.last_tick
-        self.deadline = (self.last_tick + lim.timeout) if lim.timeout else None
+        self.deadline = self.clock.deadline()
         self.pos = None
 
     def tick(self, fr=None, pos=None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import GxLimitError
-from .limits import human, limit_message
+from .limits import bound_walk, human, limit_message
 from .runtime import CURRENT_RT
 
 MAX_TEXT = 16 * 1024 * 1024      # characters one str()/print() may produce
@@ -26,6 +26,7 @@ def safe_repr(v, limit=None) -> str:
     if limit is None:
         rt = CURRENT_RT.get()
         limit = 16 * rt.limits.max_list if rt is not None else MAX_TEXT
+        bound_walk(v)           # 2^40 paths are refused at once, not after 16M pieces
     out = []
     size = 0
     stack = [v]

@@ -21,8 +21,11 @@ class OutputClosed(BaseException):
     up to the CLI, which ends quietly."""
 
 
-class OutputFailed(Exception):
-    """Output could not be written (a missing directory, a full disk): exit 1."""
+class OutputFailed(BaseException):
+    """Output could not be written (a missing directory, a full disk, a closed
+    descriptor): exit 1. A BaseException like OutputClosed, so that a failing
+    ``print`` passes through the interpreter (which turns Exceptions into script
+    errors) up to the CLI."""
     exit_code = 1
 
 
@@ -38,6 +41,33 @@ def output_error(e: OSError) -> BaseException:
     err = OutputFailed(f"cannot write {what}: {e.strerror or e}")
     err.on_stdout = not path
     return err
+
+
+# Terminal control: C0 (but tab and newline), DEL, C1, and the bidirectional controls.
+# Escaped in what reaches a terminal (a script cannot move the cursor, retitle the
+# window or hide text); lone surrogates are escaped everywhere (they cannot be encoded).
+_CONTROL = None
+_SURROGATE = None
+
+
+def _escape(m) -> str:
+    c = m.group()
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def safe_text(text: str, terminal: bool) -> str:
+    """``text`` with control characters escaped when it goes to a terminal and lone
+    surrogates escaped always ('\\x1b[2J' instead of clearing the screen)."""
+    global _CONTROL, _SURROGATE
+    if text.isascii() and text.isprintable():
+        return text
+    import re
+    if _CONTROL is None:
+        _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                              "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+        _SURROGATE = re.compile("[\ud800-\udfff]")
+    return (_CONTROL if terminal else _SURROGATE).sub(_escape, text)
 
 
 def no_color() -> bool:
@@ -78,6 +108,7 @@ class Output:
         self._console = None
         self._err_console = None
         self._warned = set()
+        self.terminal = self.format == "pretty" or _isatty(self.out)
         self.pause = None       # render.progress: a context that erases its status line meanwhile
 
     @property
@@ -115,13 +146,14 @@ class Output:
     # -- writing
     def line(self, text: str = "") -> None:
         """A line of text: highlighted in pretty mode, as is otherwise."""
+        text = safe_text(text, self.terminal)
         if self.pretty:
             self.console().print(text, markup=False, emoji=False)
         else:
             self.out.write(text + "\n")
 
     def raw(self, text: str) -> None:
-        self.out.write(text)
+        self.out.write(safe_text(text, self.terminal))
 
     def renderable(self, obj) -> None:
         self.console().print(obj)
@@ -142,8 +174,8 @@ class Output:
             else:
                 with self.pause():
                     self._print_event(event)
-        except BrokenPipeError:
-            raise OutputClosed() from None
+        except OSError as e:
+            raise output_error(e) from None
 
     def _print_event(self, event) -> None:
         end = getattr(event, "end", "\n")
@@ -156,9 +188,10 @@ class Output:
         elif end == "\n":
             self.line(event.text)
         elif self.pretty:
-            self.console().print(event.text, markup=False, emoji=False, end=end)
+            self.console().print(safe_text(event.text, True), markup=False, emoji=False,
+                                 end=safe_text(end, True))
         else:
-            self.out.write(event.text + end)
+            self.out.write(safe_text(event.text + end, self.terminal))
 
     def warning(self, warning) -> None:
         """Each warning once per place and message (as Python's warnings do),
@@ -171,10 +204,10 @@ class Output:
         self._warned.add(key)
         self.flush()
         if self.pause is None:
-            render_problem(self, warning, kind="warning")
+            render_problem(self, _safe_problem(warning), kind="warning")
         else:
             with self.pause():
-                render_problem(self, warning, kind="warning")
+                render_problem(self, _safe_problem(warning), kind="warning")
 
     def forget_warnings(self) -> None:
         """A new REPL entry: its warnings are new even at the same line:col."""
@@ -182,4 +215,20 @@ class Output:
 
     def error(self, error) -> None:
         from .errors import render_problem
-        render_problem(self, error, kind="error")
+        render_problem(self, _safe_problem(error), kind="error")
+
+
+def _safe_problem(problem):
+    """A copy of an error or warning whose texts (a script's assert message, its
+    source line) carry no terminal control characters: messages are for people."""
+    fields_ = ("message", "source_line", "hint", "filename")
+    if not any(isinstance(getattr(problem, f, None), str)
+               and safe_text(getattr(problem, f), True) != getattr(problem, f) for f in fields_):
+        return problem
+    import copy
+    safe = copy.copy(problem)
+    for f in fields_:
+        v = getattr(safe, f, None)
+        if isinstance(v, str):
+            setattr(safe, f, safe_text(v, True))
+    return safe

@@ -89,6 +89,7 @@ def _run(session, module, filename, seed, perturb, first=False):
                           limits=opts.limits, variables=dict(opts.variables)),
                   on_print=None, on_warning=session.on_warning if first else None,
                   track_assignments=first)
+    sub.share_clock(session)          # one --timeout for all the runs of a check
     created = []
     made_at = []                 # where each leaf was made (file:line:col)
 

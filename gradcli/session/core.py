@@ -26,6 +26,7 @@ from ..lang.compiler import Compiler, assigned_names
 from ..lang.convert import convert
 from ..lang.errors import (GxError, GxInterrupt, GxLimitError, GxNameError, GxRuntimeError,
                            GxTypeError, GxValueError, suggest)
+from ..lang.limits import recursion_want
 from ..lang.runtime import CURRENT_RT, Runtime
 from ..lang.values import Namespace
 from .checker import check_script
@@ -58,6 +59,7 @@ class Session:
         self._track_assign = track_assignments
         self.on_print = on_print
         self.on_warning = on_warning
+        self.watchdog = False       # the CLI's processes: end a stuck run (limits.Clock)
         self._reset_state()
 
     # ------------------------------------------------------------ state
@@ -73,6 +75,7 @@ class Session:
         self._ctx.run(use_printoptions, shown)
         self._ctx.run(self._init_engine_state)
         self._builtins = self._ctx.run(make_builtins, rt)
+        rt.clock.where = self._where
         self._last_assigned = []
         for k, v in (opts.variables or {}).items():
             self._globals[k] = self._ctx.run(_inject_value, v)
@@ -106,6 +109,36 @@ class Session:
         ``recorder``, or off with None: what ``--explain`` records."""
         self._ctx.run(lambda: ec.STATE.set(ec.STATE.get().replace(trace=recorder)))
 
+    # ------------------------------------------------------------ the clock
+    def hold_clock(self, watchdog: bool = True):
+        """Context manager: one --timeout for everything until it ends (the CLI holds
+        it for a whole command: every rerun of check, every point of plot)."""
+        self.watchdog = watchdog
+        return self._rt.clock.hold(watchdog)
+
+    def share_clock(self, other: "Session") -> None:
+        """Count this session's runs against ``other``'s clock (check's reruns)."""
+        self._rt.clock = other._rt.clock
+
+    @contextmanager
+    def _clocked(self, filename=None):
+        clock = self._rt.clock
+        try:
+            with clock.hold(self.watchdog), clock.running():
+                yield
+        except GxError as e:            # the timer fired between two statements
+            if e.filename is None:
+                rt = self._rt
+                e.at(rt.pos, filename or rt.filename, rt.source)
+            raise
+
+    def _where(self) -> str:
+        rt = self._rt
+        pos = rt.pos
+        if pos is None:
+            return rt.filename or ""
+        return f"{rt.filename}:{pos.line}:{pos.col}"
+
     # -------------------------------------------------------------- run
     def parse(self, source, filename: str = "<script>", cached: bool = True):
         """The checked AST of a script under this session's limits (raises GxError)."""
@@ -129,14 +162,16 @@ class Session:
 
     def run(self, source, filename: str = "<script>"):
         """Run a whole script; prints go to on_print as they happen. Raises GxError."""
-        module = self.parse(source, filename)
-        self.execute(module, filename, interactive=False)
+        with self._clocked(filename):
+            module = self.parse(source, filename)
+            self.execute(module, filename, interactive=False)
 
     def exec_interactive(self, source, filename: str = "<repl>"):
         """One REPL entry: (True, value) when it ends in a bare expression, else
         (False, None)."""
-        module = self.parse(source, filename, cached=False)
-        return self.execute(module, filename, interactive=True)
+        with self._clocked(filename):
+            module = self.parse(source, filename, cached=False)
+            return self.execute(module, filename, interactive=True)
 
     def is_complete(self, source) -> bool:
         return parser.is_complete(source)
@@ -153,7 +188,7 @@ class Session:
         comp = Compiler(rt, self._globals, self._builtins)
         lim = self.options.limits
         old_limit = sys.getrecursionlimit()
-        want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
+        want = recursion_want(lim)
         result = (False, None)
         node = None
         try:
@@ -161,11 +196,14 @@ class Session:
                 sys.setrecursionlimit(want)
             items = comp.compile_module(module, interactive=interactive)
             with warnings.catch_warnings(), np.errstate(all="ignore"), _graph_gc(), \
-                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
+                    engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops,
+                                  max_memory=lim.max_memory):
                 warnings.simplefilter("always", engine.GradWarning)
                 warnings.showwarning = self._showwarning
+                check = rt.clock.check
                 for node, fn, is_expr in items:
                     rt.pos = None
+                    check()
                     if is_expr:
                         result = (True, fn(self._globals))
                     else:
@@ -244,7 +282,8 @@ class Session:
         whose name appears in EXPR, in the order given). ``elementwise``: the caller
         knows that EXPR does not mix elements (gradcli.pipeline.plan decides it), so
         the derivatives are the Jacobians' diagonals, by one backward. See gradexpr.py."""
-        return self._ctx.run(grad_expr, self, expr, values, wrt, order, elementwise)
+        with self._clocked("<expr>"):
+            return self._ctx.run(grad_expr, self, expr, values, wrt, order, elementwise)
 
     def compile_expression(self, tree, frame: dict):
         """The closure ``fn(frame) -> value`` of a parsed expression, in this session's
@@ -279,7 +318,8 @@ class Session:
               ) -> CheckResult:
         """Gradient check of a script (checker.py says how)."""
         try:
-            return check_script(self, source, filename, target)
+            with self._clocked(filename):
+                return check_script(self, source, filename, target)
         except GxError as e:
             if e.filename is None:
                 e.filename = filename

@@ -18,6 +18,7 @@ from .. import engine
 from ..engine.variable import Variable
 from ..lang import nodes as N
 from ..lang.parse import parse_expression
+from ..lang.limits import recursion_want
 from ..lang.errors import GxError, GxInterrupt, GxLimitError, GxNameError, GxTypeError, GxValueError
 from .options import GradResult
 
@@ -40,13 +41,14 @@ def grad_expr(session, expr, values: dict, wrt, order: int, elementwise=False) -
     wrt = _wrt(wrt, leaves, values, names_in(tree))
     frame, old = session.start_expression(expr, leaves)
     old_limit = sys.getrecursionlimit()
-    want = 60 * lim.max_depth + 8 * lim.max_nesting + 4000
+    want = recursion_want(lim)
     try:
         if want > old_limit:
             sys.setrecursionlimit(want)
         fn = session.compile_expression(tree, frame)
         with warnings.catch_warnings(), np.errstate(all="ignore"), \
-                engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops):
+                engine.limits(max_elements=lim.max_elements, max_flops=lim.max_flops,
+                              max_memory=lim.max_memory):
             warnings.simplefilter("ignore")
             result = _derivatives(fn, frame, [leaves[n] for n in wrt], wrt, order, elementwise)
             result.leaves = leaves

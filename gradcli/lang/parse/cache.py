@@ -3,21 +3,26 @@ the user's cache directory instead of parsed again, without importing Lark.
 
 The key is the hash of the text, the grammar, the package version, the parser's own
 code and the limits; only texts that parsed and passed the static pass are stored.
-Writes are atomic. Entries are pickles that may name AST node classes only.
+
+An entry is data that cannot execute: ``marshal`` of plain tuples, lists, strings and
+numbers (a node is ``(class number, field values...)``), carrying the format, the
+fingerprint above and the hash of the text it was parsed from; each is compared on
+loading, the tree is rebuilt by a checker that accepts only node classes with the
+right number of fields and plain values, and the static pass runs again on it. The
+directory is opened once and entries relative to it (``lang/cachestore.py``: only
+regular files of this user, 0700 directories, atomic writes, bounded size).
 """
 from __future__ import annotations
 
 import gc
-import io
-import operator
+import marshal
 import os
-import pickle
 
 from .. import nodes as N
 from . import grammar as _grammar
 
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _fingerprint() -> str:
@@ -52,20 +57,25 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _ast_cache_path(data: bytes, max_source: int, max_nesting: int) -> str | None:
+def _key(data: bytes, max_source: int, max_nesting: int) -> str:
+    h = _grammar.hasher(data)
+    h.update(f"|{_fingerprint()}|{max_source}|{max_nesting}".encode())
+    return h.hexdigest()[:40]
+
+
+def _store():
+    """The 'ast' store of the user's cache directory (lang/cachestore.py), or None."""
     directory = _grammar.cache_path()
     if directory is None:
         return None
-    h = _grammar.hasher(data)
-    h.update(f"|{_fingerprint()}|{max_source}|{max_nesting}".encode())
-    sub = os.path.join(directory, "ast")
-    try:
-        os.mkdir(sub, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
+    from ..cachestore import Store
+    top = Store.open(directory, create=False)
+    if top is None:
         return None
-    return os.path.join(sub, h.hexdigest()[:40] + ".pickle")
+    try:
+        return top.sub("ast")
+    finally:
+        top.close()
 
 
 def cached(parse_fn, kind, source, filename, max_source, max_nesting):
@@ -73,77 +83,138 @@ def cached(parse_fn, kind, source, filename, max_source, max_nesting):
     data = source if isinstance(source, bytes) else str(source).encode("utf-8", "surrogatepass")
     if len(data) > max_source:
         return parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
-    path = _ast_cache_path(kind.encode() + b"\0" + data, max_source, max_nesting)
-    if path is not None:
-        tree = _load_ast(path, N.Module if kind == "module" else N.Node)
-        if tree is not None:
-            return tree
-    tree = parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
-    if path is not None:
-        _atomic_write(path, dump_ast(tree))
-    return tree
+    store = _store()
+    if store is None:
+        return parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
+    with store:
+        name = _key(kind.encode() + b"\0" + data, max_source, max_nesting) + ".ast"
+        digest = _grammar.hasher(data).hexdigest()
+        entry = store.read(name)
+        if entry is not None:
+            tree = _checked(entry, kind, digest, max_nesting)
+            if tree is not None:
+                return tree
+        tree = parse_fn(source, filename, max_source=max_source, max_nesting=max_nesting)
+        try:
+            store.write(name, _entry(tree, kind, digest))
+        except (ValueError, RecursionError):       # a tree marshal cannot hold: uncached
+            pass
+        return tree
 
 
-# The AST pickles as (class, field values) calls: unpickling runs the dataclass
-# __init__ (fast) instead of the slots dataclass __setstate__, and only node
-# classes may be named in a cache file.
-_NODE_CLASSES = {name: cls for name, cls in vars(N).items()
-                 if isinstance(cls, type) and hasattr(cls, "_fields")
-                 and cls.__module__ == N.__name__}
-_REDUCERS = {}
-for _cls in _NODE_CLASSES.values():
-    _get = operator.attrgetter(*_cls._fields)
-    _REDUCERS[_cls] = (lambda cls, get: lambda obj: (cls, get(obj)))(_cls, _get)
-del _cls, _get
+def _entry(tree, kind: str, digest: str) -> bytes:
+    return marshal.dumps((_FORMAT, _fingerprint(), kind, digest, dump_ast(tree)))
 
 
-class _NodeUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
-        if module == N.__name__ and name in _NODE_CLASSES:
-            return _NODE_CLASSES[name]
-        raise pickle.UnpicklingError(f"{module}.{name} is not an AST node")
-
-
-def dump_ast(module: N.Module) -> bytes:
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _REDUCERS
-    pickler.dump(module)
-    return buf.getvalue()
-
-
-def load_ast(data: bytes, kind: type = N.Module):
-    """A cached tree; ``kind`` is N.Module, or N.Node for any expression node."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+def _checked(entry: bytes, kind: str, digest: str, max_nesting: int):
+    """The tree of a cache entry, or None: anything that is not what this code would
+    have written for this very text (format, fingerprint, kind, text hash), any value
+    that is not a node or plain data, and any tree the static pass refuses."""
     try:
-        module = _NodeUnpickler(io.BytesIO(data)).load()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    if not (type(module) is kind if kind is N.Module else isinstance(module, kind)):
-        raise pickle.UnpicklingError(f"not a {kind.__name__}")
-    return module
-
-
-def _load_ast(path: str, kind: type = N.Module):
-    try:
-        with open(path, "rb") as f:
-            return load_ast(f.read(), kind)
-    except Exception:       # a missing, stale or damaged cache entry: parse again
+        head = _loads(entry)
+        if type(head) is not tuple or len(head) != 5:
+            return None
+        fmt, fingerprint, k, d, payload = head
+        if fmt != _FORMAT or fingerprint != _fingerprint() or k != kind or d != digest:
+            return None
+        with _no_gc():          # 10^5 new nodes: the collector would rescan them
+            tree = _build(payload)
+            if not (type(tree) is N.Module if kind == "module" else isinstance(tree, N.Node)):
+                return None
+            from .. import static
+            static.check(tree, max_nesting=max_nesting)      # never trust what was on disk
+        return tree
+    except Exception:       # noqa: BLE001 - a stale, damaged or planted entry: parse again
         return None
 
 
-def _atomic_write(path: str, payload: bytes) -> None:
-    head, name = os.path.split(path)
-    tmp = os.path.join(head, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+def _loads(data: bytes):
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        return marshal.loads(data)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+# Node classes by number (sorted names: the fingerprint covers nodes.py, so a number
+# means the same class in every entry this code accepts).
+_NODE_CLASSES = {name: cls for name, cls in vars(N).items()
+                 if isinstance(cls, type) and hasattr(cls, "_fields")
+                 and cls.__module__ == N.__name__}
+_BY_NUMBER = [_NODE_CLASSES[name] for name in sorted(_NODE_CLASSES)]
+_NUMBER = {cls: i for i, cls in enumerate(_BY_NUMBER)}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+_NFIELDS = [len(cls._fields) + 1 for cls in _BY_NUMBER]
+_PLAIN_SET = frozenset(_PLAIN)
+_GETTERS = {cls: __import__("operator").attrgetter(*cls._fields) if len(cls._fields) > 1
+            else (lambda f: lambda o: (getattr(o, f),))(cls._fields[0]) if cls._fields
+            else (lambda o: ()) for cls in _BY_NUMBER}
+
+
+def dump_ast(tree):
+    """The tree as plain data: a node is ``(class number, field values...)``, a list a
+    list, everything else a string, number, bool or None."""
+    with _no_gc():
+        return _dump(tree)
+
+
+def _dump(v):
+    cls = type(v)
+    if cls in _PLAIN_SET:
+        return v
+    if cls is list:
+        return [x if type(x) in _PLAIN_SET else _dump(x) for x in v]
+    number = _NUMBER.get(cls)
+    if number is None:
+        raise ValueError(f"a {cls.__name__} in an AST")
+    return (number, *[x if type(x) in _PLAIN_SET else _dump(x) for x in _GETTERS[cls](v)])
+
+
+def load_ast(data, kind: type = N.Module):
+    """The tree of ``dump_ast`` data (or of its marshal bytes); ValueError for anything
+    else. ``kind`` is N.Module, or N.Node for any expression node."""
+    if isinstance(data, (bytes, bytearray)):
+        data = _loads(bytes(data))
+    tree = _build(data)
+    if not (type(tree) is kind if kind is N.Module else isinstance(tree, kind)):
+        raise ValueError(f"not a {kind.__name__}")
+    return tree
+
+
+def _build(v):
+    """The tree of plain data; ValueError for anything that is not a node of a known
+    class with its number of fields, a list, or a plain value. (The collector is off
+    meanwhile: 10^5 new nodes would make it rescan them again and again.)"""
+    with _no_gc():
+        return _make(v)
+
+
+def _make(v):
+    t = type(v)
+    if t is tuple:
+        i = v[0] if v else None
+        if type(i) is not int or not 0 <= i < len(_BY_NUMBER) or len(v) != _NFIELDS[i]:
+            raise ValueError("not an AST node")
+        return _BY_NUMBER[i](*[x if type(x) in _PLAIN_SET else _make(x) for x in v[1:]])
+    if t is list:
+        return [x if type(x) in _PLAIN_SET else _make(x) for x in v]
+    if t in _PLAIN_SET:
+        return v
+    raise ValueError(f"a {t.__name__} in a cached AST")
+
+
+class _no_gc:
+    __slots__ = ("was",)
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
+        return False

@@ -74,15 +74,17 @@ def cache_path() -> str | None:
     """The user's private gradcli cache directory (created 0700), or None.
 
     None when it cannot be created, is not a directory we own, or is writable
-    by others: a cache another user can write is a code-injection vector
-    (Lark's cache and ours are pickles).
+    by others (another user could plant or swap entries). Every directory made on
+    the way is 0700 whatever the umask; lang/cachestore.py then opens it once and
+    reads entries relative to it.
     """
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not base or not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
     path = os.path.join(base, "gradcli")
     try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
+        from ..cachestore import private_dirs
+        private_dirs(path)
         st = os.lstat(path)
         if not stat.S_ISDIR(st.st_mode):
             return None

@@ -1,15 +1,12 @@
-"""Lark's LALR parser for gx.lark: the indenter, the parser build (with Lark's table
-cache), and ``run``: the fast path (fast.py), then on any trouble the reference parse,
+"""Lark's LALR parser for gx.lark: the indenter, the parser build (from the tables
+shipped in the package, tables.py), and ``run``: the fast path (fast.py), then on any trouble the reference parse,
 whose errors messages.py words. The one module of the parser that the public API
 (api.py) imports lazily: lark is loaded only when a text is not in the AST cache.
 """
 from __future__ import annotations
 
 import gc
-import os
-import sys
 
-import lark
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 from lark.indenter import Indenter
@@ -17,7 +14,7 @@ from lark.indenter import Indenter
 from ..errors import GxError, GxLimitError, GxSyntaxError
 from . import fast as _fast_mod
 from .builder import AstBuilder
-from .grammar import MAX_BLOCK_DEPTH, START_RULES, cache_dir, grammar_hash, grammar_text
+from .grammar import MAX_BLOCK_DEPTH, START_RULES, grammar_hash, grammar_text
 from .messages import translate
 
 
@@ -93,30 +90,26 @@ def _lark_options(transformer) -> dict:
 
 
 def build_parser(transformer=None, *, use_cache: bool = True) -> Lark:
-    """A new Lark parser for gx.lark (uses the user cache when possible)."""
+    """A new Lark parser for gx.lark, from the analysed tables shipped in the package
+    (tables.py: data, never a pickle from the user's cache); ``use_cache=False``
+    analyses the grammar text instead (~0.5 s)."""
     text = grammar_text()
     opts = _lark_options(transformer)
-    directory = cache_dir() if use_cache else None
-    if directory is None:
+    if not use_cache:
         return Lark(text, **opts)
-    final = directory / (f"gx-lark-{grammar_hash()[:20]}-lark{lark.__version__}"
-                         f"-py{sys.version_info[0]}{sys.version_info[1]}.cache")
-    if final.exists():
-        return Lark(text, cache=str(final), **opts)
-    # First run: let Lark write its cache to a private temporary name, then
-    # move it into place atomically so a concurrent reader never sees half.
-    tmp = directory / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    parser = Lark(text, cache=str(tmp), **opts)
-    try:
-        if tmp.exists():
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, final)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-    return parser
+    from . import tables
+    return tables.load(text, opts, grammar_hash())
+
+
+def lark_options_for_tables() -> dict:
+    """The options the shipped tables are made with (write_tables)."""
+    return _lark_options(None)
+
+
+def write_tables() -> None:           # pragma: no cover - a maintainer's tool
+    """Analyse gx.lark and write the tables the package ships (tables.py)."""
+    from . import tables
+    tables.write(tables.generate(grammar_text(), lark_options_for_tables(), grammar_hash()))
 
 
 _PARSERS: dict = {}
@@ -182,3 +175,7 @@ def run(text: str, start: str, filename: str, *, fast: bool = True):
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+if __name__ == "__main__":           # pragma: no cover
+    write_tables()
