@@ -171,7 +171,9 @@ def test_rooms_stay_small(room):
     assert big == []
 
 
-@pytest.mark.parametrize("module,own", [("cli.py", {"clihelp", "cliparse"}), ("clihelp.py", set()),
+@pytest.mark.parametrize("module,own", [("cli.py", {"clihelp", "cliparse", "clicommon"}),
+                                        ("clicommon.py", {"clihelp", "cliparse"}),
+                                        ("clihelp.py", set()),
                                         ("cliparse.py", set()), ("manpage.py", {"clihelp"})])
 def test_cli_top_level_imports_only_click(module, own):
     """cli.py may import clihelp (help layout) at the top, which imports only click."""
