@@ -15,14 +15,29 @@ def run_gx(src):
     return s.variables
 
 
-@pytest.mark.parametrize("src", [
-    "import torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
-    "from torch import nn, optim\nfrom torch.nn import functional as F\n",
-    "import torch.nn\nimport torch.optim\nfrom torch.autograd import Variable\n",
-    "from torch.autograd import functional\nimport torch.autograd.functional as AF\n",
+@pytest.mark.parametrize("src,use", [
+    ("import torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
+     "r = (F.relu(tensor([-1.0, 2.0])).tolist(), nn.Linear(3, 2).weight.shape,\n"
+     "     str(optim.SGD([tensor(1.0, requires_grad=True)], lr=0.1))[:3])\n"),
+    ("from torch import nn, optim\nfrom torch.nn import functional as F\n",
+     "r = (F.relu(tensor([-1.0, 2.0])).tolist(), nn.Linear(3, 2).weight.shape,\n"
+     "     str(optim.SGD([tensor(1.0, requires_grad=True)], lr=0.1))[:3])\n"),
+    ("import torch.nn\nimport torch.optim\nfrom torch.autograd import Variable\n",
+     "r = (torch.nn.functional.relu(Variable(tensor([-1.0, 2.0]))).tolist(),\n"
+     "     torch.nn.Linear(3, 2).weight.shape,\n"
+     "     str(torch.optim.SGD([tensor(1.0, requires_grad=True)], lr=0.1))[:3])\n"),
 ])
-def test_tutorial_import_spellings(src):
-    run_gx(src)
+def test_tutorial_import_spellings(src, use):
+    # each spelling binds names that work: F.relu, nn.Linear's weight shape (out, in), optim.SGD
+    assert run_gx(src + use)["r"] == ([0.0, 2.0], (2, 3), "SGD")
+
+
+def test_autograd_functional_import_spellings():
+    src = ("from torch.autograd import functional\nimport torch.autograd.functional as AF\n"
+           "def f(x):\n    return (x * x).sum()\n"
+           "r = (functional.vjp(f, tensor([1.0, 2.0]))[1].tolist(),\n"
+           "     AF.vjp(f, tensor([3.0]))[1].tolist())\n")
+    assert run_gx(src)["r"] == ([2.0, 4.0], [6.0])          # d/dx sum(x^2) = 2x
 
 
 def test_math_functions_and_constants():
