@@ -59,6 +59,9 @@ class Optimizer:
     """What every optimizer shares: its parameters, hyper-parameters and per-parameter state."""
     attrs = ("step", "zero_grad", "param_groups", "state_dict")
     defaults: dict = {}
+    # torch's implementation switches, fixed here (the single-tensor CPU loop): shown by repr
+    # as PyTorch 2.13 shows them
+    flags: dict = {"differentiable": False, "foreach": None, "fused": None}
 
     def __init__(self, params, **hyper):
         self.params = _params(params, type(self).__name__)
@@ -90,8 +93,9 @@ class Optimizer:
     def __repr__(self):
         name = type(self).__name__
         lines = [f"{name} (", "Parameter Group 0"]
-        for k in sorted(self.hyper):
-            lines.append(f"    {k}: {self.hyper[k]}")
+        shown = dict(self.flags, **self.hyper)
+        for k in sorted(shown):
+            lines.append(f"    {k}: {shown[k]}")
         return "\n".join(lines) + "\n)"
 
 
@@ -127,6 +131,7 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     decoupled = False
+    flags = dict(Optimizer.flags, capturable=False, decoupled_weight_decay=False)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, maximize=False):
@@ -176,6 +181,7 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     decoupled = True
+    flags = dict(Adam.flags, decoupled_weight_decay=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, maximize=False):
@@ -185,6 +191,7 @@ class AdamW(Adam):
 
 class RMSprop(Optimizer):
     """Divides by a running root mean square of the gradients (torch 2.13's single-tensor loop)."""
+    flags = {"capturable": False, "differentiable": False, "foreach": None}
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, maximize=False):

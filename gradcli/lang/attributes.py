@@ -213,6 +213,13 @@ def module_value(t) -> bool:
     return issubclass(t, Module)
 
 
+def iterable_module(v) -> bool:
+    """A Sequential: ``for m in model`` walks its modules, as in PyTorch (asked only after the
+    common iterable types)."""
+    from ..engine.nn import Sequential
+    return isinstance(v, Sequential)
+
+
 def script_object(t) -> bool:
     """An engine nn module or optimizer: what scripts may reach is its class's ``attrs``."""
     from ..engine.nn import Module
