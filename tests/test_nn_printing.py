@@ -57,3 +57,10 @@ def test_bad_uses_of_a_sequential_are_clear_errors(src, kind, words):
     with pytest.raises(GxError) as e:
         run("import torch\n" + src + "\n")
     assert e.value.kind == kind and words in e.value.message and e.value.line >= 2
+
+
+def test_a_tensors_device_is_the_cpu_as_pytorch_prints_it():
+    # torch 2.13 prints this line for the same script (checked with the oracle venv)
+    src = ("import torch\nx = torch.ones(2)\n"
+           "print(x.device, [x.device], f'{x.device}', x.device == torch.device('cpu'), x.device.type)\n")
+    assert run(src) == "cpu [device(type='cpu')] cpu True cpu\n"
