@@ -279,7 +279,8 @@ def set_attr(obj, name, value):
     from ..engine.variable import Variable
     if type(obj) is Variable and name in VAR_SETTABLE:
         if name == "grad" and value is not None and type(value) is not Variable:
-            raise GxTypeError(f"assigned grad must be a tensor or None, not {type_name(value)}")
+            raise GxTypeError("assigned grad expected to be a Tensor or None but got grad of "
+                              f"type {type_name(value)}")
         was = obj.requires_grad
         setattr(obj, name, value)
         if name == "requires_grad" and value and not was:
