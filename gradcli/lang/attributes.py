@@ -16,7 +16,7 @@ from .values import (BoundMethod, Builtin, Device, DType, GxFunction, History, N
 
 VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad").split()
 VAR_METHODS = ("backward item tolist size numel dim detach clone retain_grad requires_grad_ "
-               "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_").split()
+               "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_ all any").split()
 VAR_SETTABLE = ("data", "grad", "requires_grad")
 NODE_ATTRS = ("name", "next_functions", "variable")
 

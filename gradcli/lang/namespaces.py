@@ -119,6 +119,7 @@ def make_torch(B) -> Namespace:
         m[alias] = dtype_value(np.dtype(name))
     m["e"] = math.e
     m.update(_operator_functions())
+    m["all"], m["any"] = B["all"], B["any"]
     m["device"] = Builtin("device", check_device)
     m["nn"] = Namespace("torch.nn", LazyMembers(make_nn, B))
     m["optim"] = Namespace("torch.optim", LazyMembers(make_optim))
