@@ -7,7 +7,7 @@ Each script runs in a fresh interpreter twice: once after `torch.set_default_dty
 `gradcli run --dtype float32` is compared with). What the script prints is kept, except the
 address in a grad_fn's repr (`<AddBackward0 object at 0x7f...>` -> `<AddBackward0>`): it changes
 from run to run, and gradcli prints the name only. A script that raises in PyTorch also gets
-NAME.error: `LINE ExceptionName: message` of the exception. gradcli never writes these files.
+NAME.error: `LINE ExceptionName: message` of the exception (the message's first line). gradcli never writes these files.
 """
 import re
 import subprocess
