@@ -488,5 +488,5 @@ def test_json_error_event(runner):
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert events[0]["event"] == "print"
     assert events[1] == {"event": "error", "kind": "AssertionError", "message": "no", "file": "<stdin>",
-                         "line": 2, "col": 1, "exit_code": 1}
+                         "line": 2, "col": 1, "exit_code": 1, "calls": []}
     assert "<stdin>:2:1: AssertionError: no" in r.stderr

@@ -186,6 +186,19 @@ def format_error(err: "GxError | GxWarning") -> str:
     return "\n".join(lines)
 
 
+def error_event(err: GxError) -> dict:
+    """The JSON error event (docs/json.md): what format_error prints, as fields.
+    ``calls`` is the chain of script calls, outermost first, every one of them (the
+    text cuts a deep recursion in the middle; a machine gets the whole list)."""
+    event = {"event": "error", "kind": err.kind, "message": err.message,
+             "file": err.filename, "line": err.line, "col": err.col,
+             "exit_code": err.exit_code,
+             "calls": [{"file": f, "line": ln, "col": col, "source": text, "function": fn}
+                       for f, ln, col, text, fn in err.calls]}
+    event.update(getattr(err, "details", None) or {})
+    return event
+
+
 CHAIN_SHOWN = 3     # calls shown at each end of a long chain (deep recursion)
 
 
