@@ -105,8 +105,10 @@ def test_run_json_has_no_bare_nan(runner):
     assert r.exit_code == 0
     assert "NaN" not in r.stdout and "Infinity" not in r.stdout
     events = [json.loads(line) for line in r.stdout.splitlines()]
-    assert events[0]["values"] == [["-inf", 0.0]]
-    assert events[1]["vars"]["y"]["value"] == ["-inf", 0.0]
+    assert [e["event"] for e in events] == ["warning", "print", "result"]
+    assert events[0]["nonfinite"] == "-inf" and events[0]["operands"] == {"x": 0.0}
+    assert events[1]["values"] == [["-inf", 0.0]]
+    assert events[2]["vars"]["y"]["value"] == ["-inf", 0.0]
 
 
 def test_run_print_end(runner):

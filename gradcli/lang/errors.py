@@ -18,6 +18,8 @@ class GxError(Exception):
     # call sites of script functions the error came out of, outermost first:
     # (filename, line, col, source text, function name); see called_from
     calls: tuple = ()
+    # extra fields of the JSON error event (a NumericError's explanation: lang/nanreport.py)
+    details: dict | None = None
 
     def __init__(self, message: str, *, filename: str | None = None,
                  line: int | None = None, col: int | None = None,
@@ -155,6 +157,7 @@ class GxWarning:
         self.end_col = end_col
         self.source_line = source_line
         self.category = category
+        self.details = None         # extra JSON fields (lang/nanreport.py)
 
     def __str__(self) -> str:
         loc = ":".join(str(p) for p in (self.filename or "<script>", self.line, self.col)
