@@ -47,7 +47,7 @@ FORWARD = [
     ("y = erfinv(tensor(-1.0))\n", "erfinv(-1.0) = -inf", "-inf", 5),
     ("y = acosh(tensor(0.5))\n", "argument 0.5 < 1 (acosh needs x >= 1)", "nan", 5),
     # exponentials overflow past ln(max) = 709.78, log2(max) = 1024, ln(2 max) = 710.48
-    ("y = exp(1000)\n", "overflow: argument 1000.0 > 709.783", "inf", 5),
+    ("y = exp(1000)\n", "overflow: argument 1000 > 709.783", "inf", 5),
     ("y = exp2(tensor(1500.0))\n", "overflow: argument 1500.0 > 1024", "inf", 5),
     ("y = expm1(tensor(800.0))\n", "overflow: argument 800.0 > 709.783", "inf", 5),
     ("y = cosh(tensor(711.0))\n", "overflow: argument 711.0 > 710.476", "inf", 5),
@@ -61,10 +61,10 @@ FORWARD = [
     # powers
     ("y = tensor(-8.0) ** (1 / 3)\n", "negative base -8.0 to the non-integer power 0.333333",
      "nan", 18),
-    ("y = tensor(0.0) ** -1\n", "0 to the negative power -1.0: division by zero", "inf", 17),
-    ("y = tensor(10.0) ** 400\n", "overflow: 10.0 ** 400.0 exceeds the largest float", "inf", 18),
+    ("y = tensor(0.0) ** -1\n", "0 to the negative power -1: division by zero", "inf", 17),
+    ("y = tensor(10.0) ** 400\n", "overflow: 10.0 ** 400 exceeds the largest float", "inf", 18),
     # sums and products overflow; infinities that meet
-    ("y = tensor(1e308) * 10\n", "overflow: 1e+308 * 10.0 exceeds the largest float", "inf", 19),
+    ("y = tensor(1e308) * 10\n", "overflow: 1e+308 * 10 exceeds the largest float", "inf", 19),
     ("y = tensor(1e308) + 1e308\n", "overflow: 1e+308 + 1e+308", "inf", 19),
     ("y = tensor(-1e308) - 1e308\n", "overflow: -1e+308 - 1e+308", "-inf", 20),
     ("y = tensor(inf) - inf\n", "inf - inf is undefined", "nan", 17),
@@ -72,13 +72,14 @@ FORWARD = [
     ("y = tensor(inf) / inf\n", "inf / inf is undefined", "nan", 17),
     ("y = sum(tensor([1e308, 1e308]))\n", "overflow: the result exceeds the largest float",
      "inf", 5),
+    # (an int the script wrote shows as an int: 1000, not 1000.0)
     # Python numbers (no tensor): the same rules, in the operator's words
     ("y = inf - inf\n", "inf - inf is undefined", "nan", 9),
-    ("y = 0 * inf\n", "0.0 * inf is undefined", "nan", 7),
+    ("y = 0 * inf\n", "0 * inf is undefined", "nan", 7),
     ("y = 1.0 / 0\n", "division by zero (1.0 / 0)", "inf", 9),
     ("y = 0 / 0\n", "0 / 0 is undefined", "nan", 7),
     ("y = (-8) ** (1 / 3)\n", "negative base -8.0 to the non-integer power 0.333333", "nan", 10),
-    ("y = 1e308 * 10\n", "overflow: 1e+308 * 10.0", "inf", 11),
+    ("y = 1e308 * 10\n", "overflow: 1e+308 * 10", "inf", 11),
 ]
 
 WORD = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
@@ -144,7 +145,7 @@ def test_the_new_element_is_shown_not_one_passed_on():
     """Element 0 was already inf (given), element 1 overflows here: the report shows 1."""
     _, warns = run("y = tensor([inf, 1e308]) * 10\n")
     d = warns[0].details
-    assert d["index"] == [1] and d["root"] is True and "overflow: 1e+308 * 10.0" in d["rule"]
+    assert d["index"] == [1] and d["root"] is True and "overflow: 1e+308 * 10 " in d["rule"]
 
 
 # ------------------------------------------------------------------------ backward
@@ -171,7 +172,7 @@ def test_backward_rule_is_named(src, rule, kind, line):
     _, warns = run(src)
     assert len(warns) == 1, [w.message for w in warns]
     w = warns[0]
-    assert w.message.startswith(f"the gradient through '") and f" is {WORD[kind]} (backward pass)" \
+    assert w.message.startswith("the gradient through '") and f" is {WORD[kind]} (backward pass)" \
         in w.message and rule in w.message, w.message
     assert w.line == line and w.details["phase"] == "backward" and w.details["root"] is True
     with pytest.raises(GxNumericError) as ei:

@@ -20,6 +20,8 @@ def num(v) -> str:
     """-1.0, 1000.0, 0.333333, 1e+300, inf, nan: short, and a float looks like one."""
     if v is None:
         return "?"
+    if type(v) is int:
+        return str(v)
     v = float(v)
     if math.isnan(v):
         return "nan"
@@ -157,7 +159,14 @@ def _rpow(out, x=None, *_, big=_MAX):     # c ** x: the base is not an operand h
     return None
 
 
+def _xlogy(out, x=None, y=None, *_, big=_MAX):
+    if x is not None and y is not None and x != 0 and y < 0:
+        return f"x * log(y) with y = {num(y)} < 0 (log needs y > 0)"
+    return None
+
+
 FORWARD = {
+    "XlogyBackward0": _xlogy, "XlogyBackward1": _xlogy, "XlogyBackward2": _xlogy,
     "SqrtBackward0": _below("sqrt", 0.0, False),
     "RsqrtBackward0": _rsqrt,
     "LogBackward0": _log("log"),
@@ -245,6 +254,25 @@ BACKWARD = {
                                         if y is not None and math.isinf(y) else None),
 }
 
+# ops that work element by element (after broadcasting): their operands are read at the
+# offending element; any other op's operands count as a whole (a sum, a softmax, a matmul)
+ELEMENTWISE = frozenset({
+    "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
+    "NegBackward0", "PowBackward0", "PowBackward1", "PowBackward2", "RemainderBackward0",
+    "MaximumBackward0", "MinimumBackward0", "WhereBackward0", "ClampBackward0",
+    "ClampBackward1", "ClampMinBackward0", "Atan2Backward0", "HypotBackward0",
+    "XlogyBackward0", "XlogyBackward1", "XlogyBackward2", "LerpBackward0", "LerpBackward1",
+    "AddcmulBackward0", "AddcdivBackward0", "SquareBackward0",
+})
+
+
+def elementwise(name: str) -> bool:
+    if name in ELEMENTWISE:
+        return True
+    from .elementwise import UNARY          # the unary table's nodes (read on reports only)
+    return any(row[0] == name for row in UNARY.values())
+
+
 # the names of the saved values, in the node's ``saved`` order, for the message
 SAVED_NAMES = {
     "MulBackward0": ("a", "b"), "DivBackward0": ("a", "b"),
@@ -260,8 +288,8 @@ def generic(phase: str, kind: str, operands_finite: bool | None, big: float = _M
         return (f"the incoming gradient times the local derivative exceeds the largest "
                 f"float, {_limit(big)}")
     if operands_finite is None:
-        return ("an operand's array was overwritten by the result (a temporary reused in "
-                "place), so its value is not shown")
+        return ("the operands' values were not kept (an operand's array was reused in "
+                "place for the result)")
     if kind == "nan":
         if operands_finite is False:
             return "infinities cancelled (inf - inf, 0 * inf or inf / inf)"

@@ -77,19 +77,40 @@ UNKNOWN, ABSENT = "unknown", "absent"
 
 
 def frame_operands(frame, out):
-    """[(name, array or UNKNOWN)] from the parameters of the op's frame (see module doc)."""
-    if frame is None:
-        return []
+    """[(name, array or UNKNOWN)] from the parameters of the op's frame (see module doc);
+    when the engine function that called ``record`` is a helper with the result alone
+    (``rule.node_class`` ops), its callers' frames, up to two, still in the engine."""
+    for _ in range(3):
+        if frame is None or not str(frame.f_globals.get("__name__", "")).startswith(
+                "gradcli.engine"):
+            break
+        found = _parameters(frame, out)
+        if found:
+            return found
+        frame = frame.f_back
+    return [("operands", UNKNOWN)]
+
+
+def _parameters(frame, out):
     code = frame.f_code
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    n = code.co_argcount + code.co_kwonlyargcount
     local = frame.f_locals
+    pairs = [(name, local.get(name)) for name in code.co_varnames[:n]]
+    if code.co_flags & _VARARGS:            # f(*operands): each one
+        star = code.co_varnames[n]
+        pairs += [(f"{star}[{i}]", v) for i, v in enumerate(local.get(star) or ())]
     found = []
-    for name in names:
-        a = _as_array(local.get(name))
+    for name, v in pairs:
+        if v is out or name == "out":       # the result itself (a helper's parameter)
+            continue
+        a = _as_array(v)
         if a is None:
             continue
         found.append((name, UNKNOWN if _same_memory(a, out) else a))
     return found
+
+
+_VARARGS = 0x04     # inspect.CO_VARARGS
 
 
 def _same_memory(a, out) -> bool:
@@ -97,9 +118,10 @@ def _same_memory(a, out) -> bool:
         a is out or a.base is out or (out.base is not None and a is out.base))
 
 
-def _flags(out, operands):
-    """Per element of ``out``: NaN among the operands there, any non-finite there (operands
-    that do not broadcast to ``out`` count as a whole); (None, None) when one is unknown."""
+def _flags(out, operands, each):
+    """Per element of ``out``: NaN among the operands there, any non-finite there (``each``:
+    the op is elementwise; else, and for operands that do not broadcast to ``out``, an
+    operand counts as a whole); (None, None) when one is unknown."""
     shape = out.shape
     has_nan = np.zeros(shape, bool)
     not_finite = np.zeros(shape, bool)
@@ -108,7 +130,7 @@ def _flags(out, operands):
             return None, None
         if a is ABSENT:
             continue
-        b = _aligned(a, shape)
+        b = _aligned(a, shape) if each else None
         with np.errstate(all="ignore"):
             if b is not None:
                 has_nan |= np.isnan(b)
@@ -128,15 +150,20 @@ def _aligned(a, shape):
         return None
 
 
-def _value_at(a, index, shape):
-    """The operand's value at the result's ``index`` (a whole non-aligned operand only
-    when it is one number), or None."""
+def _value_at(a, index, shape, each):
+    """The operand's value at the result's ``index`` (a whole operand of a
+    non-elementwise op only when it is one number), or None."""
     if a is UNKNOWN or a is ABSENT:
         return None
-    b = _aligned(a, shape)
+    b = _aligned(a, shape) if each else None
     if b is not None:
-        return float(np.real(b[index]))
-    return float(np.real(a.flat[0])) if a.size == 1 else None
+        return _number(b[index])
+    return _number(a.flat[0]) if a.size == 1 else None
+
+
+def _number(v):
+    """A Python int for integer data (a dim, an exponent), else a float."""
+    return int(v) if np.asarray(v).dtype.kind in "iub" else float(np.real(v))
 
 
 def analyse(phase, op, out, operands, rule_of, known_bad=False) -> Report:
@@ -144,7 +171,8 @@ def analyse(phase, op, out, operands, rule_of, known_bad=False) -> Report:
     result = out
     out = np.asarray(out)
     bad = ~np.isfinite(out)
-    has_nan, not_finite = _flags(out, operands)
+    each = domains.elementwise(op)
+    has_nan, not_finite = _flags(out, operands, each)
     if has_nan is None:
         new, root = None, (False if known_bad else None)
     else:
@@ -155,7 +183,8 @@ def analyse(phase, op, out, operands, rule_of, known_bad=False) -> Report:
     index = tuple(int(i) for i in np.unravel_index(flat, out.shape)) if out.ndim else ()
     value = float(np.real(out[index]))
     kind = "nan" if value != value else ("inf" if value > 0 else "-inf")
-    values = [(name, _value_at(a, index, out.shape)) for name, a in operands]
+    values = [(name, _value_at(a, index, out.shape, each)) for name, a in operands
+              if a is not UNKNOWN or name != "operands"]
     big = float(np.finfo(out.dtype).max) if out.dtype.kind == "f" else domains.MAX
     given = None if not_finite is None else bool(not_finite[index])
     if given and (kind != "nan" or has_nan[index]):
