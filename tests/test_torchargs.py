@@ -152,30 +152,3 @@ def test_out_under_no_grad_is_allowed():
     v = run_out("a = torch.ones(2, requires_grad=True)\no = torch.zeros(2)\n"
                 "with torch.no_grad():\n    torch.mul(a, 3, out=o)\n")
     assert v["o"].tolist() == [3.0, 3.0] and not v["o"].requires_grad
-
-
-# ---------------------------------------------------------------- type()
-
-def test_type_prints_as_python_and_pytorch_do():
-    torch = pytest.importorskip("torch")
-    import io
-    from contextlib import redirect_stdout
-    src = ("import torch.nn as nn\n"
-           "print(type(1.0), type(torch.tensor(1.0)), type(1), type('a'), type([1]), type(None))\n"
-           "print(type(1.0) == float, type(1) == float, type(2) == type(3))\n"
-           "print(type(nn.Linear(2, 3)), type(nn.ReLU()), type(nn.MSELoss()))\n"
-           "print(type(torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)), type(torch.float32))\n")
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        exec(src, {"torch": torch})
-    lines = []
-    s = Session(Options(), on_print=lambda e: lines.append(e.text))
-    s.run("import torch\n" + src, "t.gx")
-    assert "".join(t + "\n" for t in lines) == buf.getvalue()
-
-
-def test_type_values_lead_nowhere():
-    with pytest.raises(GxError):
-        run_out("t = type(1.0)\nx = t(3)\n")                 # not callable
-    with pytest.raises(GxError):
-        run_out("t = type(1.0)\nx = t.mro\n")                # no attributes

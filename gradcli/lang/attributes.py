@@ -89,8 +89,7 @@ def _tables():
         tables[t] = {k: _method_getter(f, k) for k, f in methods[t].items()}
     tables[History] = {"data": lambda h: h.data}
     tables[DType] = {"name": lambda d: d.name}
-    from .values import TypeValue
-    for t in (int, float, bool, type(None), GxFunction, Builtin, BoundMethod, range, TypeValue):
+    for t in (int, float, bool, type(None), GxFunction, Builtin, BoundMethod, range):
         tables.setdefault(t, {})
         methods.setdefault(t, {})
     _NODE_TABLE = {"name": lambda n: NodeName(n.name), "next_functions": lambda n: n.next_functions,

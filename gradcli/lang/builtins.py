@@ -320,12 +320,6 @@ REGISTRY["all"] = _truth(all, E.all)
 REGISTRY["any"] = _truth(any, E.any)
 
 
-@builtin("type")
-def gx_type(x):
-    from .values import type_of
-    return type_of(x)
-
-
 @builtin("float")
 def gx_float(x=0.0):
     return float(x)

@@ -239,65 +239,6 @@ class GxFunction:
         return f"<function {self.name}>"
 
 
-class TypeValue:
-    """What ``type(x)`` returns: it prints as Python/PyTorch print the class
-    (``<class 'float'>``, ``<class 'torch.Tensor'>``) and compares by that name; it has no
-    attributes and cannot be called (no way back to Python's classes)."""
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"<class '{self.name}'>"
-
-    def __eq__(self, other):
-        if type(other) is TypeValue:
-            return self.name == other.name
-        if type(other) is Builtin and other.name in _PY_CLASSES:    # type(x) == float
-            return self.name == other.name
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self.name)
-
-
-_PY_CLASSES = ("float", "int", "bool", "str", "list", "tuple", "dict", "range")
-
-
-def type_of(v) -> TypeValue:
-    """``type(v)`` with PyTorch's class paths for tensors, modules and optimizers."""
-    t = type(v)
-    name = {list: "list", tuple: "tuple", str: "str", int: "int", float: "float", bool: "bool",
-            type(None): "NoneType", dict: "dict", range: "range", GxFunction: "function",
-            Builtin: "builtin_function_or_method", BoundMethod: "builtin_function_or_method",
-            Namespace: "module", DType: "torch.dtype"}.get(t)
-    if name is None:
-        from ..engine.variable import Variable
-        if t is Variable:
-            name = "torch.Tensor"
-        else:
-            name = _engine_class_path(v) or type_name(v)
-    return TypeValue(name)
-
-
-def _engine_class_path(v):
-    from ..engine import nn, optim
-    cls = type(v).__name__
-    if isinstance(v, optim.Optimizer):
-        return f"torch.optim.{cls.lower()}.{cls}"
-    if not isinstance(v, nn.Module):
-        return None
-    if isinstance(v, getattr(nn, "_Loss", ())):
-        room = "loss"
-    elif isinstance(v, getattr(nn, "_Activation", ())):
-        room = "activation"
-    else:
-        room = {"Linear": "linear", "Identity": "linear", "Sequential": "container",
-                "Flatten": "flatten"}.get(cls, cls.lower())
-    return f"torch.nn.modules.{room}.{cls}"
-
-
 def type_name(v) -> str:
     """What a message calls the type of ``v``: 'tensor', 'list', "module 'torch'"..."""
     t = type(v)
@@ -318,4 +259,4 @@ def type_name(v) -> str:
 _TYPE_NAMES = {list: "list", tuple: "tuple", str: "str", int: "int", float: "float",
                bool: "bool", type(None): "None", GxFunction: "function",
                Builtin: "built-in function", BoundMethod: "method", dict: "dict",
-               range: "range", DType: "dtype", History: "history", TypeValue: "type"}
+               range: "range", DType: "dtype", History: "history"}
