@@ -11,7 +11,7 @@ import numpy as np
 
 from ._op import lift, record
 from .buffers import CHUNK, blocks, sole, sole_var
-from . import arith as _arith
+from . import power as _power
 from .context import STATE
 from .errors import EngineValueError
 from .node import Node
@@ -342,7 +342,7 @@ logsigmoid = _make_unary("logsigmoid")
 
 def square(x):
     """x * x as PyTorch records it: pow(x, 2), a PowBackward0 node."""
-    return _arith.pow(x, 2)
+    return _power.pow(x, 2)
 
 
 # the engine namespace of the unary rules, now that its ops exist

@@ -10,7 +10,8 @@ from .arith import unbroadcast
 from .context import STATE, spend
 from .errors import EngineValueError, ShapeError
 from .node import Node
-from .shape import getitem, index_add, mT, reshape, stack, unsqueeze
+from .indexing import getitem, index_add
+from .shape import mT, reshape, stack, unsqueeze
 from .variable import _result, _wrap
 
 
