@@ -9,7 +9,7 @@ standard library only.
     [[4.5, 4.5], [4.5, 4.5]]
 """
 from . import methods as _methods  # installs operators and op methods on Variable
-from .arith import add, div, mul, neg, sub, unbroadcast
+from .arith import add, div, mul, neg, sub
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       initial_seed,
@@ -18,7 +18,7 @@ from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_d
 from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
                           erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
                           logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
-                          sign, sin, sinc, sinh, softplus, sqrt, square, tan, tanh, trunc, where)
+                          sign, sin, sinc, sinh, softplus, sqrt, tan, tanh, trunc, where)
 from .einsum import einsum
 from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
                      LimitError,
@@ -30,7 +30,7 @@ from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp,
                          vhp, vjp)
 from .history import history
 from .modulo import floor_divide, remainder
-from .power import pow
+from .power import pow, square
 from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
 from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
 from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
@@ -40,7 +40,7 @@ from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
 from .indexing import getitem
-from .shape import (cat, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze,
+from .shape import (cat, unbroadcast, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze,
                     view)
 from .variable import GradWarning, Tensor, Variable
 

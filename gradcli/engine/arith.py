@@ -15,27 +15,12 @@ from .integers import int_overflow, no_bool, no_bool_sub
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
 from .errors import EngineTypeError
+from .elementwise import reciprocal
 from .node import Node
-from .shape import sum_to, sum_to_raw
+from .shape import unbroadcast, unbroadcast_raw
 from .variable import Variable, _wrap
 
-
-def unbroadcast(g, shape):
-    """The gradient ``g`` of a broadcast result, summed back to an input's ``shape``."""
-    if g is None or g._data.shape == shape:
-        return g
-    return sum_to(g, shape)
-
-
 _f64 = np.float64
-_nd = np.ndarray
-
-
-def unbroadcast_raw(g, shape):
-    """``unbroadcast`` on raw arrays, for the ``fast`` rules."""
-    if type(g) is _f64 or g.shape == shape:
-        return g
-    return sum_to_raw(g, shape)
 
 
 def _raw(x):
@@ -322,7 +307,7 @@ def rdiv(a, b):
     """``b / a``. For a number b this is reciprocal(a) * b, the graph PyTorch records
     (ReciprocalBackward0 under MulBackward0)."""
     if type(b) in (float, int, bool) and type(a) is Variable:
-        return mul(_ew.reciprocal(a), b)
+        return mul(reciprocal(a), b)
     return div(lift_like(b, a), a)
 
 
@@ -357,7 +342,3 @@ def neg(a):
 
 def pos(a):
     return a
-
-
-# last, because elementwise imports this module: bound once here, not imported per call
-from . import elementwise as _ew  # noqa: E402

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import arith, elementwise as ew, indexing, modulo, power, shape as sh
 from ._op import lift, operand, record
-from .arith import unbroadcast
+from .shape import unbroadcast
 from .context import STATE
 from .errors import AutogradError, EngineValueError, ShapeError
 from .node import AccumulateGrad, Node

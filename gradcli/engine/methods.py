@@ -128,7 +128,7 @@ for _n in ew.UNARY:
     METHODS[_n] = getattr(ew, _n)
 # PyTorch's other pointwise methods, and & | ^ ~ on bool and integer tensors
 METHODS.update({
-    "square": ew.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
+    "square": power.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
     "xlogy": pw.xlogy, "lerp": pw.lerp, "addcmul": pw.addcmul, "addcdiv": pw.addcdiv,
     "__and__": pw.bitwise_and, "__rand__": pw.bitwise_and, "__or__": pw.bitwise_or,
     "__ror__": pw.bitwise_or, "__xor__": pw.bitwise_xor, "__rxor__": pw.bitwise_xor,

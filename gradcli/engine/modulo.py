@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_check, lift, operand, promote, record
-from .arith import unbroadcast
 from .context import STATE
 from .integers import check_int_divisor
 from .node import Node
+from .shape import unbroadcast
 from .variable import Variable, _wrap
 
 

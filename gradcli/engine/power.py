@@ -1,13 +1,15 @@
-"""``**``: x ** c, x ** y, c ** x, with PyTorch's integer and 0 ** 0 rules."""
+"""``**`` (x ** c, x ** y, c ** x) and ``square``, with PyTorch's integer and 0 ** 0 rules."""
 from __future__ import annotations
 
 import numpy as np
 
 from ._op import F64DT, broadcast_check, lift, operand, promote, record
-from .arith import lift_like, unbroadcast, unbroadcast_raw
+from .arith import lift_like
 from .context import STATE
+from .elementwise import log, where
 from .integers import int_overflow, int_power
 from .node import Node
+from .shape import unbroadcast, unbroadcast_raw
 from .variable import Variable, _result, _wrap
 
 _f64 = np.float64
@@ -25,7 +27,7 @@ class PowBackward0(Node):
                 return (_wrap(np.zeros(self.next[0].shape, np.result_type(g._data))[()]),)
             return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
         # an array exponent selects: 0 where it is 0 (PyTorch's pow_backward_self)
-        return (unbroadcast(_ew.where(c == 0, 0.0, g * (c * x ** (c - 1))), self.next[0].shape),)
+        return (unbroadcast(where(c == 0, 0.0, g * (c * x ** (c - 1))), self.next[0].shape),)
 
     def fast(self, g):
         x, c = self.saved
@@ -48,12 +50,12 @@ class PowBackward1(Node):
         nx, ny = self.next
         gx = gy = None
         if nx is not None:     # selects: 0 where y == 0, also at 0 ** 0 (pow_backward_self)
-            gx = unbroadcast(_ew.where(y._data == 0, 0.0, g * (y * x ** (y - 1))), nx.shape)
+            gx = unbroadcast(where(y._data == 0, 0.0, g * (y * x ** (y - 1))), nx.shape)
         if ny is not None:
             # d/dy x**y = x**y log x, times a 0 where x == 0 and y >= 0: PyTorch multiplies
             # here (pow_backward_exponent), so an infinite g gives NaN there, as in PyTorch
             zero = _wrap(((np.asarray(x._data) == 0) & (np.asarray(y._data) >= 0)))
-            gy = unbroadcast(g * _ew.where(zero, 0.0, x ** y * _ew.log(_ew.where(zero, 1.0, x))),
+            gy = unbroadcast(g * where(zero, 0.0, x ** y * log(where(zero, 1.0, x))),
                              ny.shape)
         return gx, gy
 
@@ -90,7 +92,7 @@ class PowBackward2(Node):
         out, c = self.saved[:2]
         if c == 0:     # 0 ** y: d/dy is g times 0 where y >= 0 (PyTorch multiplies here too)
             y = self.saved[2]
-            return (g * _ew.where(y >= 0, 0.0, _result(out, self) * -np.inf),)
+            return (g * where(y >= 0, 0.0, _result(out, self) * -np.inf),)
         return (g * _result(out, self) * float(np.log(c)),)
 
 
@@ -118,5 +120,7 @@ def _power(x, y):
     return np.power(x, y)
 
 
-# last, because elementwise imports this module: bound once here, not imported per call
-from . import elementwise as _ew  # noqa: E402
+
+def square(x):
+    """x * x as PyTorch records it: pow(x, 2), a PowBackward0 node."""
+    return pow(x, 2)

@@ -105,6 +105,24 @@ def sum_to(x, shape):
     return record(out, SumToBackward0, (x._node,), xs, STATE.get())
 
 
+def unbroadcast(g, shape):
+    """The gradient ``g`` of a broadcast result, summed back to an input's ``shape``."""
+    if g is None or g._data.shape == shape:
+        return g
+    return sum_to(g, shape)
+
+
+_f64 = np.float64
+
+
+def unbroadcast_raw(g, shape):
+    """``unbroadcast`` on raw arrays, for the ``fast`` rules."""
+    if type(g) is _f64 or g.shape == shape:
+        return g
+    return sum_to_raw(g, shape)
+
+
+
 # -------------------------------------------------------------------- reshape
 
 class ViewBackward0(Node):
