@@ -259,6 +259,7 @@ BACKWARD = {
 ELEMENTWISE = frozenset({
     "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
     "NegBackward0", "PowBackward0", "PowBackward1", "PowBackward2", "RemainderBackward0",
+    "RemainderBackward1",
     "MaximumBackward0", "MinimumBackward0", "WhereBackward0", "ClampBackward0",
     "ClampBackward1", "ClampMinBackward0", "Atan2Backward0", "HypotBackward0",
     "XlogyBackward0", "XlogyBackward1", "XlogyBackward2", "LerpBackward0", "LerpBackward1",
