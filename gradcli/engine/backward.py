@@ -119,6 +119,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     st = STATE.get()
     if st.trace is not None:
         retain_graph = True     # explaining: the saved values stay for the explained walk
+    if create_graph or st.trace is not None:
+        # a fused chain (engine/fuse.py) becomes its unfused graph: recorded, or explained
+        from .fused_node import expand_reachable
+        expand_reachable(roots)
     gc_was_on = gc.isenabled()
     gc.disable()   # the walk makes no reference cycles; scanning the graph is waste
     try:
@@ -137,6 +141,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
             gc.enable()
 
 
+_REPORTED = object()
+
+
 def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, trace=None):
     captured = {} if targets is not None else None
     buf = {}
@@ -151,6 +158,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
     f64 = np.float64
     f64dt = np.dtype(f64)
     isfinite = math.isfinite
+    reported = _REPORTED
     while ready:
         n = pop_ready()
         g = buf_pop(n, None)
@@ -218,10 +226,14 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                         if d.dtype != c.dtype:
                             cg = _restore(cg, c, graph)
                             d = cg._data if graph else cg
-                        if anomaly is not None and d is not checked:
-                            if not finite(d):
-                                anomaly("backward", n.name, n.tag)
+                        if anomaly is not None and d is not checked and checked is not reported:
                             checked = d           # (an add passes one array to both edges)
+                            if not finite(d):
+                                if cls.fused:     # a fused chain names each node it stands for
+                                    n.report(anomaly, g)
+                                    checked = reported
+                                else:
+                                    anomaly("backward", n.name, n.tag)
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg

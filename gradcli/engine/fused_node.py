@@ -1,0 +1,344 @@
+"""The node of a fused chain (engine/fuse.py): its backward, block by block with the
+engine's own derivative formulas in the unfused walk's order; its NaN/inf reports; and its
+expansion into the unfused graph for anyone who looks inside or records a derivative."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import elementwise as _ew
+from ._op import finite
+from .context import STATE
+from .fuse import (BLOCK, _forward_block, _is_number, _node_name, _operands, _parallel)
+from .node import FREED, Node
+from .variable import Variable, _wrap
+from .versions import Watched
+
+
+# ---------------------------------------------------------------- the node
+
+_CLASSES = {}
+
+
+def _node_class(name, frees):
+    cls = _CLASSES.get((name, frees))
+    if cls is None:
+        cls = type(name, (FusedNode,), {"__slots__": (), "name": name, "frees": frees})
+        _CLASSES[name, frees] = cls
+    return cls
+
+
+def make_node(plan, values, full, shape, tags):
+    code = plan.code
+    saved_inputs, vers = [], []
+    for i in plan.order:                  # inputs the unfused nodes save, in order
+        ins = code[i]
+        if ins[0] in ("*", "/") or (ins[0] == "f" and _ew.UNARY[ins[1]][3] == "x"):
+            for k in _operands(ins):
+                if code[k][0] == "in":
+                    v = values[code[k][1]]
+                    if type(v) is Variable and not any(v is s for s in saved_inputs):
+                        saved_inputs.append(v)
+                        vers.append(v._version)
+    node = _new(_node_class(plan.name, plan.frees))
+    nodes = [None if type(values[code[k][1]]) is not Variable else values[code[k][1]]._node
+             for k in plan.deliveries]
+    node.next = tuple(nodes)
+    node.saved = tuple(saved_inputs) + tuple(full[i] for i in sorted(full))
+    node.vers = tuple(vers) if vers else None
+    node.shape = shape
+    node.dtype = np.dtype(np.float64)
+    node.tag = tags[-1]
+    node.retain = None
+    node.plan = plan
+    node.values = tuple(values)
+    node.full = dict(full)
+    node.tags = tuple(tags)
+    node.real = None
+    node.then = {id(v): ver for v, ver in zip(saved_inputs, vers)}
+    node.depth = _depth(plan, values)
+    return node
+
+
+_new = object.__new__
+
+
+def _depth(plan, values):
+    code = plan.code
+    depth = [0] * len(code)
+    for i, ins in enumerate(code):
+        if ins[0] == "in":
+            v = values[ins[1]]
+            depth[i] = v._node.depth if type(v) is Variable and v._node is not None else -1
+        elif plan.req[i]:
+            depth[i] = max(depth[k] for k in _operands(ins) if plan.req[k]) + 1
+    return depth[-1]
+
+
+class FusedNode(Node):
+    """A fused chain's node; see the module docstring. ``plan``, ``values`` (the chain's
+    inputs), ``full`` (its saved full-size intermediates) and ``tags`` describe the chain
+    until ``real``, the replayed unfused root, takes over."""
+    __slots__ = ("plan", "values", "full", "tags", "real", "then")
+    fused = True
+
+    @property
+    def next_functions(self):
+        expand(self)
+        return tuple((n, 0) for n in self.next)
+
+    def apply(self, g):
+        expand(self)
+        return self.real.apply(g)
+
+    def fast(self, g):
+        real = self.real
+        if real is not None:
+            return _delegate(real, g)
+        return _backward(self, g, False)
+
+    def spend(self, g, saved):
+        real = self.real
+        if real is not None:
+            real.saved = FREED if real.frees else real.saved
+            return _delegate(real, g, saved)
+        return _backward(self, g, True)
+
+    def report(self, anomaly, g):
+        """Calls ``anomaly`` for every node of the unfused chain whose gradient would not
+        be finite, in the order the unfused walk would (only after a fused backward whose
+        gradients are not all finite: rare, so it recomputes on full arrays)."""
+        if self.real is not None:
+            anomaly("backward", self.name, self.tag)
+            return
+        plan = self.plan
+        grads = _chain_grads(self, g)
+        for i in plan.order:
+            checked = None
+            for cg in grads[i]:
+                if cg is None or cg is checked:
+                    continue
+                if not finite(cg):
+                    anomaly("backward", _node_name(plan.code[i]), self.tags[i])
+                checked = cg
+
+
+def _delegate(real, g, saved=None):
+    cls = type(real)
+    if saved is not None and cls.spend is not None:
+        return cls.spend(real, g, saved)
+    if cls.fast is not None:
+        return cls.fast(real, g)
+    return tuple(None if v is None else v._data for v in real.apply(_wrap(g)))
+
+
+# ---------------------------------------------------------------- backward
+
+def _flat_g(g, n):
+    """``g`` as n values in C order without a copy when it is contiguous or one value
+    broadcast (sum's gradient)."""
+    if type(g) is not np.ndarray:
+        return np.broadcast_to(np.asarray(g, np.float64), (n,))
+    if g.flags.c_contiguous:
+        return g.reshape(-1)
+    if not any(g.strides):
+        return np.broadcast_to(g.reshape(-1)[:1], (n,))
+    return np.ascontiguousarray(g).reshape(-1)
+
+
+def _backward(node, g, spend):
+    plan = node.plan
+    code = plan.code
+    values = node.values
+    n = 1
+    for s in node.shape:
+        n *= s
+    gf = _flat_g(g, n)
+    flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
+            type(values[ins[1]]) is Variable else None for ins in code]
+    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
+    # the gradients delivered to the inputs; in a walk that frees the saved values, the
+    # chain's own intermediates (nobody else holds them) take them
+    spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
+    outs = []
+    for _ in plan.deliveries:
+        outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
+    outflat = [o.reshape(-1) for o in outs]
+    live = [False] * len(outs)
+
+    def kernel(lo, hi):
+        for b in range(lo, hi, BLOCK):
+            e = min(b + BLOCK, hi)
+            grads = _grads_block(plan, values, flat, fullflat, gf[b:e], b, e)
+            for i in plan.order:
+                for es, cg in zip(plan.edges[i], grads[i]):
+                    if es is not None and es[0] == "leaf" and cg is not None:
+                        outflat[es[1]][b:e] = cg
+                        live[es[1]] = True
+    if spend:
+        node.full = None
+    _parallel(kernel, n)
+    return tuple(o if live[k] else None for k, o in enumerate(outs))
+
+
+def _val(code, values, flat, fullflat, k, b, e):
+    f = flat[k]
+    if f is not None:
+        return f[b:e]
+    ff = fullflat.get(k)
+    if ff is not None:
+        return ff[b:e]
+    return values[code[k][1]]
+
+
+def _grads_block(plan, values, flat, fullflat, g, b, e):
+    """Every node's gradients (one per edge, None where the edge needs none) for elements
+    [b, e): the engine's own ``fast`` formulas, in the unfused walk's order."""
+    code = plan.code
+    req = plan.req
+    gs = {plan.order[0]: g}
+    out = {}
+    for i in plan.order:
+        gi = gs.pop(i)
+        ins = code[i]
+        op = ins[0]
+        if op == "+":
+            r = (gi, gi)
+        elif op == "-":
+            r = (gi, -gi if req[ins[2]] else None)
+        elif op == "neg":
+            r = (-gi,)
+        elif op == "*":
+            r = _mul_grads(plan, ins, values, flat, fullflat, gi, b, e)
+        elif op == "/":
+            a, bb = ins[1], ins[2]
+            bd = _val(code, values, flat, fullflat, bb, b, e)
+            r = (gi / bd if req[a] else None,
+                 -gi * _val(code, values, flat, fullflat, a, b, e) / (bd * bd) if req[bb]
+                 else None)
+        else:
+            saves = _ew.UNARY[ins[1]][3]
+            x = _val(code, values, flat, fullflat, ins[2], b, e) if saves == "x" else None
+            y = fullflat[i][b:e] if saves == "y" else None
+            r = (_ew.UNARY[ins[1]][2](_ew.RAW, gi, x, y),)
+        if len(r) == 2 and _is_number(code, values, ins[1]):
+            r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
+        out[i] = r
+        for es, cg in zip(plan.edges[i], r):
+            if es is not None and es[0] == "node":
+                gs[es[1]] = cg
+    return out
+
+
+def _mul_grads(plan, ins, values, flat, fullflat, g, b, e):
+    code = plan.code
+    req = plan.req
+    a, bb = ins[1], ins[2]
+    if code[a][0] == "in" and code[bb][0] == "in" and values[code[a][1]] is values[code[bb][1]] \
+            and type(values[code[a][1]]) is Variable:
+        d = g * flat[a][b:e]             # x * x: one product, doubled (MulBackward0.fast)
+        d *= 2
+        return (d, None)
+    ga = g * _val(code, values, flat, fullflat, bb, b, e) if req[a] else None
+    gb = g * _val(code, values, flat, fullflat, a, b, e) if req[bb] else None
+    return (ga, gb)
+
+
+def _chain_grads(node, g):
+    """Every node's gradients on full arrays (for ``report``)."""
+    plan = node.plan
+    code = plan.code
+    values = node.values
+    n = g.size if type(g) is np.ndarray else 1
+    flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
+            type(values[ins[1]]) is Variable else None for ins in code]
+    full = node.full
+    if full is None:                   # spent by the fused backward: compute them again
+        full = {i: np.empty(n) for i in plan.keep | {len(code) - 1}}
+        with np.errstate(all="ignore"):
+            _forward_block(code, values, flat, full, {}, 0, n, n)
+    fullflat = {i: a.reshape(-1) for i, a in full.items()}
+    with np.errstate(all="ignore"):
+        return _grads_block(plan, values, flat, fullflat, _flat_g(g, n), 0, n)
+
+
+# ---------------------------------------------------------------- expansion
+
+def expand(node) -> None:
+    """Replays the chain with the engine's ops (grad on, no watch) so that the node shows,
+    and from now on runs, the unfused graph: it takes the replayed root's ``next`` and
+    delegates its rules to it. Idempotent."""
+    if node.real is not None:
+        return
+    plan = node.plan
+    code = plan.code
+    values = node.values
+    st = STATE.get()
+    token = STATE.set(st.replace(grad=True, anomaly=None, trace=None))
+    try:
+        with np.errstate(all="ignore"):
+            outs = []
+            for i, ins in enumerate(code):
+                outs.append(_replay_op(ins, outs, values))
+                o = outs[-1]
+                if ins[0] != "in" and type(o) is Variable and o._node is not None:
+                    o._node.tag = node.tags[i]
+                    _restore_versions(o._node, node)
+    finally:
+        STATE.reset(token)
+    real = outs[-1]._node
+    freed = node.saved is FREED
+    node.real = real
+    node.next = real.next
+    node.saved = FREED if freed else real.saved
+    if type(node.vers) is Watched:
+        node.vers = Watched(node.vers.counter, node.vers.expected, real.vers)
+    else:
+        node.vers = real.vers
+    node.full = None
+    if freed:                          # a spent chain stays spent
+        for o in outs:
+            if type(o) is Variable and o._node is not None and type(o._node).frees:
+                o._node.saved = FREED
+
+
+def _replay_op(ins, outs, values):
+    """One instruction with the engine's ops (as the compiled, unfused closure runs it)."""
+    op = ins[0]
+    if op == "in":
+        return values[ins[1]]
+    if op == "f":
+        return getattr(_ew, ins[1])(outs[ins[2]])
+    if op == "neg":
+        return -outs[ins[1]]
+    a, b = outs[ins[1]], outs[ins[2]]
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return a / b
+
+
+def _restore_versions(n, node):
+    """The replayed node saved the inputs' versions of now; the unfused node saved those
+    of the forward (an in-place write since then must still be caught)."""
+    then = node.then
+    if n.vers is None or type(n.saved) is not tuple or not then:
+        return
+    n.vers = tuple(then.get(id(v), ver) for v, ver in zip(n.saved, n.vers))
+
+
+def expand_reachable(roots) -> None:
+    """Expands every FusedNode reachable from ``roots`` (before a walk that records or
+    explains: create_graph, --explain)."""
+    seen = set()
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if isinstance(n, FusedNode):
+            expand(n)
+        stack.extend(c for c in n.next if c is not None and c not in seen)
