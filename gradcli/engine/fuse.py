@@ -278,12 +278,11 @@ def evaluate(code, values, tags, check=None):
     checks = sorted(plan.check) if watch else ()
 
     def kernel(lo, hi):
-        m = hi - lo
         tmp = {}
         ok = True
         for b in range(lo, hi, BLOCK):
             e = min(b + BLOCK, hi)
-            vals = _forward_block(code, values, flat, fullflat, tmp, b, e, m)
+            vals = _forward_block(code, values, flat, fullflat, tmp, b, e)
             for i in checks:
                 if not _finite_block(vals[i]):
                     ok = False
@@ -299,7 +298,7 @@ def evaluate(code, values, tags, check=None):
     return v
 
 
-def _forward_block(code, values, flat, fullflat, tmp, b, e, m):
+def _forward_block(code, values, flat, fullflat, tmp, b, e):
     vals = []
     n = e - b
     for i, ins in enumerate(code):
@@ -313,8 +312,8 @@ def _forward_block(code, values, flat, fullflat, tmp, b, e, m):
             out = dest[b:e]
         else:
             buf = tmp.get(i)
-            if buf is None:
-                buf = tmp[i] = np.empty(min(m, BLOCK))
+            if buf is None or buf.size < n:
+                buf = tmp[i] = np.empty(n)
             out = buf[:n]
         if op == "f":
             UFUNCS[ins[1]](vals[ins[2]], out=out)

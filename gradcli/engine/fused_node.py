@@ -8,7 +8,8 @@ import numpy as np
 from . import elementwise as _ew
 from ._op import finite
 from .context import STATE
-from .fuse import (BLOCK, _forward_block, _is_number, _node_name, _operands, _parallel)
+from . import fuse as _fz
+from .fuse import _forward_block, _is_number, _node_name, _operands, _parallel
 from .node import FREED, Node
 from .variable import Variable, _wrap
 from .versions import Watched
@@ -166,8 +167,9 @@ def _backward(node, g, spend):
     live = [False] * len(outs)
 
     def kernel(lo, hi):
-        for b in range(lo, hi, BLOCK):
-            e = min(b + BLOCK, hi)
+        block = _fz.BLOCK
+        for b in range(lo, hi, block):
+            e = min(b + block, hi)
             grads = _grads_block(plan, values, flat, fullflat, gf[b:e], b, e)
             for i in plan.order:
                 for es, cg in zip(plan.edges[i], grads[i]):
@@ -255,7 +257,7 @@ def _chain_grads(node, g):
     if full is None:                   # spent by the fused backward: compute them again
         full = {i: np.empty(n) for i in plan.keep | {len(code) - 1}}
         with np.errstate(all="ignore"):
-            _forward_block(code, values, flat, full, {}, 0, n, n)
+            _forward_block(code, values, flat, full, {}, 0, n)
     fullflat = {i: a.reshape(-1) for i, a in full.items()}
     with np.errstate(all="ignore"):
         return _grads_block(plan, values, flat, fullflat, _flat_g(g, n), 0, n)

@@ -19,11 +19,15 @@ from ..runtime import Pos
 from ..values import Builtin
 
 _OPS = frozenset("+-*/")
-_FUNCS = frozenset(_fuse.UFUNCS)
 
 
-def _count(e):
-    """Operations in the chain rooted at ``e``, or -1 if ``e`` is not a chain."""
+def _builtin_op(b):
+    return _fuse.fusable_function(b.fn) if type(b) is Builtin else None
+
+
+def _count(e, B):
+    """Operations in the chain rooted at ``e``, or -1 if ``e`` is not a chain. ``B``: the
+    built-ins (a chain calls only those that are the engine's ufunc ops)."""
     t = type(e)
     if t is N.Name:
         return 0
@@ -31,14 +35,14 @@ def _count(e):
         v = e.value
         return 0 if type(v) in (int, float) else -1
     if t is N.BinOp and e.op in _OPS:
-        a, b = _count(e.left), _count(e.right)
+        a, b = _count(e.left, B), _count(e.right, B)
         return -1 if a < 0 or b < 0 else a + b + 1
     if t is N.UnaryOp and e.op == "-":
-        a = _count(e.operand)
+        a = _count(e.operand, B)
         return -1 if a < 0 else a + 1
-    if t is N.Call and type(e.func) is N.Name and e.func.id in _FUNCS and len(e.args) == 1 \
-            and not e.keywords:
-        a = _count(e.args[0])
+    if t is N.Call and type(e.func) is N.Name and _builtin_op(B.get(e.func.id)) == e.func.id \
+            and len(e.args) == 1 and not e.keywords:
+        a = _count(e.args[0], B)
         return -1 if a < 0 else a + 1
     return -1
 
@@ -47,7 +51,7 @@ def fused(comp, e, compile_plain):
     """The closure of the chain ``e`` (see the module docstring), or None when ``e`` is
     no chain worth fusing or lies inside one being compiled. ``compile_plain()``
     compiles ``e`` the ordinary way."""
-    if getattr(comp, "_fusing", False) or _count(e) < 2 or not any(
+    if getattr(comp, "_fusing", False) or _count(e, comp.B) < 2 or not any(
             type(x) is N.Name for x in N.walk(e)):
         return None
     comp._fusing = True
