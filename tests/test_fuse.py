@@ -124,6 +124,8 @@ def test_small_tensors_and_other_values_take_the_ordinary_path():
         a, _, err = run("z = exp(sin(x) * y + x * x)\n", True, **v)
         assert err is None
         assert not getattr(a.variables["z"]._node, "fused", False)
+    a, _, err = run("z = exp(-(2 + 2)) * 3\n", True)          # numbers only
+    assert err is None and a.variables["z"] == np.exp(-4.0) * 3
     x, y = inputs()
     src = "def exp(t):\n    return t * 2\nz = exp(sin(x) * y + x)\n"   # a rebound name
     a, _, _ = run(src, True, x=x, y=y)

@@ -12,6 +12,8 @@ value and gradient are those of the ordinary closure (engine/fuse.py says how).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import nodes as N
 from ...engine import fuse as _fuse
 from ...engine.context import STATE
@@ -51,8 +53,7 @@ def fused(comp, e, compile_plain):
     """The closure of the chain ``e`` (see the module docstring), or None when ``e`` is
     no chain worth fusing or lies inside one being compiled. ``compile_plain()``
     compiles ``e`` the ordinary way."""
-    if getattr(comp, "_fusing", False) or _count(e, comp.B) < 2 or not any(
-            type(x) is N.Name for x in N.walk(e)):
+    if getattr(comp, "_fusing", False) or _count(e, comp.B) < 2:
         return None
     comp._fusing = True
     try:
@@ -61,6 +62,8 @@ def fused(comp, e, compile_plain):
         _build(comp, e, code, leaves, funcs, poss)
     finally:
         comp._fusing = False
+    if not any(is_name for _, is_name in leaves):
+        return plain                      # numbers only: nothing can be a big tensor
     return _closure(comp.rt, comp.V, plain, tuple(code), tuple(leaves), tuple(funcs),
                     tuple(poss))
 
@@ -97,13 +100,17 @@ def _closure(rt, V, plain, code, leaves, funcs, poss):
     threshold = _fuse.THRESHOLD
     accepts, evaluate, by_op = _fuse.accepts, _fuse.evaluate, _fuse.fusable_function
     root = poss[-1]
+    ndarray = np.ndarray
 
     def chain(fr):
         try:
             v = first(fr)
         except Exception:
             return plain(fr)              # the ordinary closure raises it where it should
-        if type(v) is not V or v._data.size < threshold:
+        if type(v) is not V:
+            return plain(fr)
+        d = v._data
+        if type(d) is not ndarray or d.size < threshold:
             return plain(fr)
         try:
             values = [f(fr) for f in leaves]
