@@ -219,3 +219,71 @@ def test_gradients_match_the_formula():
     np.testing.assert_allclose(a.variables["x"].grad.numpy(), e * (np.cos(x) * y + 2 * x),
                                rtol=1e-14)
     np.testing.assert_allclose(a.variables["y"].grad.numpy(), e * np.sin(x), rtol=1e-14)
+
+
+def test_retain_grad_and_hooks_of_the_chains_result():
+    x, y = inputs()
+    src = ("x.requires_grad_()\nz = exp(sin(x) * y + x * x)\nz.retain_grad()\n"
+           "sum(z * z).backward()\n")
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None
+    same(a.variables["z"].grad.numpy(), b.variables["z"].grad.numpy())
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+
+
+# ---------------------------------------------------------------- random chains
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+_FUNCS = ["exp", "sin", "cos", "sqrt", "log", "tanh", "tan", "atan", "expm1", "log1p"]
+
+
+@st.composite
+def _chain(draw, depth=0):
+    """(text, is_tensor) of a random chain over x and y."""
+    if depth >= 3 or draw(st.integers(0, 3)) == 0:
+        leaf = draw(st.sampled_from(["x", "y", "x", "y", "0.5", "2", "3.0"]))
+        return leaf, leaf in ("x", "y")
+    kind = draw(st.sampled_from(["bin", "bin", "neg", "f"]))
+    a, ta = draw(_chain(depth + 1))
+    if kind == "neg":
+        return (f"-({a})", ta) if ta else ("x", True)
+    if kind == "f":
+        return (f"{draw(st.sampled_from(_FUNCS))}({a})", True) if ta else ("y", True)
+    b, tb = draw(_chain(depth + 1))
+    op = draw(st.sampled_from("+-*/"))
+    if not ta and (op in "-/" or not tb):
+        a, ta = "x", True
+    return f"({a} {op} {b})", True
+
+
+@hypothesis.settings(max_examples=40, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+@hypothesis.given(chain=_chain(), seed=st.integers(0, 2 ** 32 - 1),
+                  special=st.booleans())
+def test_random_chains_are_the_unfused_ones(chain, seed, special):
+    """Any chain, with or without zeros, negatives, huge values and infinities among the
+    inputs: the same values, gradients, NaN/inf warnings and errors."""
+    expr, _ = chain
+    r = np.random.default_rng(seed)
+    x, y = r.uniform(-3, 3, N), r.uniform(0.01, 3, N)
+    if special:
+        for arr in (x, y):
+            idx = r.integers(0, N, 6)
+            arr[idx] = [0.0, -1.0, 1e300, -np.inf, np.inf, 1e-310]
+    src = ("x.requires_grad_()\ny.requires_grad_()\n"
+           f"z = {expr} + x * 0\nout = sum(z)\nout.backward()\n")
+    a, wa, ea = run(src, True, x=x, y=y)
+    b, wb, eb = run(src, False, x=x, y=y)
+    assert ea == eb
+    assert warn_list(wa) == warn_list(wb)
+    if ea is None:
+        for name in ("z",):
+            np.testing.assert_array_equal(a.variables[name]._data, b.variables[name]._data)
+        for name in ("x", "y"):
+            ga, gb = a.variables[name].grad, b.variables[name].grad
+            assert (ga is None) == (gb is None)
+            if ga is not None:
+                np.testing.assert_array_equal(ga.numpy(), gb.numpy())
