@@ -77,7 +77,7 @@ _BY_OP = {getattr(_ew, name): name for name in UFUNCS}
 class _Plan:
     """What one evaluation of ``code`` on given inputs needs to know (made per call: it
     depends on which inputs require grad)."""
-    __slots__ = ("code", "req", "keep", "check", "order", "edges", "deliveries", "frees",
+    __slots__ = ("code", "req", "keep", "check", "order", "edges", "deliveries", "dead", "frees",
                  "name", "root_saves_y")
 
     def __init__(self, code, values, grad):
@@ -123,13 +123,17 @@ class _Plan:
         self.name = _node_name(code[root])
         # the unfused walk, simulated: every internal node has one consumer, so it runs
         # as soon as its consumer has run (Kahn's order with a LIFO stack, as backward.py)
-        order, edges, deliveries = [], {}, []
+        order, edges, deliveries, dead = [], {}, [], set()
         stack = [root] if req[root] else []
         while stack:
             i = stack.pop()
             order.append(i)
             es = []
+            square = code[i][0] == "*" and code[i][1] != code[i][2] and \
+                _same_input(code, values, code[i][1], code[i][2])
             for k in _node_operands(code[i], values, code):
+                if square and es:          # x * x: the second edge carries no gradient
+                    dead.add(len(deliveries))
                 if k is None or not req[k]:
                     es.append(None)
                     continue
@@ -140,7 +144,12 @@ class _Plan:
                     es.append(("node", k))
                     stack.append(k)
             edges[i] = es
-        self.order, self.edges, self.deliveries = order, edges, deliveries
+        self.order, self.edges, self.deliveries, self.dead = order, edges, deliveries, dead
+
+
+def _same_input(code, values, a, b):
+    return code[a][0] == "in" and code[b][0] == "in" and \
+        values[code[a][1]] is values[code[b][1]] and type(values[code[a][1]]) is Variable
 
 
 def _operands(ins):
@@ -169,6 +178,13 @@ def _is_number(code, values, k):
 
 def _node_name(ins):
     return _ew.UNARY[ins[1]][0] if ins[0] == "f" else _NAMES[ins[0]]
+
+
+def big(v) -> bool:
+    """``v`` (a Variable) holds an array of at least THRESHOLD elements: the cheap first
+    test of the compiler before it reads a chain's other operands."""
+    d = v._data
+    return type(d) is np.ndarray and d.size >= THRESHOLD
 
 
 def accepts(code, values) -> bool:

@@ -9,7 +9,7 @@ from . import elementwise as _ew
 from ._op import finite
 from .context import STATE
 from . import fuse as _fz
-from .fuse import _forward_block, _is_number, _node_name, _operands, _parallel
+from .fuse import _forward_block, _is_number, _node_name, _operands, _parallel, _same_input
 from .node import FREED, Node
 from .variable import Variable, _wrap
 from .versions import Watched
@@ -161,9 +161,12 @@ def _backward(node, g, spend):
     # chain's own intermediates (nobody else holds them) take them
     spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
     outs = []
-    for _ in plan.deliveries:
-        outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
-    outflat = [o.reshape(-1) for o in outs]
+    for k in range(len(plan.deliveries)):
+        if k in plan.dead:
+            outs.append(None)
+        else:
+            outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
+    outflat = [None if o is None else o.reshape(-1) for o in outs]
     live = [False] * len(outs)
 
     def kernel(lo, hi):
@@ -235,8 +238,7 @@ def _mul_grads(plan, ins, values, flat, fullflat, g, b, e):
     code = plan.code
     req = plan.req
     a, bb = ins[1], ins[2]
-    if code[a][0] == "in" and code[bb][0] == "in" and values[code[a][1]] is values[code[bb][1]] \
-            and type(values[code[a][1]]) is Variable:
+    if _same_input(code, values, a, bb):
         d = g * flat[a][b:e]             # x * x: one product, doubled (MulBackward0.fast)
         d *= 2
         return (d, None)

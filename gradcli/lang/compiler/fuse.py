@@ -12,8 +12,6 @@ value and gradient are those of the ordinary closure (engine/fuse.py says how).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import nodes as N
 from ...engine import fuse as _fuse
 from ...engine.context import STATE
@@ -37,8 +35,9 @@ def _count(e, B):
         v = e.value
         return 0 if type(v) in (int, float) else -1
     if t is N.BinOp and e.op in _OPS:
-        a, b = _count(e.left, B), _count(e.right, B)
-        return -1 if a < 0 or b < 0 else a + b + 1
+        a = _count(e.left, B)
+        b = _count(e.right, B) if a >= 0 else -1
+        return -1 if b < 0 else a + b + 1
     if t is N.UnaryOp and e.op == "-":
         a = _count(e.operand, B)
         return -1 if a < 0 else a + 1
@@ -97,20 +96,16 @@ def _build(comp, e, code, leaves, funcs, poss):
 def _closure(rt, V, plain, code, leaves, funcs, poss):
     first = next(f for f, is_name in leaves if is_name)
     leaves = tuple(f for f, _ in leaves)
-    threshold = _fuse.THRESHOLD
+    big = _fuse.big
     accepts, evaluate, by_op = _fuse.accepts, _fuse.evaluate, _fuse.fusable_function
     root = poss[-1]
-    ndarray = np.ndarray
 
     def chain(fr):
         try:
             v = first(fr)
         except Exception:
             return plain(fr)              # the ordinary closure raises it where it should
-        if type(v) is not V:
-            return plain(fr)
-        d = v._data
-        if type(d) is not ndarray or d.size < threshold:
+        if type(v) is not V or not big(v):
             return plain(fr)
         try:
             values = [f(fr) for f in leaves]
