@@ -287,3 +287,18 @@ def test_random_chains_are_the_unfused_ones(chain, seed, special):
             assert (ga is None) == (gb is None)
             if ga is not None:
                 np.testing.assert_array_equal(ga.numpy(), gb.numpy())
+
+
+@pytest.mark.parametrize("src", [
+    "out = sum(exp(sin(x) * y + x * x)) + sum(x * 3)",       # x's other gradient first
+    "out = sum(x * 3) + sum(exp(sin(x) * y + x * x))",       # or after the chain's
+    "out = sum(exp(sin(x) * y + x * x) * (x * y - x / 3.0))",  # two chains share x, y
+])
+def test_gradients_from_outside_the_chain_add_in_the_unfused_order(src):
+    x, y = inputs()
+    full = f"x.requires_grad_()\ny.requires_grad_()\n{src}\nout.backward()\n"
+    a, _, ea = run(full, True, x=x, y=y)
+    b, _, eb = run(full, False, x=x, y=y)
+    assert ea is None and eb is None
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())

@@ -193,7 +193,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                     # the saved values die here: the rule may write into those nobody else holds
                     saved = n.saved
                     n.saved = FREED
-                    grads = cls.spend(n, g, saved)
+                    # (a fused chain also sees which nodes wait with a gradient already)
+                    grads = n.spend(g, saved, buf) if cls.fused else cls.spend(n, g, saved)
                     saved = None
                 else:
                     grads = fast(n, g)

@@ -97,12 +97,15 @@ class FusedNode(Node):
             return _delegate(real, g)
         return _backward(self, g, False)
 
-    def spend(self, g, saved):
+    def spend(self, g, saved, pending=None):
+        """``fast`` in a walk that frees the saved values. ``pending``: the walk's
+        gradients waiting for their nodes; an input with none there gets all its
+        gradients from this chain, summed here in the unfused walk's order (one array)."""
         real = self.real
         if real is not None:
             real.saved = FREED if real.frees else real.saved
             return _delegate(real, g, saved)
-        return _backward(self, g, True)
+        return _backward(self, g, True, pending)
 
     def report(self, anomaly, g):
         """Calls ``anomaly`` for every node of the unfused chain whose gradient would not
@@ -146,7 +149,7 @@ def _flat_g(g, n):
     return np.ascontiguousarray(g).reshape(-1)
 
 
-def _backward(node, g, spend):
+def _backward(node, g, spend, pending=None):
     plan = node.plan
     code = plan.code
     values = node.values
@@ -160,14 +163,15 @@ def _backward(node, g, spend):
     # the gradients delivered to the inputs; in a walk that frees the saved values, the
     # chain's own intermediates (nobody else holds them) take them
     spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
+    target = _targets(node, pending)
     outs = []
     for k in range(len(plan.deliveries)):
-        if k in plan.dead:
+        if k in plan.dead or target[k] != k:
             outs.append(None)
         else:
             outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
     outflat = [None if o is None else o.reshape(-1) for o in outs]
-    live = [False] * len(outs)
+    add = np.add
 
     def kernel(lo, hi):
         block = _fz.BLOCK
@@ -177,12 +181,32 @@ def _backward(node, g, spend):
             for i in plan.order:
                 for es, cg in zip(plan.edges[i], grads[i]):
                     if es is not None and es[0] == "leaf" and cg is not None:
-                        outflat[es[1]][b:e] = cg
-                        live[es[1]] = True
+                        k = es[1]
+                        t = target[k]
+                        if t == k:
+                            outflat[k][b:e] = cg
+                        else:                 # buf[x] = prev + cg, as the walk adds
+                            acc = outflat[t][b:e]
+                            add(acc, cg, out=acc)
     if spend:
         node.full = None
     _parallel(kernel, n)
-    return tuple(o if live[k] else None for k, o in enumerate(outs))
+    return tuple(outs)
+
+
+def _targets(node, pending):
+    """For each delivery, the delivery whose array receives it: itself, or (when the
+    walk holds no gradient yet for that input) the input's first delivery."""
+    target = list(range(len(node.next)))
+    if pending is None:
+        return target
+    first = {}
+    dead = node.plan.dead
+    for k, c in enumerate(node.next):
+        if k in dead or c is None or c in pending:
+            continue
+        target[k] = first.setdefault(c, k)
+    return target
 
 
 def _val(code, values, flat, fullflat, k, b, e):
