@@ -61,7 +61,7 @@ UFUNCS = {name: row[1] for name, row in _ew.UNARY.items() if isinstance(row[1], 
 # Every other op turns a non-finite operand into a non-finite result, seen downstream.
 _KEEPS_NONFINITE = frozenset({"sin", "cos", "tan", "log", "log1p", "log2", "log10", "sqrt",
                               "abs", "sinh", "cosh", "asin", "acos", "asinh", "acosh",
-                              "atanh", "floor", "ceil", "trunc", "round", "rsqrt"})
+                              "atanh", "floor", "ceil", "trunc"})
 
 
 def fusable_function(fn):
