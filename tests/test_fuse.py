@@ -302,3 +302,28 @@ def test_gradients_from_outside_the_chain_add_in_the_unfused_order(src):
     assert ea is None and eb is None
     same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
     same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())
+
+
+@pytest.mark.parametrize("opts", [["--graph", "z"], ["--graph", "z", "--values"],
+                                  ["--explain", "z"], ["--format", "json"], []])
+def test_the_cli_shows_the_same_with_and_without_fusion(tmp_path, monkeypatch, opts):
+    """gradcli run on tensors big enough to fuse: the graph, the explained walk, the JSON
+    output and the warnings are those of GRADCLI_FUSE=0."""
+    from click.testing import CliRunner
+    from gradcli.cli import cli
+    calls = []
+    evaluate = fuse.evaluate
+    monkeypatch.setattr(fuse, "evaluate", lambda *a, **k: calls.append(1) or evaluate(*a, **k))
+    path = tmp_path / "big.gx"
+    path.write_text("x = rand(150000, requires_grad=True)\ny = rand(150000)\n"
+                    "z = exp(sin(x) * y + x * x) - log(y) * 0\nout = sum(z)\nout.backward()\n"
+                    "print(out, x.grad[:3])\n")
+    outs = []
+    for fuse_env in ("1", "0"):
+        monkeypatch.setenv("GRADCLI_FUSE", fuse_env)
+        r = CliRunner().invoke(cli, ["run", str(path), "--seed", "3", *opts])
+        outs.append((r.exit_code, r.stdout, r.stderr))
+    assert outs[0] == outs[1]
+    assert outs[0][0] == 0
+    # fused when nothing records the forward (--explain and --values record it)
+    assert calls == ([] if "--explain" in opts or "--values" in opts else [1])

@@ -181,10 +181,12 @@ def _node_name(ins):
 
 
 def big(v) -> bool:
-    """``v`` (a Variable) holds an array of at least THRESHOLD elements: the cheap first
-    test of the compiler before it reads a chain's other operands."""
+    """``v`` (a Variable) holds an array of at least THRESHOLD elements and fusion is not
+    switched off (GRADCLI_FUSE=0): the compiler's cheap first test, before it reads a
+    chain's other operands."""
     d = v._data
-    return type(d) is np.ndarray and d.size >= THRESHOLD
+    return type(d) is np.ndarray and d.size >= THRESHOLD and \
+        os.environ.get("GRADCLI_FUSE") != "0"
 
 
 def accepts(code, values) -> bool:
