@@ -295,12 +295,14 @@ def evaluate(code, values, tags, check=None):
     watch = check if check is not None else st.anomaly is not None
     checks = sorted(plan.check) if watch else ()
 
+    prog = _program(code, values, flat, fullflat)
+
     def kernel(lo, hi):
         tmp = {}
         ok = True
         for b in range(lo, hi, BLOCK):
             e = min(b + BLOCK, hi)
-            vals = _forward_block(code, values, flat, fullflat, tmp, b, e)
+            vals = _run_block(prog, tmp, b, e)
             for i in checks:
                 if not _finite_block(vals[i]):
                     ok = False
@@ -317,29 +319,47 @@ def evaluate(code, values, tags, check=None):
 
 
 def _forward_block(code, values, flat, fullflat, tmp, b, e):
-    vals = []
-    n = e - b
+    """The values of every instruction for elements [b, e) (``tmp``: this thread's
+    block buffers; ``fullflat``: instructions kept in full)."""
+    return _run_block(_program(code, values, flat, fullflat), tmp, b, e)
+
+
+def _program(code, values, flat, fullflat):
+    """``code`` as steps for ``_run_block``: (index, ufunc, operand a, operand b or -1,
+    full destination or None); inputs as (index, flat array or None, value)."""
+    ins_steps, steps = [], []
     for i, ins in enumerate(code):
         op = ins[0]
         if op == "in":
-            f = flat[i]
-            vals.append(f[b:e] if f is not None else values[ins[1]])
-            continue
-        dest = fullflat.get(i)
+            ins_steps.append((i, flat[i], values[ins[1]]))
+        elif op == "f":
+            steps.append((i, UFUNCS[ins[1]], ins[2], -1, fullflat.get(i)))
+        elif op == "neg":
+            steps.append((i, np.negative, ins[1], -1, fullflat.get(i)))
+        else:
+            steps.append((i, _BINARY[op], ins[1], ins[2], fullflat.get(i)))
+    return len(code), ins_steps, steps
+
+
+def _run_block(prog, tmp, b, e):
+    count, ins_steps, steps = prog
+    vals = [None] * count
+    n = e - b
+    for i, f, v in ins_steps:
+        vals[i] = f[b:e] if f is not None else v
+    for i, uf, a, bb, dest in steps:
         if dest is not None:
             out = dest[b:e]
         else:
             buf = tmp.get(i)
             if buf is None or buf.size < n:
                 buf = tmp[i] = np.empty(n)
-            out = buf[:n]
-        if op == "f":
-            UFUNCS[ins[1]](vals[ins[2]], out=out)
-        elif op == "neg":
-            np.negative(vals[ins[1]], out=out)
+            out = buf[:n] if buf.size != n else buf
+        if bb < 0:
+            uf(vals[a], out=out)
         else:
-            _BINARY[op](vals[ins[1]], vals[ins[2]], out=out)
-        vals.append(out)
+            uf(vals[a], vals[bb], out=out)
+        vals[i] = out
     return vals
 
 

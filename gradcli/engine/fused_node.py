@@ -173,21 +173,23 @@ def _backward(node, g, spend, pending=None):
     outflat = [None if o is None else o.reshape(-1) for o in outs]
     add = np.add
 
+    bprog = _bprogram(plan, values, flat, fullflat)
+    leaves = [(i, pos, es[1], target[es[1]]) for i in plan.order
+              for pos, es in enumerate(plan.edges[i])
+              if es is not None and es[0] == "leaf" and es[1] not in plan.dead]
+
     def kernel(lo, hi):
         block = _fz.BLOCK
         for b in range(lo, hi, block):
             e = min(b + block, hi)
-            grads = _grads_block(plan, values, flat, fullflat, gf[b:e], b, e)
-            for i in plan.order:
-                for es, cg in zip(plan.edges[i], grads[i]):
-                    if es is not None and es[0] == "leaf" and cg is not None:
-                        k = es[1]
-                        t = target[k]
-                        if t == k:
-                            outflat[k][b:e] = cg
-                        else:                 # buf[x] = prev + cg, as the walk adds
-                            acc = outflat[t][b:e]
-                            add(acc, cg, out=acc)
+            grads = _run_grads(bprog, gf[b:e], b, e)
+            for i, pos, k, t in leaves:
+                cg = grads[i][pos]
+                if t == k:
+                    outflat[k][b:e] = cg
+                else:                 # buf[x] = prev + cg, as the walk adds
+                    acc = outflat[t][b:e]
+                    add(acc, cg, out=acc)
     if spend:
         node.full = None
     _parallel(kernel, n)
@@ -209,66 +211,89 @@ def _targets(node, pending):
     return target
 
 
-def _val(code, values, flat, fullflat, k, b, e):
-    f = flat[k]
-    if f is not None:
-        return f[b:e]
-    ff = fullflat.get(k)
-    if ff is not None:
-        return ff[b:e]
-    return values[code[k][1]]
+_ADD, _SUB, _NEG, _SQUARE, _MUL, _DIV, _UNARY = range(7)
 
 
-def _grads_block(plan, values, flat, fullflat, g, b, e):
-    """Every node's gradients (one per edge, None where the edge needs none) for elements
-    [b, e): the engine's own ``fast`` formulas, in the unfused walk's order."""
+def _bprogram(plan, values, flat, fullflat):
+    """The chain's derivative rules as steps for ``_run_grads``, in the unfused walk's
+    order: (index, kind, operand a, operand b, rule, a needs a gradient, b needs one,
+    a number on the left, the node indices the gradients go to (-1: an input or none))."""
     code = plan.code
     req = plan.req
-    gs = {plan.order[0]: g}
-    out = {}
+
+    def src(k):      # (array read by slices, or None; the value otherwise)
+        f = flat[k]
+        if f is None:
+            f = fullflat.get(k)
+        if f is not None:
+            return (f, None)
+        return (None, values[code[k][1]] if code[k][0] == "in" else None)
+
+    steps = []
     for i in plan.order:
-        gi = gs.pop(i)
         ins = code[i]
         op = ins[0]
-        if op == "+":
-            r = (gi, gi)
-        elif op == "-":
-            r = (gi, -gi if req[ins[2]] else None)
+        kids = tuple(es[1] if es is not None and es[0] == "node" else -1
+                     for es in plan.edges[i])
+        swap = len(ins) == 3 and op != "f" and _is_number(code, values, ins[1])
+        if op == "f":
+            row = _ew.UNARY[ins[1]]
+            x = src(ins[2]) if row[3] == "x" else None
+            y = (fullflat[i], None) if row[3] == "y" else None
+            steps.append((i, _UNARY, x, y, row[2], True, False, False, kids))
         elif op == "neg":
-            r = (-gi,)
-        elif op == "*":
-            r = _mul_grads(plan, ins, values, flat, fullflat, gi, b, e)
-        elif op == "/":
-            a, bb = ins[1], ins[2]
-            bd = _val(code, values, flat, fullflat, bb, b, e)
-            r = (gi / bd if req[a] else None,
-                 -gi * _val(code, values, flat, fullflat, a, b, e) / (bd * bd) if req[bb]
-                 else None)
+            steps.append((i, _NEG, None, None, None, True, False, False, kids))
         else:
-            saves = _ew.UNARY[ins[1]][3]
-            x = _val(code, values, flat, fullflat, ins[2], b, e) if saves == "x" else None
-            y = fullflat[i][b:e] if saves == "y" else None
-            r = (_ew.UNARY[ins[1]][2](_ew.RAW, gi, x, y),)
-        if len(r) == 2 and _is_number(code, values, ins[1]):
+            a, b = ins[1], ins[2]
+            kind = {"+": _ADD, "-": _SUB, "*": _MUL, "/": _DIV}[op]
+            if kind == _MUL and _same_input(code, values, a, b):
+                kind = _SQUARE
+            steps.append((i, kind, src(a), src(b), None, req[a], req[b], swap, kids))
+    return len(code), steps
+
+
+def _run_grads(bprog, g, b, e):
+    """Every node's gradients (one per edge, None where the edge needs none) for elements
+    [b, e): the engine's own ``fast`` formulas (arith.py, elementwise.UNARY)."""
+    count, steps = bprog
+    gs = [None] * count
+    out = [None] * count
+    gs[steps[0][0]] = g
+    raw = _ew.RAW
+    for i, kind, A, B, rule, na, nb, swap, kids in steps:
+        gi = gs[i]
+        if kind == _ADD:
+            r = (gi, gi)
+        elif kind == _SUB:
+            r = (gi, -gi if nb else None)
+        elif kind == _NEG:
+            r = (-gi,)
+        elif kind == _SQUARE:
+            d = gi * A[0][b:e]           # x * x: one product, doubled (MulBackward0.fast)
+            d *= 2
+            r = (d, None)
+        elif kind == _MUL:
+            r = (gi * (B[1] if B[0] is None else B[0][b:e]) if na else None,
+                 gi * (A[1] if A[0] is None else A[0][b:e]) if nb else None)
+        elif kind == _DIV:
+            bd = B[1] if B[0] is None else B[0][b:e]
+            r = (gi / bd if na else None,
+                 -gi * (A[1] if A[0] is None else A[0][b:e]) / (bd * bd) if nb else None)
+        else:
+            x = None if A is None else (A[1] if A[0] is None else A[0][b:e])
+            y = None if B is None else B[0][b:e]
+            r = (rule(raw, gi, x, y),)
+        if swap:
             r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
         out[i] = r
-        for es, cg in zip(plan.edges[i], r):
-            if es is not None and es[0] == "node":
-                gs[es[1]] = cg
+        for k, cg in zip(kids, r):
+            if k >= 0:
+                gs[k] = cg
     return out
 
 
-def _mul_grads(plan, ins, values, flat, fullflat, g, b, e):
-    code = plan.code
-    req = plan.req
-    a, bb = ins[1], ins[2]
-    if _same_input(code, values, a, bb):
-        d = g * flat[a][b:e]             # x * x: one product, doubled (MulBackward0.fast)
-        d *= 2
-        return (d, None)
-    ga = g * _val(code, values, flat, fullflat, bb, b, e) if req[a] else None
-    gb = g * _val(code, values, flat, fullflat, a, b, e) if req[bb] else None
-    return (ga, gb)
+def _grads_block(plan, values, flat, fullflat, g, b, e):
+    return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e)
 
 
 def _chain_grads(node, g):
