@@ -327,3 +327,22 @@ def test_the_cli_shows_the_same_with_and_without_fusion(tmp_path, monkeypatch, o
     assert outs[0][0] == 0
     # fused when nothing records the forward (--explain and --values record it)
     assert calls == ([] if "--explain" in opts or "--values" in opts else [1])
+
+
+@pytest.mark.parametrize("expr,fn", [
+    ("exp(sin(x) * y + x * x)", lambda t, x, y: t.exp(t.sin(x) * y + x * x)),
+    ("log(x) * cos(y) - tan(x)", lambda t, x, y: t.log(x) * t.cos(y) - t.tan(x)),
+    ("x / y + sqrt(y) * 2", lambda t, x, y: x / y + t.sqrt(y) * 2),
+])
+def test_fused_gradients_match_pytorch(expr, fn):
+    torch = pytest.importorskip("torch")
+    x, y = inputs()
+    a, _, err = run(_script(expr), True, x=x, y=y)
+    assert err is None and getattr(a.variables["z"]._node, "fused", False)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    tz = fn(torch, tx, ty)
+    tz.sum().backward()
+    np.testing.assert_allclose(a.variables["z"]._data, tz.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(a.variables["x"].grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.variables["y"].grad.numpy(), ty.grad.numpy(), rtol=1e-12)
