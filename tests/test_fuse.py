@@ -183,6 +183,8 @@ def test_nan_and_inf_reports_are_the_unfused_ones(src, patch, strict):
     "z = exp(sin(x) * y)\nout = sum(z)\nout.backward()\nout.backward()\n",
     # a chain of + - only keeps no values: a second walk passes
     "z = (x + y) - x * 1\nout = sum(z)\nout.backward()\nout.backward()\n",
+    "z = (x + y) - -x\nout = sum(z)\nout.backward()\nout.backward()\n",
+    "z = (x + y) - -x\nout = sum(z)\nout.backward(retain_graph=True)\nout.backward()\n",
     # retain_graph: twice, then the error
     "z = exp(sin(x) * y)\nout = sum(z)\nout.backward(retain_graph=True)\nout.backward()\n",
 ])

@@ -189,13 +189,17 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             if graph:
                 grads = n.apply(g)
             elif fast is not None:
-                if cls.spend is not None and not retain_graph and type(g) is not f64:
-                    # the saved values die here: the rule may write into those nobody else holds
-                    saved = n.saved
-                    n.saved = FREED
-                    # (a fused chain also sees which nodes wait with a gradient already)
-                    grads = n.spend(g, saved, buf) if cls.fused else cls.spend(n, g, saved)
-                    saved = None
+                if cls.spend is not None and type(g) is not f64 and \
+                        (not retain_graph or cls.fused):
+                    if cls.fused:       # it also sees which nodes already wait with a gradient
+                        grads = n.walked(g, buf, retain_graph)
+                    else:
+                        # the saved values die here: the rule may write into those nobody
+                        # else holds
+                        saved = n.saved
+                        n.saved = FREED
+                        grads = cls.spend(n, g, saved)
+                        saved = None
                 else:
                     grads = fast(n, g)
             else:

@@ -97,15 +97,29 @@ class FusedNode(Node):
             return _delegate(real, g)
         return _backward(self, g, False)
 
-    def spend(self, g, saved, pending=None):
-        """``fast`` in a walk that frees the saved values. ``pending``: the walk's
-        gradients waiting for their nodes; an input with none there gets all its
-        gradients from this chain, summed here in the unfused walk's order (one array)."""
+    def spend(self, g, saved):
         real = self.real
         if real is not None:
             real.saved = FREED if real.frees else real.saved
             return _delegate(real, g, saved)
-        return _backward(self, g, True, pending)
+        return _backward(self, g, True)
+
+    def walked(self, g, pending, retain):
+        """``fast`` (``spend`` unless ``retain``) as the walk calls it. ``pending``: the
+        walk's gradients waiting for their nodes; an input with none there gets all its
+        gradients from this chain, summed here in the unfused walk's order (one array)."""
+        real = self.real
+        if real is not None:
+            if retain:
+                return _delegate(real, g)
+            saved = self.saved
+            self.saved = FREED
+            real.saved = FREED if real.frees else real.saved
+            return _delegate(real, g, saved)
+        spend = not retain and type(self).frees
+        if spend:
+            self.saved = FREED
+        return _backward(self, g, spend, pending)
 
     def report(self, anomaly, g):
         """Calls ``anomaly`` for every node of the unfused chain whose gradient would not
