@@ -23,7 +23,10 @@ _CLASSES = {}
 def _node_class(name, frees):
     cls = _CLASSES.get((name, frees))
     if cls is None:
-        cls = type(name, (FusedNode,), {"__slots__": (), "name": name, "frees": frees})
+        attrs = {"__slots__": (), "name": name, "frees": frees}
+        if not frees:
+            attrs["spend"] = None      # (spend only where the walk releases the saved values)
+        cls = type(name, (FusedNode,), attrs)
         _CLASSES[name, frees] = cls
     return cls
 
