@@ -9,7 +9,7 @@ from . import elementwise as _ew
 from ._op import finite
 from .context import STATE
 from . import fuse as _fz
-from .fuse import _forward_block, _is_number, _node_name, _operands, _parallel, _same_input
+from .fuse import _is_number, _operands, _parallel, _same_input
 from .node import FREED, Node
 from .variable import Variable, _wrap
 from .versions import Watched
@@ -113,34 +113,42 @@ class FusedNode(Node):
         gradients from this chain, summed here in the unfused walk's order (one array)."""
         real = self.real
         if real is not None:
-            if retain:
+            if retain or type(real).spend is None:
                 return _delegate(real, g)
-            saved = self.saved
-            self.saved = FREED
+            saved = self.saved             # (the walk releases the node's after this step)
             real.saved = FREED if real.frees else real.saved
             return _delegate(real, g, saved)
-        spend = not retain and type(self).frees
-        if spend:
-            self.saved = FREED
-        return _backward(self, g, spend, pending)
+        return _backward(self, g, not retain and type(self).frees, pending)
 
-    def report(self, anomaly, g):
-        """Calls ``anomaly`` for every node of the unfused chain whose gradient would not
-        be finite, in the order the unfused walk would (only after a fused backward whose
-        gradients are not all finite: rare, so it recomputes on full arrays)."""
-        if self.real is not None:
-            anomaly("backward", self.name, self.tag)
-            return
+    def report(self, anomaly, g, tainted, report):
+        """Reports, through the walk's ``report`` (backward.py), every non-finite gradient
+        that a node of the unfused chain would send, node by node in the unfused walk's
+        order, with that node's own saved values (only after a fused backward whose
+        gradients are not all finite: rare, so the chain is replayed for it). Returns the
+        walk's set of nodes sent a non-finite gradient, updated."""
         plan = self.plan
-        grads = _chain_grads(self, g)
-        for i in plan.order:
-            checked = None
-            for cg in grads[i]:
-                if cg is None or cg is checked:
-                    continue
-                if not finite(cg):
-                    anomaly("backward", _node_name(plan.code[i]), self.tags[i])
-                checked = cg
+        outs = _replay(self, restore=False)
+        nodes = {i: outs[i]._node for i in plan.order}
+        if tainted is not None and self in tainted:
+            tainted.add(nodes[plan.order[0]])
+        gs = {plan.order[0]: g}
+        with np.errstate(all="ignore"):
+            for i in plan.order:
+                node = nodes[i]
+                gi = gs.pop(i)
+                grads = type(node).fast(node, gi)
+                checked = None
+                for pos, (c, cg) in enumerate(zip(node.next, grads)):
+                    if c is None or cg is None:
+                        continue
+                    es = plan.edges[i][pos]
+                    if es is not None and es[0] == "node":
+                        gs[es[1]] = cg
+                    if cg is not checked:
+                        if not finite(cg):
+                            tainted = report(anomaly, node, gi, cg, node.saved, tainted, c)
+                        checked = cg
+        return tainted
 
 
 def _delegate(real, g, saved=None):
@@ -313,24 +321,6 @@ def _grads_block(plan, values, flat, fullflat, g, b, e):
     return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e)
 
 
-def _chain_grads(node, g):
-    """Every node's gradients on full arrays (for ``report``)."""
-    plan = node.plan
-    code = plan.code
-    values = node.values
-    n = g.size if type(g) is np.ndarray else 1
-    flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
-            type(values[ins[1]]) is Variable else None for ins in code]
-    full = node.full
-    if full is None:                   # spent by the fused backward: compute them again
-        full = {i: np.empty(n) for i in plan.keep | {len(code) - 1}}
-        with np.errstate(all="ignore"):
-            _forward_block(code, values, flat, full, {}, 0, n)
-    fullflat = {i: a.reshape(-1) for i, a in full.items()}
-    with np.errstate(all="ignore"):
-        return _grads_block(plan, values, flat, fullflat, _flat_g(g, n), 0, n)
-
-
 # ---------------------------------------------------------------- expansion
 
 def expand(node) -> None:
@@ -339,22 +329,7 @@ def expand(node) -> None:
     delegates its rules to it. Idempotent."""
     if node.real is not None:
         return
-    plan = node.plan
-    code = plan.code
-    values = node.values
-    st = STATE.get()
-    token = STATE.set(st.replace(grad=True, anomaly=None, trace=None))
-    try:
-        with np.errstate(all="ignore"):
-            outs = []
-            for i, ins in enumerate(code):
-                outs.append(_replay_op(ins, outs, values))
-                o = outs[-1]
-                if ins[0] != "in" and type(o) is Variable and o._node is not None:
-                    o._node.tag = node.tags[i]
-                    _restore_versions(o._node, node)
-    finally:
-        STATE.reset(token)
+    outs = _replay(node)
     real = outs[-1]._node
     freed = node.saved is FREED
     node.real = real
@@ -369,6 +344,28 @@ def expand(node) -> None:
         for o in outs:
             if type(o) is Variable and o._node is not None and type(o._node).frees:
                 o._node.saved = FREED
+
+
+def _replay(node, restore=True):
+    """The chain run again with the engine's ops on its inputs (grad on, no watch), each
+    node with its op's tag: the Variable of every instruction."""
+    code = node.plan.code
+    values = node.values
+    st = STATE.get()
+    token = STATE.set(st.replace(grad=True, anomaly=None, trace=None))
+    try:
+        with np.errstate(all="ignore"):
+            outs = []
+            for i, ins in enumerate(code):
+                outs.append(_replay_op(ins, outs, values))
+                o = outs[-1]
+                if ins[0] != "in" and type(o) is Variable and o._node is not None:
+                    o._node.tag = node.tags[i]
+                    if restore:
+                        _restore_versions(o._node, node)
+    finally:
+        STATE.reset(token)
+    return outs
 
 
 def _replay_op(ins, outs, values):
