@@ -9,7 +9,7 @@ standard library only.
     [[4.5, 4.5], [4.5, 4.5]]
 """
 from . import methods as _methods  # installs operators and op methods on Variable
-from .arith import add, div, mul, neg, sub
+from .arith import add_alpha as add, div, mul, neg, sub_alpha as sub
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       initial_seed,

@@ -110,7 +110,7 @@ METHODS = {
     "__getitem__": indexing.getitem,
     # methods
     "backward": backward, "clone": _clone, "float": _float, "double": _double,
-    "add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
+    "add": arith.add_alpha, "sub": arith.sub_alpha, "mul": arith.mul, "div": arith.div,
     "pow": power.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
     "outer": linalg.outer, "inverse": linalg.inv, "det": linalg.det, "trace": linalg.trace,
     "diag": linalg.diag, "mm": _mm,
