@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith, compare, elementwise as ew, linalg, modulo, pointwise as pw, power, reduce as rd
-from . import indexing, shape as sh
+from . import extrema as _ex, indexing, shape as sh
 from ._op import record
 from .backward import backward
 from .context import STATE
@@ -118,7 +118,7 @@ METHODS = {
     "amax": rd.amax, "amin": rd.amin,
     "norm": rd.norm, "var": rd.var, "std": rd.std, "logsumexp": rd.logsumexp,
     "softmax": rd.softmax, "log_softmax": rd.log_softmax, "cumsum": rd.cumsum,
-    "argmax": rd.argmax, "argmin": rd.argmin,
+    "argmax": rd.argmax, "argmin": rd.argmin, "all": _ex.all, "any": _ex.any,
     "reshape": sh.reshape, "view": sh.view, "flatten": sh.flatten, "squeeze": sh.squeeze,
     "unsqueeze": sh.unsqueeze, "transpose": sh.transpose, "permute": sh.permute,
     "expand": sh.expand, "expand_as": _expand_as, "view_as": _view_as, "t": _t,
