@@ -15,7 +15,8 @@ from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_d
                       initial_seed,
                       is_grad_enabled, limits, manual_seed, no_grad, rng_scope, seed,
                       set_grad_enabled)
-from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
+from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clamp_max,
+                          clamp_min, clip, cos, cosh,
                           erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
                           logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
                           sign, sin, sinc, sinh, softplus, sqrt, tan, tanh, trunc, where)
@@ -76,7 +77,7 @@ __all__ = [
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
     "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
     "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
     "compare", "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div",
     "dot", "dtypes", "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv",
     "errors", "exp", "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten",

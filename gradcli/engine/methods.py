@@ -90,7 +90,8 @@ def _t(self):
     n = self._data.ndim
     if n > 2:
         raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return sh.permute(self, (1, 0), _cls=sh.TBackward0) if n == 2 else self
+    return sh.permute(self, (1, 0), _cls=sh.TBackward0) if n == 2 else \
+        sh.unchanged(self, sh.TBackward0, tuple(range(n)))
 
 
 METHODS = {
