@@ -90,7 +90,7 @@ __all__ = [
     "modulo", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm", "normal", "ones",
     "ones_like", "outer", "permute", "pi", "pointwise", "pow", "power", "prod", "rand",
     "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal",
-    "reduce", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
+    "reduce", "relayout", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
     "seed", "selecting", "set_grad_enabled", "shape", "sigmoid", "sign", "sin", "sinc", "sinh",
     "softmax", "softplus", "solve", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum",
     "tan", "tanh", "tensor", "trace", "transpose", "trunc", "unbroadcast", "unsqueeze", "var",

@@ -6,7 +6,6 @@ import numpy as np
 
 from ._op import broadcast_check, lift, operand, promote, record
 from .context import STATE
-from .errors import AutogradError
 from .integers import check_int_divisor
 from .node import Node
 from .shape import unbroadcast
@@ -50,29 +49,14 @@ def remainder(a, b):
     return record(out, RemainderBackward0, (a._node,), q, st)
 
 
-class NotImplementedBackward(Node):
-    """``//`` of a tensor that requires grad: PyTorch records a node named
-    ``NotImplemented`` whose backward is an error (floor_divide has no derivative)."""
-    __slots__ = ()
-    name = "NotImplemented"
-    frees = False
-
-    def apply(self, g):
-        raise AutogradError("derivative for aten::floor_divide is not implemented")
-
-
 def floor_divide(a, b):
-    """``//``: integer-valued; PyTorch gives it no derivative, so a result of a tensor that
-    requires grad requires grad and backward through it is an error, as in PyTorch."""
+    """``//``: integer-valued, so its derivative is zero almost everywhere; like
+    PyTorch the result does not require grad."""
     if type(a) is not Variable:
         a = lift(a)
-    bd, bn = operand(b)
+    bd, _ = operand(b)
     ad, bd = promote(a._data, bd)
-    st = STATE.get()
-    broadcast_check(ad, bd, st)
+    broadcast_check(ad, bd, STATE.get())
     check_int_divisor(ad, bd, "//")
-    out = np.floor_divide(ad, bd)
-    if out.dtype.kind != "f":
-        return _wrap(out)
-    return record(out, NotImplementedBackward,
-                  (a._node, bn) if type(b) is Variable else (a._node,), None, st)
+    return _wrap(np.floor_divide(ad, bd))
+

@@ -45,7 +45,8 @@ def _tables():
             vt[name] = _attrgetter(name)
     cands = set(VAR_METHODS) | set(ELEMENTWISE) | set(REDUCTIONS) | set(SHAPE_OPS) | set(LINALG)
     cands |= {"type_as", "allclose", "isclose"}
-    from ..engine.inplace import META, OPS as INPLACE   # every in-place method: add_, exp_, t_...
+    from ..engine.inplace import OPS as INPLACE     # every in-place method: add_, exp_, copy_...
+    from ..engine.relayout import META              # and t_, transpose_, squeeze_, unsqueeze_
     cands |= set(INPLACE) | set(META)
     for name in sorted(cands):
         fn = getattr(Variable, name, None)

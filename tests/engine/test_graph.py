@@ -525,11 +525,7 @@ def test_mixed_float32_float64_promotes_and_grads_keep_leaf_dtypes():
 
 def test_non_differentiable_results():
     x = tensor([1.0, 2.5], requires_grad=True)
-    q = x // 1.5      # PyTorch 2.13: requires grad, a "NotImplemented" node, backward refused
-    assert q.requires_grad and q.grad_fn.name == "NotImplemented"
-    with pytest.raises(E.AutogradError, match="derivative for aten::floor_divide is not implemented"):
-        q.sum().backward()
-    assert not (tensor([3, 4]) // 2).requires_grad
+    assert not (x // 1.5).requires_grad
     assert (x > 1).dtype == np.bool_ and not (x > 1).requires_grad
     assert not E.argmax(x).requires_grad
 
