@@ -7,6 +7,7 @@ Limits are lowered where the row only needs *a* limit to trip, so the table runs
 in seconds; test_default_limits_* check the defaults themselves on the cheap rows.
 """
 import _thread
+import json
 import threading
 import time
 
@@ -351,6 +352,42 @@ TIME_CASES = [
                       "for i in range(5000):\n    y = y * 1.0001\n" + "y.backward(retain_graph=True)\n" * 3000),
     ("one long expression", "a = ones((900, 900))\nb = " + " @ ".join(["a"] * 300) + "\n"),
 ]
+
+
+def test_jsonl_stream_gives_each_point_its_own_timeout(tmp_path):
+    # a stage runs as long as its input lasts: a stream longer than --timeout whose
+    # points are each fast is never cut; --timeout bounds each evaluation
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    p = _sp.Popen(_GRADCLI + ["grad", "x**2", "--jsonl", "--timeout", "0.5"], env=e,
+                  stdin=_sp.PIPE, stdout=_sp.PIPE, stderr=_sp.PIPE, text=True)
+    t = time.monotonic()
+    for k in range(6):                          # 6 points over ~1.8 s, 3.6 timeouts
+        p.stdin.write(f'{{"x": {k}}}\n')
+        p.stdin.flush()
+        time.sleep(0.3)
+    out, err = p.communicate(timeout=30)
+    assert time.monotonic() - t > 1.5
+    assert p.returncode == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["grad"]["x"] for r in rows] == [2.0 * k for k in range(6)]
+
+
+def test_jsonl_stream_stops_a_slow_point(tmp_path):
+    # each point whose evaluation outlives --timeout is stopped at its own deadline and
+    # reported as that line's LimitError record; the stage goes on, then exits 1
+    slow = "sum(" + " + ".join(["eye(1500) * x"] * 300) + ")"    # ~900 ops on 2.25M elements
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    t = time.monotonic()
+    r = _sp.run(_GRADCLI + ["grad", slow, "--jsonl", "--timeout", "0.3"], env=e,
+                input='{"x": 1}\n{"x": 2}\n', capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - t < 2 * (0.3 + 1) + START
+    assert r.returncode == 1, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2]
+    for row in rows:
+        assert row["error"]["kind"] == "LimitError"
+        assert "time limit of 0.3 s" in row["error"]["message"]
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("name,src", TIME_CASES, ids=[c[0] for c in TIME_CASES])

@@ -13,6 +13,7 @@ from ._op import check_size
 from .context import STATE
 from .dtypes import as_dtype
 from .errors import EngineTypeError, EngineValueError
+from .errors import shown
 from .variable import Variable, to_array
 
 
@@ -46,7 +47,7 @@ def _size(args, what) -> tuple:
             a = a.item()
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or a < 0:
             bound = f" ≤ {limit:,}" if limit else ""
-            raise EngineValueError(f"{what}: size must be a non-negative integer{bound}, got {a!r}")
+            raise EngineValueError(f"{what}: size must be a non-negative integer{bound}, got {shown(a)}")
         out.append(int(a))
     shape = tuple(out)
     check_size(shape)
@@ -86,7 +87,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
     for v in vals:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not math.isfinite(v):
-            raise EngineValueError(f"arange: bounds and step must be finite numbers, got {v!r}")
+            raise EngineValueError(f"arange: bounds and step must be finite numbers, got {shown(v)}")
     start, end, step = vals
     if step == 0:
         raise EngineValueError("arange: step must be nonzero")
@@ -144,7 +145,7 @@ def randint(low, high=None, size=None, dtype=None, generator=None,
         raise EngineTypeError("randint() needs a size, e.g. randint(0, 10, (3,))")
     for v in (low, high):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise EngineTypeError(f"randint: bounds must be integers, got {v!r}")
+            raise EngineTypeError(f"randint: bounds must be integers, got {shown(v)}")
     shape = _size((tuple(size),) if isinstance(size, (tuple, list)) else (size,), "randint")
     dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return Variable(_gen(generator).randint(int(low), int(high), shape, dt)[()], requires_grad)

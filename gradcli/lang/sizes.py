@@ -7,6 +7,7 @@ import math
 
 from .errors import GxLimitError, GxTypeError, GxValueError
 from .limits import human, limit_message
+from ..engine.errors import shown
 from .values import DType, type_name
 
 
@@ -108,7 +109,7 @@ def unwrap_dtype(kw):
     elif dt is bool:
         kw["dtype"] = np.dtype(np.bool_)
     else:
-        raise GxTypeError(f"unknown dtype {dt!r}")
+        raise GxTypeError(f"unknown dtype {shown(dt)}")
     return kw
 
 
