@@ -72,6 +72,8 @@ def full(size, fill_value, dtype=None, requires_grad=False) -> Variable:
         dtype = np.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) \
             else np.bool_ if isinstance(fill_value, bool) else None
     fv = fill_value._data if type(fill_value) is Variable else fill_value
+    if not isinstance(fv, (int, float, np.generic, np.ndarray)):   # (a string: numpy parses it)
+        raise EngineTypeError(f"full: fill_value must be a number, not {type(fv).__name__}")
     return Variable(np.full(shape, fv, _float(dtype))[()], requires_grad)
 
 
@@ -171,8 +173,8 @@ def normal(mean=0.0, std=1.0, size=None, dtype=None, generator=None,
         _check_std(std)
         dt = _float_dtype(dtype, "normal")
         return Variable(g.normal(shape, dt, float(mean), float(std))[()], requires_grad)
-    md = mean._data if tm else mean
-    sd = std._data if ts else std
+    md = mean._data if tm else to_array(mean) if isinstance(mean, (list, tuple)) else mean
+    sd = std._data if ts else to_array(std) if isinstance(std, (list, tuple)) else std
     if np.any(np.asarray(sd) < 0):
         raise EngineValueError("normal expects all elements of std >= 0.0")
     dt = np.result_type(md, sd) if tm and ts else (md.dtype if tm else sd.dtype)
