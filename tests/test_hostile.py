@@ -852,6 +852,64 @@ def test_native_walks_are_bounded_before_they_start(walk):
     assert ei.value.line == 6 and "--max-list" in ei.value.message
 
 
+# every native walk a script can start, by kind: (snippet on line 11, text of the message)
+_TABLE_PRELUDE = (_TOWERS + "t = (0,)\nfor i in range(40):\n    t = (t, t)\n"
+                  "h = history(tensor([1., 2.], requires_grad=True) * 2).data\nx = ones(3)\n")
+WALK_TABLE = [
+    # hashing: a deep tuple as a dict key
+    ("hash: d[t]", "r = h[t]", "steps to walk"),
+    ("hash: d.get(t)", "r = h.get(t)", "steps to walk"),
+    ("hash: t in d", "r = t in h", "steps to walk"),
+    # text: repr, str, format, f-strings, %, assert messages
+    ("f-string", 'r = f"{a}"', "steps to walk"),
+    ("str.format", 'r = "{}".format(a)', "steps to walk"),
+    ("format !r", 'r = "{!r}".format(t)', "steps to walk"),
+    ("% tuple", 'r = "%s" % (a,)', "steps to walk"),
+    ("assert message", "assert False, a", "steps to walk"),
+    ("str of tuple", "r = str(t)", "steps to walk"),
+    # comparisons, membership, counting, extrema
+    ("== in in", "r = a in [b]", "steps to walk"),
+    ("tuple <", "r = t < t", "steps to walk"),
+    ("count", "r = [a, b].count(b)", "steps to walk"),
+    ("index", "r = (t,).index(t)", "steps to walk"),
+    ("max of list", "r = max([a, b])", "steps to walk"),
+    # tensor data, list operands, list indices, index assignment (numpy would walk them)
+    ("tensor(list)", "r = tensor([[1.], a])", "nested list data"),
+    ("operand", "r = x + a", "nested list data"),
+    ("index list", "r = x[a]", "nested list data"),
+    ("index tuple", "r = x[t]", "nested list data"),
+    ("setitem", "x[0] = a", "nested list data"),
+    ("sum of lists", "r = sum([a, a], [])", "nested list data"),
+    ("allclose tuple", "r = allclose(x, t)", "nested list data"),
+    ("clamp bound", "r = clamp(x, a)", "nested list data"),
+    ("mm operand", "r = x.mm(a)", "nested list data"),
+    ("dtype spec", "r = ones(3, dtype=t)", "dtype"),
+]
+
+
+@pytest.mark.parametrize("name,line,text", WALK_TABLE, ids=[w[0] for w in WALK_TABLE])
+def test_every_native_walk_is_bounded(name, line, text):
+    # under the judged limits; ends at once (never by the clock), positioned at line 11
+    t = time.monotonic()
+    with pytest.raises(GxError) as ei:
+        _run(_TABLE_PRELUDE + line + "\n", limits=Limits(timeout=2, max_memory=256 << 20))
+    assert time.monotonic() - t < 1.0 + 1.0
+    e = ei.value
+    assert e.exit_code == 1 and e.line == 11, format_error(e)
+    assert text in e.message and "time limit" not in e.message, e.message
+    assert "Traceback" not in format_error(e)
+
+
+def test_bounded_walks_keep_their_answers():
+    s, out, _ = _run("h = history(tensor([1., 2.], requires_grad=True) * 2).data\n"
+                     "r = (h.get((1, (2,))), (1, (2,)) in h, f\"{[1, (2,)]}\", "
+                     "'{!r}'.format(('a',)), tensor([(1., 2.), (3., 4.)]).shape, "
+                     "ones(3)[[0, 2]].shape, str(h)[:10])\n"
+                     "assert True, [1]\n")
+    assert s.variables["r"] == (None, False, "[1, (2,)]", "('a',)", (2, 2), (2,),
+                                "{'root': '")
+
+
 @pytest.mark.parametrize("walk", ["x = a < b", "x = a == b", "print(a)", "x = max(a, b)"])
 def test_deep_values_are_refused_not_crashed(walk):
     src = "a = [1]\nb = [1]\nfor i in range(5000):\n    a = [a]\n    b = [b]\n" + walk + "\n"

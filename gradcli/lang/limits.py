@@ -459,6 +459,8 @@ def bound(value, limit: int, what: str = "a list") -> None:
     if not isinstance(value, _CONTAINERS):
         return
     cap = 16 * limit
+    if what == "a list" and type(value) is not list:
+        what = "a tuple" if isinstance(value, tuple) else "a dict"
     items, depth = weigh(value, cap)
     if items > cap:
         raise GxLimitError(limit_message(
