@@ -101,6 +101,8 @@ def test_every_callable_survives_hostile_arguments():
         for i, msg in part:
             seen.add(i)
             why = _problems(msg)
+            if why and why.startswith("took"):      # a loaded machine: once more, alone
+                why = next((_problems(m) for _, m in _drive(i, i + 1)), why)
             if why:
                 findings.append(f"{cases[i][0]}: {why}")
     assert not findings, f"{len(findings)} of {n} cases:\n" + "\n".join(findings[:40])
