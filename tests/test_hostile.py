@@ -900,6 +900,20 @@ def test_every_native_walk_is_bounded(name, line, text):
     assert "Traceback" not in format_error(e)
 
 
+def test_repl_echo_is_bounded(tmp_path):
+    # the REPL shows a bare expression's value: a 2^40-path list or tuple is refused at
+    # once (the echo walked it natively for hours, under no clock); :vars likewise
+    src = ("a = [0]\nfor i in range(40):\n    a = [a, a]\n\na\nt = (0,)\n"
+           "for i in range(40):\n    t = (t, t)\n\nt\n:vars\n[1, (2,), 'x']\n")
+    (tmp_path / "in.txt").write_text(src)
+    with open(tmp_path / "in.txt") as stdin:
+        p = _gx(tmp_path, ["repl", "--timeout", "2"], stdin=stdin, wait=30)
+    assert p.seconds < 2 + 1 + START
+    assert p.err.count("LimitError") == 2 and "--max-list" in p.err, p.err
+    assert "<repl>" in p.err and "Traceback" not in p.err
+    assert "a = <not shown" in p.out and "[1, (2,), 'x']" in p.out, p.out
+
+
 def test_bounded_walks_keep_their_answers():
     s, out, _ = _run("h = history(tensor([1., 2.], requires_grad=True) * 2).data\n"
                      "r = (h.get((1, (2,))), (1, (2,)) in h, f\"{[1, (2,)]}\", "
