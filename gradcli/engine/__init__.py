@@ -34,6 +34,7 @@ from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss
 from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
                         hypot, lerp, xlogy)
 from .node import AccumulateGrad, Node
+from .extrema import all, any
 from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
@@ -70,7 +71,7 @@ __all__ = [
     "AccumulateGrad", "AutogradError", "EngineError", "EngineRuntimeError", "EngineTypeError",
     "EngineValueError", "Generator", "GradWarning", "GradcheckError", "LimitError", "MinMax",
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
-    "addcmul", "allclose", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
+    "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
     "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise_and",
     "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
     "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div", "dot", "dtypes",
