@@ -121,7 +121,7 @@ def test_sample_as_processes(tmp_path, case):
     src.write_text(HF.PRELUDE + case + "\n")
     t = time.monotonic()
     r = subprocess.run([sys.executable, "-m", "gradcli", "run", str(src), "--timeout",
-                        str(HF.TIMEOUT), "--max-memory", "256M", "--format", "plain"],
+                        "2", "--max-memory", "256M", "--format", "plain"],
                        capture_output=True, text=True, timeout=30,
                        env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path)))
     dt = time.monotonic() - t
@@ -129,4 +129,4 @@ def test_sample_as_processes(tmp_path, case):
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr.lower()
     if r.returncode:
         assert f"h.gx:{HF.PRELUDE.count(chr(10)) + 1}:" in r.stderr, r.stderr
-    assert dt < HF.TIMEOUT + SLACK + 1.5, dt      # + the process's own start-up
+    assert dt < 2 + SLACK + 3.0, dt      # + the process's own start-up on a loaded machine
