@@ -18,6 +18,7 @@ from .shape import expand, permute, reshape
 from .variable import _result, _wrap
 from ._reducing import _axes, _count, _kept_shape, _spread, _spread_raw
 from .extrema import MinMax, amax, amin, argmax, argmin, max, min
+from .summation import fmean, fsum
 
 __all__ = ["sum", "mean", "prod", "norm", "var", "std", "logsumexp", "softmax", "log_softmax",
            "cumsum", "MinMax", "max", "min", "amax", "amin", "argmax", "argmin"]
@@ -51,7 +52,7 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     kd = keep(keepdim, keepdims)
     if xd.dtype.kind == "b":
         xd = xd.astype(np.int64)
-    out = np.sum(xd, axis=axes, keepdims=kd)
+    out = fsum(xd, axes, kd)                # PyTorch's order of additions (summation.py)
     cls = SumBackward0 if axes is None and not kd else SumBackward1
     return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
 
@@ -84,7 +85,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
             f"or complex dtype. Got: {xd.dtype}")
     axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
-    out = np.mean(xd, axis=axes, keepdims=kd)
+    out = fmean(xd, axes, kd)
     cls = MeanBackward0 if axes is None and not kd else MeanBackward1
     return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
 
