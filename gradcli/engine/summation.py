@@ -33,23 +33,6 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _SETTINGS = {"vector_bytes": 32, "threads": None}
 
 
-def vector_bytes() -> int:
-    """The width of torch's Vectorized<T>: 64 bytes with AVX-512, else 32. ATEN_CPU_CAPABILITY
-    (torch's own switch) overrides what the CPU reports."""
-    vb = _SETTINGS["vector_bytes"]
-    if vb is None:
-        cap = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
-        if cap:
-            vb = 64 if cap == "avx512" else 32
-        else:
-            feats = getattr(np._core._multiarray_umath, "__cpu_features__", {}) \
-                if hasattr(np, "_core") else {}
-            vb = 64 if all(feats.get(f) for f in ("AVX512F", "AVX512BW", "AVX512VL",
-                                                  "AVX512DQ")) else 32
-        _SETTINGS["vector_bytes"] = vb
-    return vb
-
-
 def threads() -> int:
     """torch's intra-op thread count: OMP_NUM_THREADS or MKL_NUM_THREADS, else the CPU count."""
     t = _SETTINGS["threads"]
@@ -63,36 +46,42 @@ def threads() -> int:
     return t
 
 
-def configure(vector_bytes=None, threads=None):
-    """Set the emulated vector width and thread count (None: detect again). For tests."""
+def configure(threads=None, vector_bytes=32):
+    """Set the emulated thread count (None: detect again) and vector width. For tests."""
     _SETTINGS["vector_bytes"] = vector_bytes
     _SETTINGS["threads"] = threads
 
 
 # ------------------------------------------------------------ running sums
 
-def _seq(x, axis):
-    """Sum along ``axis`` strictly left to right, starting from +0 (torch's accumulators)."""
-    if x.shape[axis] == 0:
-        shape = list(x.shape)
-        del shape[axis]
-        return np.zeros(shape, x.dtype)
-    if x.shape[axis] <= 16:
-        parts = np.moveaxis(x, axis, 0)
-        acc = parts[0] + x.dtype.type(0)
-        for row in parts[1:]:
-            acc = acc + row
-        return acc
-    return np.moveaxis(np.add.accumulate(x, axis=axis), axis, 0)[-1] + x.dtype.type(0)
+def _seq(x):
+    """Sum (..., S, L) over S strictly in order, starting from +0 (torch's accumulators).
+    numpy adds rows in order when the lanes, not S, are the inner loop: the lanes are made
+    the fastest axis first (a copy when they are not)."""
+    if x.shape[-2] == 0:
+        return np.zeros(x.shape[:-2] + x.shape[-1:], x.dtype)
+    if x.shape[-2] == 1:
+        return x[..., 0, :] + x.dtype.type(0)
+    if x.shape[-1] < 2:
+        return np.add.accumulate(x, axis=-2)[..., -1, :] + x.dtype.type(0)
+    st = [abs(t) for t, n in zip(x.strides, x.shape) if n > 1]
+    if abs(x.strides[-1]) != min(st) or st.count(min(st)) > 1:
+        x = np.ascontiguousarray(x)
+    return np.add.reduce(x, axis=-2) + x.dtype.type(0)
+
+
+def _seq_last(x):
+    """Sum (..., S) over its last axis strictly in order, from +0."""
+    return np.add.accumulate(x, axis=-1)[..., -1] + x.dtype.type(0)
 
 
 def _grouped(x, step):
     """(..., S, L) -> sums of consecutive groups of ``step`` rows (..., S // step, L), each
-    left to right, and the running sum of the rows left over (..., L)."""
+    in order, and the running sum of the rows left over (..., L)."""
     s = x.shape[-2]
     n = s // step
     full = x[..., :n * step, :].reshape(x.shape[:-2] + (n, step, x.shape[-1]))
-    return _seq(full, -2), _seq(x[..., n * step:, :], -2)
+    return _seq(full), _seq(x[..., n * step:, :])
 
 
 def _cascade(x):
@@ -103,11 +92,14 @@ def _cascade(x):
     s = x.shape[-2]
     p = max(4, (int(s - 1).bit_length() if s > 1 else 0) // 4)
     step = 1 << p
+    if s < step:                       # the upper levels stay 0 (adding +0 changes nothing)
+        return _seq(x)
     chunks, acc0 = _grouped(x, step)
+    if chunks.shape[-2] < step:
+        return acc0 + _seq(chunks)
     g1, acc1 = _grouped(chunks, step)
     g2, acc2 = _grouped(g1, step)
-    acc3 = _seq(g2, -2)
-    return ((acc0 + acc1) + acc2) + acc3
+    return ((acc0 + acc1) + acc2) + _seq(g2)
 
 
 def _ilp(y):
@@ -119,8 +111,8 @@ def _ilp(y):
     parts = y[..., :4 * k, :].reshape(y.shape[:-2] + (k, 4 * y.shape[-1]))
     p = _cascade(parts).reshape(y.shape[:-2] + (4, y.shape[-1]))
     p0 = p[..., 0, :]
-    for row in np.moveaxis(y[..., 4 * k:, :], -2, 0):
-        p0 = p0 + row
+    for i in range(4 * k, s):
+        p0 = p0 + y[..., i, :]
     return ((p0 + p[..., 1, :]) + p[..., 2, :]) + p[..., 3, :]
 
 
@@ -130,7 +122,27 @@ def _inner_vec(rows, w):
     s = rows.shape[-1]
     v = s // w
     lanes = _ilp(rows[..., :v * w].reshape(rows.shape[:-1] + (v, w)))
-    return _seq(np.concatenate((rows[..., v * w:], lanes), axis=-1), -1)
+    return _seq_last(np.concatenate((rows[..., v * w:], lanes), axis=-1))
+
+
+def _row(a, w):
+    """``_inner_vec`` of one contiguous 1-D row (n >= w), in as few numpy calls as it takes
+    (the common case: ``x.sum()`` of a tensor in a loop)."""
+    v = a.size // w
+    k = v // 4
+    z = a.dtype.type(0)
+    body = a[:4 * k * w].reshape(k, 4 * w)
+    if k >= 16:
+        p = _cascade(body)
+    elif k >= 2:                                       # below one chunk: rows in order
+        p = np.add.reduce(body, axis=0) + z
+    else:
+        p = body[0] + z if k else np.zeros(4 * w, a.dtype)
+    p0 = p[:w]
+    for i in range(4 * k, v):
+        p0 = p0 + a[i * w:(i + 1) * w]
+    lanes = ((p0 + p[w:2 * w]) + p[2 * w:3 * w]) + p[3 * w:]
+    return np.add.accumulate(np.concatenate((a[v * w:], lanes)))[-1] + z
 
 
 def _scalar_rows(rows):
@@ -172,7 +184,7 @@ def _loop(v, dims, w, item):
         nred = sum(1 for d in dims if d[2])
         rows = v.reshape(v.shape[:v.ndim - nred] + (-1, size0))
         r = _inner_vec(rows, w) if stride0 == item and size0 >= w else _scalar_rows(rows)
-        return _seq(r, -1)
+        return _seq_last(r)
     size1, stride1 = dims[1][0], dims[1][1]
     if stride0 == item and size0 >= w:                  # contiguous inner
         return _inner_vec(v, w)
@@ -221,25 +233,42 @@ def _threaded(a, w, item):
     return _reduce(slots, (0,), w, item)
 
 
+def _small(a, w):
+    """A full sum of fewer than 8 elements in memory order: the additions are a plain left
+    to right sum of a permutation (numpy's own sum is left to right below 8 elements)."""
+    n = a.size
+    flat = a.reshape(-1)
+    if n < 2:
+        return flat[0] + a.dtype.type(0)
+    if n >= 4:
+        if n >= w:                                     # one vector: scalars past it, lanes
+            flat = np.concatenate((flat[w:], flat[:w]))
+        else:                                          # row_sum: x0, x4.., x1, x2, x3
+            flat = np.concatenate((flat[:1], flat[4:], flat[1:4]))
+    return np.add(np.sum(flat), 0, dtype=a.dtype)
+
+
 def fsum(a, axes=None, keepdims=False):
     """``np.sum(a, axis=axes, keepdims=keepdims)`` with PyTorch's rounding for float32 and
     float64 arrays (``axes``: None or a tuple of non-negative ints); other dtypes: numpy's."""
     a = np.asarray(a)
-    if a.dtype not in _FLOATS or a.size < 4 and (axes is None or a.ndim <= 1):
-        return np.add(np.sum(a, axis=axes, keepdims=keepdims), 0, dtype=a.dtype) \
-            if a.dtype in _FLOATS else np.sum(a, axis=axes, keepdims=keepdims)
+    if a.dtype.char not in "fd":
+        return np.sum(a, axis=axes, keepdims=keepdims)
     item = a.itemsize
-    w = vector_bytes() // item
-    full = axes is None or len(axes) == a.ndim and all(s for s in a.shape)
+    w = _SETTINGS["vector_bytes"] // item
+    if axes is None and not keepdims and a.flags.c_contiguous and a.size < GRAIN_SIZE:
+        if a.size < 8:
+            return _small(a, w)                        # the W2 path: a handful of elements
+        return _row(a.reshape(-1), w)                  # one contiguous row
+    full = axes is None or len(axes) == a.ndim
     axes = tuple(range(a.ndim)) if axes is None else axes
     out = None
-    if full and a.size >= GRAIN_SIZE:
+    if a.size == 0:
+        out = np.sum(a, axis=axes)
+    elif full and a.size >= GRAIN_SIZE:
         out = _threaded(a, w, item)
     if out is None:
-        if a.size == 0 or any(a.shape[i] == 0 for i in range(a.ndim)):
-            out = np.sum(a, axis=axes)
-        else:
-            out = _reduce(a, axes, w, item)
+        out = _reduce(a, axes, w, item)
     out = np.asarray(out, a.dtype)
     if keepdims:
         out = out.reshape([1 if i in axes else s for i, s in enumerate(a.shape)])
