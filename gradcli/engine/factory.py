@@ -99,7 +99,22 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
 
 def linspace(start, end, steps=100, dtype=None, requires_grad=False) -> Variable:
     (steps,) = _size((steps,), "linspace")
-    return Variable(np.linspace(float(start), float(end), steps, dtype=_float(dtype)), requires_grad)
+    return Variable(_linspace(float(start), float(end), steps, _float(dtype)), requires_grad)
+
+
+def _linspace(start, end, steps, dt):
+    """PyTorch's CPU linspace: step = (end - start) / (steps - 1) in the dtype, then
+    start + step i for the first half and end - step (steps - 1 - i) for the rest, each one
+    fused multiply-add (bit-exact against torch 2.13, tests/engine/test_summation.py)."""
+    if dt.kind != "f" or steps < 2:
+        return np.linspace(start, end, steps, dtype=dt)
+    from .fma import fma
+    s, e = dt.type(start), dt.type(end)
+    step = (e - s) / dt.type(steps - 1)
+    i = np.arange(steps)
+    first = i < steps // 2
+    k = np.where(first, i, steps - 1 - i).astype(dt)
+    return np.where(first, fma(step, k, s), fma(-step, k, e)).astype(dt)
 
 
 # -- random tensors: PyTorch's CPU generator (rng.py) -----------------------------------

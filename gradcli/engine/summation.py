@@ -239,7 +239,7 @@ def _small(a, w):
     n = a.size
     flat = a.reshape(-1)
     if n < 2:
-        return flat[0] + a.dtype.type(0)
+        return flat[0] + a.dtype.type(0) if n else a.dtype.type(0)
     if n >= 4:
         if n >= w:                                     # one vector: scalars past it, lanes
             flat = np.concatenate((flat[w:], flat[:w]))
