@@ -13,6 +13,7 @@ from ._op import dims, keep, lift, record
 from .context import STATE
 from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
+from .integers import reduction_overflow
 from .node import Node
 from .shape import expand, permute, reshape
 from .variable import _result, _wrap
@@ -54,7 +55,10 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         xd = xd.astype(np.int64)
     out = fsum(xd, axes, kd)                # PyTorch's order of additions (summation.py)
     cls = SumBackward0 if axes is None and not kd else SumBackward1
-    return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("sum", xd, axes, cls.name, st)
+    return record(out, cls, (x._node,), (xd.shape, axes, kd), st)
 
 
 class MeanBackward0(Node):
@@ -156,7 +160,10 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     kd = keep(keepdim, keepdims)
     out = np.prod(xd, axis=axes, keepdims=kd)
     cls = ProdBackward0 if axes is None and not kd else ProdBackward1
-    return record(out, cls, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("prod", xd, axes, cls.name, st)
+    return record(out, cls, (x._node,), (x, out, axes, kd), st, (x._version,))
 
 
 # ---------------------------------------------------------------------- norm
@@ -404,4 +411,8 @@ def cumsum(x, dim=None, *, axis=None):
         dim = 0
     ax = dims(xd.ndim, dim, axis)[0]
     out = np.cumsum(xd, axis=ax if xd.ndim else None).reshape(xd.shape)[()]
-    return record(out, CumsumBackward0, (x._node,), ax, STATE.get())
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("cumsum", xd.reshape(xd.shape or (1,)), ax if xd.ndim else 0,
+                           CumsumBackward0.name, st)
+    return record(out, CumsumBackward0, (x._node,), ax, st)
