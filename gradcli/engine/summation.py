@@ -10,8 +10,10 @@ numpy steps:
   (innermost) ordered by the input's strides, kept dims after in the output's order,
   neighbouring dims merged when their strides allow (``_layout``).
 - The two innermost dims are one "loop2d" of four kinds: contiguous inner reduction
-  (vectors of W lanes, W = 64 bytes / itemsize under AVX-512, 32 under AVX2), contiguous
-  outer reduction (outputs in lanes), and the two strided scalar forms.
+  (vectors of W lanes, W = 32 bytes / itemsize: 8 float32, 4 float64), contiguous outer
+  reduction (outputs in lanes), and the two strided scalar forms. The width is AVX2's
+  even on AVX-512 CPUs: PyTorch's sum kernel is not registered for AVX-512 (measured on
+  torch 2.13 with AVX-512: 16-lane vectors miss from 8 elements on, 8-lane ones match).
 - Each runs a *cascade* (``_cascade``): running sums of chunks of 2^p terms, whose sums are
   summed in chunks again, on four levels; ``row_sum`` first splits a row in 4 interleaved
   partial sums (``_ilp``).
@@ -20,7 +22,11 @@ numpy steps:
   summed: the result depends on torch's thread count (``threads()``, from OMP_NUM_THREADS
   like torch, else the CPU count).
 
-Sums along dims do not depend on the thread count. Integer and bool sums are exact (numpy's).
+Not emulated (last bits may differ from torch then): a full sum of 32768 elements or more
+of a layout that does not merge into one dim (e.g. ``x[::2]`` of a matrix), and a sum along
+dims of 32768 elements or more whose outputs torch splits between threads in a strided
+layout. Other sums along dims do not depend on the thread count. Integer sums are numpy's
+(exact, wrapping as torch's int64 does).
 """
 from __future__ import annotations
 
@@ -153,8 +159,9 @@ def _scalar_rows(rows):
 # ------------------------------------------------------------------- layout
 
 def _layout(a, axes):
-    """TensorIterator's dims for reducing ``a`` over ``axes``: (size, stride, reduced) from
-    the innermost out, after dropping size-1 dims, reordering and merging."""
+    """TensorIterator's dims for reducing ``a`` over ``axes``: (size, byte stride, reduced,
+    outermost original dim) from the innermost out, after dropping size-1 dims, reordering
+    (reduced dims first by stride, then kept dims in the output's order) and merging."""
     dims = [(a.shape[i], a.strides[i], i in axes, i) for i in range(a.ndim) if a.shape[i] != 1]
     red = sorted((d for d in reversed(dims) if d[2]), key=lambda d: (d[1], d[0]))
     kept = [d for d in reversed(dims) if not d[2]]      # output contiguous: last kept dim first
@@ -202,13 +209,55 @@ def _loop(v, dims, w, item):
     return head if tail is None else np.concatenate((head, tail), axis=-1)
 
 
+def _column_split(n, dims, item):
+    """torch's ``parallel_dim_reduction`` for a sum along dims of ``n`` >= GRAIN_SIZE
+    elements: the outermost kept dim of at least T columns (else the largest) is cut in T
+    ranges, rounded down to 128 bytes when the columns are adjacent in memory. Only a cut of
+    d1, the loop2d's second dim, changes the order (it regroups the outputs); returns its
+    column ranges, or None."""
+    t = threads()
+    if n < GRAIN_SIZE or t <= 1:
+        return None
+    best = len(dims) - 1
+    for k in range(len(dims) - 1, -1, -1):
+        if dims[k][2]:
+            break
+        if dims[k][0] >= t:
+            best = k
+            break
+        if dims[k][0] > dims[best][0]:
+            best = k
+    if best != 1:
+        return None
+    cols, stride = dims[1][0], dims[1][1]
+    nt = min(t, cols)
+    chunk = -(-cols // nt)
+    mult = 128 // item if stride == item else 1
+    cuts = []
+    for k in range(nt):
+        b, e = k * chunk, min(cols, (k + 1) * chunk)
+        if b >= cols:
+            break
+        b -= b % mult
+        e = e if e == cols else e - e % mult
+        if b < e:
+            cuts.append((b, e))
+    return cuts
+
+
 def _reduce(a, axes, w, item):
     """The sum of ``a`` over ``axes`` (a tuple), with the reduced dims removed."""
     dims = _layout(a, axes)
     if not any(d[2] for d in dims):                     # nothing to add: 0 + x
         return np.reshape(a, [s for i, s in enumerate(a.shape) if i not in axes]) \
             + a.dtype.type(0)
-    r = _loop(_strided(a, dims), dims, w, item)
+    v = _strided(a, dims)
+    cuts = _column_split(a.size, dims, item) if len(dims) > 1 and not dims[1][2] else None
+    if cuts is None:
+        r = _loop(v, dims, w, item)
+    else:                           # each thread's columns: a loop2d of their own
+        r = np.concatenate([_loop(v[..., b:e, :], [dims[0], (e - b,) + dims[1][1:]] + dims[2:],
+                                  w, item) for b, e in cuts], axis=-1)
     ids = [d[3] for d in reversed(dims) if not d[2]]    # r's axes, outermost first
     r = np.transpose(r, np.argsort(ids)) if len(ids) > 1 else r
     return np.reshape(r, [s for i, s in enumerate(a.shape) if i not in axes])
@@ -216,21 +265,47 @@ def _reduce(a, axes, w, item):
 
 def _threaded(a, w, item):
     """A full reduction split between threads as ``parallel_for`` splits it: thread t sums
-    elements [t c, (t + 1) c) in iteration order (c = ceil(n / T)), and the slots, one per
-    thread, are summed in turn."""
+    elements [t c, (t + 1) c) in iteration order (c = ceil(n / T)) into its own slot, and the
+    slots, one per thread, are summed in turn. A thread walks its range row by row (rows of
+    the innermost dim, a partial row at either end) and adds each row's sum to its slot."""
     n = a.size
     t = min(threads(), -(-n // GRAIN_SIZE))
     if t <= 1:
-        return None
+        return None                                    # one thread: the plain order
     dims = _layout(a, tuple(range(a.ndim)))
-    flat = _strided(a, dims).reshape(-1)                # iteration order (a copy if strided)
+    size0, vec = dims[0][0], dims[0][1] == item
+    rows = _strided(a, dims).reshape(-1, size0)         # iteration order (a copy if strided)
     c = -(-n // t)
     slots = np.zeros(threads(), a.dtype)
     for k in range(t):
-        part = flat[k * c:(k + 1) * c]
-        if part.size:
-            slots[k] = _reduce(part, (0,), w, item)
-    return _reduce(slots, (0,), w, item)
+        lo, hi = k * c, min(n, (k + 1) * c)
+        if lo < hi:
+            slots[k] = _seq_last(np.concatenate(_segments(rows, lo, hi, vec, w)))
+    return _row(slots, w) if slots.size >= w else _scalar_rows(slots[None])[0]
+
+
+def _segments(rows, lo, hi, vec, w):
+    """The row sums a thread adds to its slot for elements [lo, hi) of ``rows``: a partial
+    first row, the whole rows, a partial last row, each summed as the loop2d sums a row."""
+    size0 = rows.shape[1]
+
+    def sums(block):
+        if not block.size:
+            return np.zeros(0, rows.dtype)
+        return _inner_vec(block, w) if vec and block.shape[1] >= w else _scalar_rows(block)
+
+    r0, c0 = divmod(lo, size0)
+    r1, c1 = divmod(hi, size0)
+    if r0 == r1:
+        return [sums(rows[r0:r0 + 1, c0:c1])]
+    out = []
+    if c0:
+        out.append(sums(rows[r0:r0 + 1, c0:]))
+        r0 += 1
+    out.append(sums(rows[r0:r1]))
+    if c1:
+        out.append(sums(rows[r1:r1 + 1, :c1]))
+    return out
 
 
 def _small(a, w):
@@ -256,22 +331,23 @@ def fsum(a, axes=None, keepdims=False):
         return np.sum(a, axis=axes, keepdims=keepdims)
     item = a.itemsize
     w = _SETTINGS["vector_bytes"] // item
-    if axes is None and not keepdims and a.flags.c_contiguous and a.size < GRAIN_SIZE:
-        if a.size < 8:
-            return _small(a, w)                        # the W2 path: a handful of elements
-        return _row(a.reshape(-1), w)                  # one contiguous row
-    full = axes is None or len(axes) == a.ndim
+    full = axes is None or all(n == 1 for i, n in enumerate(a.shape) if i not in axes)
+    if full and a.flags.c_contiguous and 0 < a.size < GRAIN_SIZE:
+        out = _small(a, w) if a.size < 8 else _row(a.reshape(-1), w)   # one contiguous row
+        if axes is None and not keepdims:
+            return out                                 # the hot path (a loss, x.sum())
+    else:
+        axes = tuple(range(a.ndim)) if axes is None else axes
+        out = None
+        if a.size == 0:
+            out = np.sum(a, axis=axes)
+        elif full:
+            out = _threaded(a, w, item)
+        if out is None:
+            out = _reduce(a, axes, w, item)
     axes = tuple(range(a.ndim)) if axes is None else axes
-    out = None
-    if a.size == 0:
-        out = np.sum(a, axis=axes)
-    elif full and a.size >= GRAIN_SIZE:
-        out = _threaded(a, w, item)
-    if out is None:
-        out = _reduce(a, axes, w, item)
-    out = np.asarray(out, a.dtype)
-    if keepdims:
-        out = out.reshape([1 if i in axes else s for i, s in enumerate(a.shape)])
+    out = np.asarray(out, a.dtype).reshape(
+        [1 if i in axes else n for i, n in enumerate(a.shape) if keepdims or i not in axes])
     return out if out.ndim else out[()]
 
 
