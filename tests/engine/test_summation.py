@@ -119,3 +119,13 @@ def test_against_torch_live():
                     assert got.tobytes() == ref.tobytes(), (dt, axes, v.strides)
     finally:
         torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_mean_backward_keeps_float32(dim):
+    """mean's gradient is 1/n in the input's dtype (torch: grad.expand(...) / n in float32)."""
+    x = E.tensor(np.arange(12, dtype=np.float32).reshape(3, 4), requires_grad=True)
+    (x.mean() if dim is None else x.mean(dim).sum()).backward()
+    n = 12 if dim is None else (3, 4)[dim]
+    assert x.grad.dtype == np.float32
+    assert x.grad.numpy().tolist() == [[float(np.float32(1) / np.float32(n))] * 4] * 3
