@@ -233,14 +233,15 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
 # ------------------------------------------------------------------ var / std
 
 class VarBackward0(Node):
-    """2 (x - mean) / (n - correction), spread back over the reduced dims."""
+    """(2 / (n - correction)) g (x - mean), in PyTorch's order of operations (var_backward),
+    so float32 gradients are its bits."""
     __slots__ = ()
     name = "VarBackward0"
 
     def apply(self, g):
         x, axes, kd, denom = self.saved
         d = x - mean(x, axes, True)
-        return (_spread(g, x._data.shape, axes, kd) * d * _ratio(2.0, denom),)
+        return ((_ratio(2.0, denom) * _spread(g, x._data.shape, axes, kd)) * d,)
 
 
 class StdBackward0(Node):
@@ -250,13 +251,14 @@ class StdBackward0(Node):
     name = "StdBackward0"
 
     def apply(self, g):
+        # PyTorch's std_backward: var_backward of g / (2 std), 0 where std is 0
         x, out, axes, kd, denom = self.saved
         shape = x._data.shape
         y = _spread(_result(out, self), shape, axes, kd)
         zero = _wrap(np.asarray(y._data) == 0)
+        gv = where(zero, 0.0, _spread(g, shape, axes, kd) / where(zero, 1.0, y * 2))
         d = x - mean(x, axes, True)
-        return (where(zero, 0.0, _spread(g, shape, axes, kd) / where(zero, 1.0, y)) * d
-                * _ratio(1.0, denom),)
+        return ((_ratio(2.0, denom) * gv) * d,)
 
 
 def _ratio(a, denom):
@@ -273,7 +275,10 @@ def _variance(x, dim, keepdim, unbiased, correction, axis, keepdims):
     if unbiased is not None:
         c = 1 if unbiased else 0
     denom = builtins_max(_count(xd.shape, axes) - c, 0)
-    d = xd - np.mean(xd, axis=axes, keepdims=True)
+    # PyTorch accumulates a float32 variance in float64 and rounds once at the end (std: after
+    # the square root); ``_variance`` returns that float64 value, the callers round it
+    wd = xd.astype(np.float64) if xd.dtype == np.float32 else xd
+    d = wd - np.mean(wd, axis=axes, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.sum(d * d, axis=axes, keepdims=kd) / denom
     if type(out) is np.ndarray and out.ndim == 0:
@@ -284,6 +289,7 @@ def _variance(x, dim, keepdim, unbiased, correction, axis, keepdims):
 def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
     """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
     x, out, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
+    out = out.astype(x._data.dtype)[()] if x._data.dtype == np.float32 else out
     return record(out, VarBackward0, (x._node,), (x, axes, kd, denom), STATE.get(),
                   (x._version,))
 
@@ -292,6 +298,7 @@ def std(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None
     """Standard deviation: the square root of ``var`` with the same options."""
     x, v, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
     out = np.sqrt(v)
+    out = out.astype(x._data.dtype)[()] if x._data.dtype == np.float32 else out
     return record(out, StdBackward0, (x._node,), (x, out, axes, kd, denom), STATE.get(),
                   (x._version,))
 

@@ -129,3 +129,25 @@ def test_mean_backward_keeps_float32(dim):
     n = 12 if dim is None else (3, 4)[dim]
     assert x.grad.dtype == np.float32
     assert x.grad.numpy().tolist() == [[float(np.float32(1) / np.float32(n))] * 4] * 3
+
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+def test_float32_var_and_std_are_torchs_with_their_gradients(fn):
+    """PyTorch accumulates a float32 variance in float64 and rounds once; its var_backward
+    is (2 / dof) g (x - mean). Values and gradients agree bit for bit."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    for shape in [(7,), (2000,), (33, 5), (4, 6, 9)]:
+        for dim in [None, 0, -1]:
+            for corr in (0, 1):
+                a = (rng.standard_normal(shape) * 2 + 0.5).astype(np.float32)
+                t = torch.from_numpy(a).requires_grad_()
+                tr = getattr(t, fn)(correction=corr) if dim is None else \
+                    getattr(t, fn)(dim=dim, correction=corr)
+                g = rng.standard_normal(tuple(tr.shape)).astype(np.float32)
+                tr.backward(torch.from_numpy(g))
+                x = E.tensor(a, requires_grad=True)
+                y = getattr(E, fn)(x, dim, correction=corr)
+                y.backward(E.tensor(g))
+                assert y.detach().numpy().tobytes() == tr.detach().numpy().tobytes()
+                assert x.grad.numpy().tobytes() == t.grad.numpy().tobytes()
