@@ -98,23 +98,24 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
 
 
 def linspace(start, end, steps=100, dtype=None, requires_grad=False) -> Variable:
+    """PyTorch's CPU values, not numpy's: ``step = (end - start) / (steps - 1)`` in the
+    output dtype, then ``fma(step, i, start)`` for the first half and ``fma(-step,
+    steps - 1 - i, end)`` for the rest (each one rounding), so both ends are exact."""
     (steps,) = _size((steps,), "linspace")
-    return Variable(_linspace(float(start), float(end), steps, _float(dtype)), requires_grad)
-
-
-def _linspace(start, end, steps, dt):
-    """PyTorch's CPU linspace: step = (end - start) / (steps - 1) in the dtype, then
-    start + step i for the first half and end - step (steps - 1 - i) for the rest, each one
-    fused multiply-add (bit-exact against torch 2.13, tests/engine/test_summation.py)."""
-    if dt.kind != "f" or steps < 2:
-        return np.linspace(start, end, steps, dtype=dt)
+    dt = _float(dtype)
+    if dt.kind != "f":
+        return Variable(np.linspace(float(start), float(end), steps).astype(dt), requires_grad)
+    lo, hi = dt.type(start), dt.type(end)
+    if steps <= 1:
+        return Variable(np.full(steps, lo, dtype=dt), requires_grad)
     from .fma import fma
-    s, e = dt.type(start), dt.type(end)
-    step = (e - s) / dt.type(steps - 1)
-    i = np.arange(steps)
-    first = i < steps // 2
-    k = np.where(first, i, steps - 1 - i).astype(dt)
-    return np.where(first, fma(step, k, s), fma(-step, k, e)).astype(dt)
+    step = dt.type((hi - lo) / dt.type(steps - 1))
+    half = steps // 2
+    i = np.arange(steps, dtype=dt)
+    out = np.empty(steps, dtype=dt)
+    out[:half] = fma(step, i[:half], lo)
+    out[half:] = fma(-step, dt.type(steps - 1) - i[half:], hi)
+    return Variable(out, requires_grad)
 
 
 # -- random tensors: PyTorch's CPU generator (rng.py) -----------------------------------

@@ -9,7 +9,6 @@ import pytest
 
 import gradcli.engine as E
 from gradcli.engine import summation
-from gradcli.engine.factory import _linspace
 from gradcli.engine.summation import fmean, fsum
 
 from .make_sum_table import LINSPACES, THREADS, cases, digest
@@ -55,7 +54,7 @@ def test_mean_is_torchs(key, a, axes, kd):
 @pytest.mark.parametrize("dt", ["float32", "float64"])
 @pytest.mark.parametrize("start,end,steps", LINSPACES)
 def test_linspace_is_torchs(dt, start, end, steps):
-    assert digest(_linspace(start, end, steps, np.dtype(dt))) == \
+    assert digest(E.linspace(start, end, steps, dtype=getattr(np, dt)).numpy()) == \
         TABLE["linspace"][f"{dt}/{start}/{end}/{steps}"]
 
 
