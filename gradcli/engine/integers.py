@@ -72,3 +72,50 @@ def int_power(xa, ya, y):
     out = np.where(neg, np.where(base == 1, 1, np.where(
         base == -1, np.where(ex % 2 == 0, 1, -1), 0)), out)
     return out.astype(np.result_type(xa, ya))[()]
+
+
+_EDGE = 2.0 ** 62          # below it in float64, no int64 sum, product or dot can have wrapped
+
+
+def _wrapped(exact) -> bool:
+    return any(not -2 ** 63 <= int(v) < 2 ** 63 for v in np.ravel(exact))
+
+
+def reduction_overflow(kind, xd, axes, name, st) -> None:
+    """Under anomaly mode, an int64 ``sum``, ``prod`` (``axes``: None or a tuple) or
+    ``cumsum`` (``axes``: one int) whose true value leaves the int64 range (the result
+    wrapped around, as PyTorch's does) calls ``st.anomaly("overflow", name, tag)``. A float64
+    bound of the magnitudes (sums of |x|, products of |x|) clears nearly every case; Python
+    integers decide the rest. Wrapped partial sums do not count: two's complement gives the
+    true result whenever it fits."""
+    if xd.dtype.kind != "i" or xd.size == 0:
+        return
+    ax = xd.astype(np.float64)
+    np.abs(ax, out=ax)
+    with np.errstate(all="ignore"):
+        if kind == "sum":
+            bound = np.sum(ax, axis=axes)
+        elif kind == "prod":
+            bound = np.prod(ax, axis=axes)
+        else:
+            bound = np.cumsum(ax, axis=axes)
+    if not np.any(bound >= _EDGE):
+        return
+    obj = xd.astype(object)
+    exact = (np.sum(obj, axis=axes) if kind == "sum" else np.prod(obj, axis=axes)
+             if kind == "prod" else np.cumsum(obj, axis=axes))
+    if _wrapped(exact):
+        st.anomaly("overflow", name, st.tag() if st.tag is not None else None)
+
+
+def matmul_overflow(ad, bd, name, st) -> None:
+    """The same report for an int64 ``matmul``/``dot``/``mm``: |a| @ |b| in float64 bounds
+    every partial sum; the products near the edge are redone with Python integers."""
+    if ad.dtype.kind != "i" or bd.dtype.kind != "i" or ad.size == 0 or bd.size == 0:
+        return
+    with np.errstate(all="ignore"):
+        bound = np.matmul(np.abs(ad.astype(np.float64)), np.abs(bd.astype(np.float64)))
+    if not np.any(bound >= _EDGE):
+        return
+    if _wrapped(np.matmul(ad.astype(object), bd.astype(object))):
+        st.anomaly("overflow", name, st.tag() if st.tag is not None else None)

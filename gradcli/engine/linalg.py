@@ -118,6 +118,9 @@ def matmul(a, b):
     out = np.matmul(ad, bd)
     cls = (DotBackward0 if na == nb == 1 else MvBackward0 if nb == 1 else
            MmBackward0 if na <= 2 and nb == 2 else BmmBackward0)
+    if st.anomaly is not None and out.dtype.kind == "i":
+        from .integers import matmul_overflow
+        matmul_overflow(ad, bd, cls.name, st)
     return record(out, cls, (a._node, b._node), (a, b), st, (a._version, b._version))
 
 

@@ -20,6 +20,7 @@ from .linalg import matmul
 from .reduce import log_softmax as _log_softmax, mean, norm, softmax as _softmax, sum as _sum
 from .rule import node_class, record_rule
 from .shape import expand, transpose, unsqueeze
+from .summation import fmean, fsum
 from .variable import Variable, _wrap
 
 relu, sigmoid, tanh, logsigmoid = ew.relu, ew.sigmoid, ew.tanh, ew.logsigmoid
@@ -168,8 +169,8 @@ def _reduction(reduction):
 
 def _reduce(d, reduction):
     if reduction == "mean":
-        return np.mean(d)[()]
-    return np.sum(d)[()] if reduction == "sum" else d
+        return fmean(d)
+    return fsum(d) if reduction == "sum" else d
 
 
 def _pair(input, target):

@@ -14,11 +14,13 @@ from .context import STATE
 from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
 from .errors import shown
+from .integers import reduction_overflow
 from .node import Node
 from .shape import expand, permute, reshape
 from .variable import _result, _wrap
 from ._reducing import _axes, _count, _kept_shape, _spread, _spread_raw
 from .extrema import MinMax, amax, amin, argmax, argmin, max, min
+from .summation import fmean, fsum
 
 __all__ = ["sum", "mean", "prod", "norm", "var", "std", "logsumexp", "softmax", "log_softmax",
            "cumsum", "MinMax", "max", "min", "amax", "amin", "argmax", "argmin"]
@@ -52,9 +54,12 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     kd = keep(keepdim, keepdims)
     if xd.dtype.kind == "b":
         xd = xd.astype(np.int64)
-    out = np.sum(xd, axis=axes, keepdims=kd)
+    out = fsum(xd, axes, kd)                # PyTorch's order of additions (summation.py)
     cls = SumBackward0 if axes is None and not kd else SumBackward1
-    return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("sum", xd, axes, cls.name, st)
+    return record(out, cls, (x._node,), (xd.shape, axes, kd), st)
 
 
 class MeanBackward0(Node):
@@ -85,7 +90,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
             f"or complex dtype. Got: {xd.dtype}")
     axes = _axes(xd.ndim, dim, axis)
     kd = keep(keepdim, keepdims)
-    out = np.mean(xd, axis=axes, keepdims=kd)
+    out = fmean(xd, axes, kd)
     cls = MeanBackward0 if axes is None and not kd else MeanBackward1
     return record(out, cls, (x._node,), (xd.shape, axes, kd), STATE.get())
 
@@ -156,7 +161,10 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     kd = keep(keepdim, keepdims)
     out = np.prod(xd, axis=axes, keepdims=kd)
     cls = ProdBackward0 if axes is None and not kd else ProdBackward1
-    return record(out, cls, (x._node,), (x, out, axes, kd), STATE.get(), (x._version,))
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("prod", xd, axes, cls.name, st)
+    return record(out, cls, (x._node,), (x, out, axes, kd), st, (x._version,))
 
 
 # ---------------------------------------------------------------------- norm
@@ -226,14 +234,15 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
 # ------------------------------------------------------------------ var / std
 
 class VarBackward0(Node):
-    """2 (x - mean) / (n - correction), spread back over the reduced dims."""
+    """(2 / (n - correction)) g (x - mean), in PyTorch's order of operations (var_backward),
+    so float32 gradients are its bits."""
     __slots__ = ()
     name = "VarBackward0"
 
     def apply(self, g):
         x, axes, kd, denom = self.saved
         d = x - mean(x, axes, True)
-        return (_spread(g, x._data.shape, axes, kd) * d * _ratio(2.0, denom),)
+        return ((_ratio(2.0, denom) * _spread(g, x._data.shape, axes, kd)) * d,)
 
 
 class StdBackward0(Node):
@@ -243,13 +252,14 @@ class StdBackward0(Node):
     name = "StdBackward0"
 
     def apply(self, g):
+        # PyTorch's std_backward: var_backward of g / (2 std), 0 where std is 0
         x, out, axes, kd, denom = self.saved
         shape = x._data.shape
         y = _spread(_result(out, self), shape, axes, kd)
         zero = _wrap(np.asarray(y._data) == 0)
+        gv = where(zero, 0.0, _spread(g, shape, axes, kd) / where(zero, 1.0, y * 2))
         d = x - mean(x, axes, True)
-        return (where(zero, 0.0, _spread(g, shape, axes, kd) / where(zero, 1.0, y)) * d
-                * _ratio(1.0, denom),)
+        return ((_ratio(2.0, denom) * gv) * d,)
 
 
 def _ratio(a, denom):
@@ -266,7 +276,10 @@ def _variance(x, dim, keepdim, unbiased, correction, axis, keepdims):
     if unbiased is not None:
         c = 1 if unbiased else 0
     denom = builtins_max(_count(xd.shape, axes) - c, 0)
-    d = xd - np.mean(xd, axis=axes, keepdims=True)
+    # PyTorch accumulates a float32 variance in float64 and rounds once at the end (std: after
+    # the square root); ``_variance`` returns that float64 value, the callers round it
+    wd = xd.astype(np.float64) if xd.dtype == np.float32 else xd
+    d = wd - np.mean(wd, axis=axes, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.sum(d * d, axis=axes, keepdims=kd) / denom
     if type(out) is np.ndarray and out.ndim == 0:
@@ -277,6 +290,7 @@ def _variance(x, dim, keepdim, unbiased, correction, axis, keepdims):
 def var(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None, keepdims=None):
     """Variance; ``correction`` 1 (PyTorch's default, Bessel) or 0 (numpy's ``ddof=0``)."""
     x, out, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
+    out = out.astype(x._data.dtype)[()] if x._data.dtype == np.float32 else out
     return record(out, VarBackward0, (x._node,), (x, axes, kd, denom), STATE.get(),
                   (x._version,))
 
@@ -285,6 +299,7 @@ def std(x, dim=None, keepdim=False, *, unbiased=None, correction=None, axis=None
     """Standard deviation: the square root of ``var`` with the same options."""
     x, v, axes, kd, denom = _variance(x, dim, keepdim, unbiased, correction, axis, keepdims)
     out = np.sqrt(v)
+    out = out.astype(x._data.dtype)[()] if x._data.dtype == np.float32 else out
     return record(out, StdBackward0, (x._node,), (x, out, axes, kd, denom), STATE.get(),
                   (x._version,))
 
@@ -404,4 +419,8 @@ def cumsum(x, dim=None, *, axis=None):
         dim = 0
     ax = dims(xd.ndim, dim, axis)[0]
     out = np.cumsum(xd, axis=ax if xd.ndim else None).reshape(xd.shape)[()]
-    return record(out, CumsumBackward0, (x._node,), ax, STATE.get())
+    st = STATE.get()
+    if st.anomaly is not None:
+        reduction_overflow("cumsum", xd.reshape(xd.shape or (1,)), ax if xd.ndim else 0,
+                           CumsumBackward0.name, st)
+    return record(out, CumsumBackward0, (x._node,), ax, st)

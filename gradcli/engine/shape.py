@@ -12,6 +12,7 @@ from .context import STATE
 from .errors import EngineTypeError, ShapeError
 from .indexing import getitem
 from .node import Node
+from .summation import fsum
 from .variable import Variable, shared_array
 from .versions import mark_view
 
@@ -89,7 +90,7 @@ def _sum_axes(xs, shape):
 def sum_to_raw(d, shape):
     """``sum_to`` on a raw array."""
     lead, axes = _sum_axes(d.shape, shape)
-    out = np.sum(d, axis=axes, keepdims=True)
+    out = fsum(d, axes, True)                   # torch's sum_to: one sum, its order
     return out.reshape(shape) if lead else out
 
 
@@ -99,7 +100,7 @@ def sum_to(x, shape):
     if xs == shape:
         return x
     lead, axes = _sum_axes(xs, shape)
-    out = np.sum(x._data, axis=axes, keepdims=True)
+    out = fsum(x._data, axes, True)
     if lead:
         out = out.reshape(shape)
     return record(out, SumToBackward0, (x._node,), xs, STATE.get())
