@@ -22,7 +22,13 @@ numpy steps:
   summed: the result depends on torch's thread count (``threads()``, from OMP_NUM_THREADS
   like torch, else the CPU count).
 
-Not emulated (last bits may differ from torch then): a full sum of 32768 elements or more
+Above ``EXACT_LIMIT`` elements (2^19) the sum is numpy's (pairwise too, so as accurate,
+but its last bits may differ from torch's): the emulation costs several numpy passes, which
+would make a 10^6-element sum ~9x slower than ``np.sum`` and the big-tensor benchmark (W3)
+5-7% slower, while the sums whose bits a script shows (losses over a tutorial's data) are
+far smaller.
+
+Not emulated either (last bits may differ from torch then): a full sum of 32768 elements or more
 of a layout that does not merge into one dim (e.g. ``x[::2]`` of a matrix), and a sum along
 dims of 32768 elements or more whose outputs torch splits between threads in a strided
 layout. Other sums along dims do not depend on the thread count. Integer sums are numpy's
@@ -35,6 +41,7 @@ import os
 import numpy as np
 
 GRAIN_SIZE = 32768
+EXACT_LIMIT = 2 ** 19      # larger arrays: numpy's order (see above)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _SETTINGS = {"vector_bytes": 32, "threads": None}
 
@@ -327,7 +334,7 @@ def fsum(a, axes=None, keepdims=False):
     """``np.sum(a, axis=axes, keepdims=keepdims)`` with PyTorch's rounding for float32 and
     float64 arrays (``axes``: None or a tuple of non-negative ints); other dtypes: numpy's."""
     a = np.asarray(a)
-    if a.dtype.char not in "fd":
+    if a.dtype.char not in "fd" or a.size > EXACT_LIMIT:
         return np.sum(a, axis=axes, keepdims=keepdims)
     item = a.itemsize
     w = _SETTINGS["vector_bytes"] // item

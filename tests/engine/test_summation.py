@@ -150,3 +150,14 @@ def test_float32_var_and_std_are_torchs_with_their_gradients(fn):
                 y.backward(E.tensor(g))
                 assert y.detach().numpy().tobytes() == tr.detach().numpy().tobytes()
                 assert x.grad.numpy().tobytes() == t.grad.numpy().tobytes()
+
+
+def test_above_the_exact_limit_the_order_is_numpys():
+    # documented trade-off (engine/summation.py): past EXACT_LIMIT elements the emulation's
+    # several passes would cost the big-tensor benchmark; numpy's pairwise sum is used
+    from gradcli.engine.summation import EXACT_LIMIT, fsum
+    rng = np.random.default_rng(3)
+    for dt in (np.float32, np.float64):
+        big = rng.standard_normal(EXACT_LIMIT + 1).astype(dt)
+        assert fsum(big).tobytes() == np.sum(big).tobytes()
+        assert fsum(big.reshape(-1, 1), (0,)).tobytes() == np.sum(big.reshape(-1, 1), 0).tobytes()
