@@ -143,6 +143,16 @@ EXPRESSIONS = [
     ("(x * y).sum()", "(call (. (* x y) sum))"),
     ("f(\n  1,\n  2\n)", "(call f 1 2)"),
     ("[1,\n 2]", "(list 1 2)"),
+    # bitwise operators: | loosest, then ^, then &, all tighter than comparisons
+    ("a | b ^ c & d", "(| a (^ b (& c d)))"), ("a & b | c", "(| (& a b) c)"),
+    ("(x > 0) & (x < 2)", "(& (cmp x > 0) (cmp x < 2))"),
+    ("x > 0 & x < 2", "(cmp x > (& 0 x) < 2)"), ("a & b + c", "(& a (+ b c))"),
+    ("~x", "(u~ x)"), ("~~x", "(u~ (u~ x))"), ("-~x ** 2", "(u- (u~ (** x 2)))"),
+    ("a ^ b ^ c", "(^ (^ a b) c)"), ("not a | b", "(unot (| a b))"),
+    # the Ellipsis
+    ("...", "Ellipsis"), ("x[...]", "([] x Ellipsis)"), ("x[..., 0]", "([] x (tuple Ellipsis 0))"),
+    ("x[0, ...]", "([] x (tuple 0 Ellipsis))"), ("x[..., None]", "([] x (tuple Ellipsis None))"),
+    ("x[1:, ..., ::2]", "([] x (tuple (slice 1 _ _) Ellipsis (slice _ _ 2)))"),
 ]
 
 
@@ -162,7 +172,8 @@ def py_sx(node) -> str:
            pyast.USub: "-", pyast.UAdd: "+", pyast.Not: "not", pyast.And: "and", pyast.Or: "or",
            pyast.Lt: "<", pyast.LtE: "<=", pyast.Gt: ">", pyast.GtE: ">=", pyast.Eq: "==",
            pyast.NotEq: "!=", pyast.Is: "is", pyast.IsNot: "is not", pyast.In: "in",
-           pyast.NotIn: "not in"}
+           pyast.NotIn: "not in", pyast.BitAnd: "&", pyast.BitOr: "|", pyast.BitXor: "^",
+           pyast.Invert: "~"}
     t = type(node)
     if node is None:
         return "_"
@@ -207,6 +218,9 @@ PY_ORACLE = [
     "- - - x", "a + b - c * d / e // f % g", "f(a, b)(c)[d].e(f=g)",
     "(a, b), [c, (d,)]", "1 if 2 else 3 if 4 else 5", "a ** b * c ** -d ** e",
     "not a in b", "a - -b", "x.grad.data.norm() < 1000",
+    "a | b & c ^ d == e", "~a ** b & -c | d ^ e", "(x > 0) & (x < 2) | ~m", "a & b & c | d",
+    "not a & b or c | d", "a ^ b if c | d else e & f", "x[..., 0] & y[0, ...]",
+    "-~+~a", "a @ b & c", "1 | 2 < 3 ^ 4",
 ]
 
 
@@ -230,6 +244,8 @@ STATEMENTS = [
     ("t += 1\n", "[(+= t 1)]"), ("t -= 1\n", "[(-= t 1)]"), ("t *= 2\n", "[(*= t 2)]"),
     ("t /= 2\n", "[(/= t 2)]"), ("t **= 2\n", "[(**= t 2)]"), ("t @= m\n", "[(@= t m)]"),
     ("t //= 2\n", "[(//= t 2)]"), ("t %= 2\n", "[(%= t 2)]"),
+    ("m &= k\n", "[(&= m k)]"), ("m |= k\n", "[(|= m k)]"), ("m ^= k\n", "[(^= m k)]"),
+    ("y[..., 0] = 0\n", "[(= ([] y (tuple Ellipsis 0)) 0)]"), ("y[...] |= m\n", "[(|= ([] y Ellipsis) m)]"),
     ("w.data -= lr * g\n", "[(-= (. w data) (* lr g))]"),
     ("print(a, b)\n", "[(call print a b)]"),
     ("x = 1; y = 2\n", "[(= x 1) (= y 2)]"),
@@ -353,7 +369,9 @@ SYNTAX_ERRORS = [
     ("x = 1" + "0" * 5000 + "\n", 1, 5, "number literal too long"),
     ("x = 'abc\n", 1, 5, "unterminated string literal"),
     ("x = a ! b\n", 1, 7, "unexpected '!'"),
-    ("x = a & b\n", 1, 7, "'&' is not supported in .gx"),
+    ("x = a && b\n", 1, 8, "unexpected '&'"), ("x = a & \n", 1, 9, "expected an expression"),
+    ("x = ~\n", 1, 6, "expected an expression"), ("... = 1\n", 1, 1, "cannot assign to a literal"),
+    ("x = ....\n", 1, 9, "unexpected end of line"),
     ("x = \\ 1\n", 1, 5, "backslash"),
     ("x = 1)\n", 1, 6, "unmatched ')'"),
     ("y = (1 +\n", 1, 5, "'(' opened at 1:5 was never closed"),
@@ -391,7 +409,6 @@ NOT_SUPPORTED = [
     ("x = [i for i in y]\n", "comprehensions"), ("x = f(i for i in y)\n", "comprehensions"),
     ("x = br'a'\n", "string prefix 'br'"), ("x = {1: 2}\n", "dict and set literals"),
     ("x = {1}\n", "dict and set literals"), ("x = b'a'\n", "string prefix 'b'"),
-    ("x = ~a\n", "'~' is not supported"), ("x = a | b\n", "'|' is not supported"),
 ]
 
 

@@ -31,8 +31,9 @@ from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp,
 from .history import history
 from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
 from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
-from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                        hypot, lerp, xlogy)
+from .pointwise import addcdiv, addcmul, atan2, hypot, lerp, xlogy
+from .bitwise import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not,
+                      logical_or, logical_xor)
 from .node import AccumulateGrad, Node
 from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
@@ -71,8 +72,8 @@ __all__ = [
     "EngineValueError", "Generator", "GradWarning", "GradcheckError", "LimitError", "MinMax",
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
     "addcmul", "allclose", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
-    "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
+    "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
     "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div", "dot", "dtypes",
     "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv", "errors", "exp",
     "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten", "floor", "floor_divide",
@@ -80,7 +81,7 @@ __all__ = [
     "get_default_dtype", "getitem", "grad", "gradcheck", "gradgradcheck", "hessian", "history",
     "hvp", "hypot", "inf", "initial_seed", "inv", "is_grad_enabled", "isclose", "jacobian",
     "jvp", "lerp", "limits", "linalg", "linspace", "log", "log10", "log1p", "log2",
-    "log_softmax", "logsigmoid", "logsumexp", "manual_seed", "matmul", "max", "maximum", "mean",
+    "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logsigmoid", "logsumexp", "manual_seed", "matmul", "max", "maximum", "mean",
     "methods", "min", "minimum", "mm", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm",
     "normal", "ones", "ones_like", "outer", "permute", "pi", "pointwise", "pow", "prod", "rand",
     "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal",

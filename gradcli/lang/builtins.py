@@ -18,7 +18,7 @@ from .. import engine as E
 from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
 from .limits import bound_walk
-from .names import AUTOGRAD, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
+from .names import AUTOGRAD, BITWISE, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
 from .namespaces import make_math, make_numpy, make_torch
 from .values import check_device
 from .pynum import bound_int, check_seq_len
@@ -46,7 +46,7 @@ def make_builtins(rt) -> dict:
     """The allowlisted names of one session; also sets ``rt.namespaces`` (what an
     import may bind)."""
     B = {}
-    for name in ELEMENTWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
+    for name in ELEMENTWISE + BITWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
         fn = getattr(E, name, None)
         if fn is not None:
             B[name] = Builtin(name, _like(fn) if name in LIKE else fn)

@@ -6,6 +6,9 @@ ELEMENTWISE = ("exp log log1p expm1 sqrt abs sign sin cos tan asin acos atan sin
                "log2 log10 exp2 erf erfc erfinv asinh acosh atanh atan2 hypot floor ceil trunc "
                "round frac square reciprocal rsqrt sinc logsigmoid xlogy lerp addcmul "
                "addcdiv").split()
+# & | ^ ~ as functions and methods, and PyTorch's logical_*: never differentiable
+BITWISE = ("bitwise_and bitwise_or bitwise_xor bitwise_not logical_and logical_or logical_xor "
+           "logical_not").split()
 REDUCTIONS = ("sum mean prod max min norm var std logsumexp softmax log_softmax cumsum "
               "argmax argmin").split()
 SHAPE_OPS = "reshape view flatten squeeze unsqueeze transpose permute expand cat stack".split()

@@ -61,12 +61,12 @@ class Name(Node):
 
 @node
 class Constant(Node):
-    value: Union[int, float, str, bool, None]
+    value: Union[int, float, str, bool, None]     # or Ellipsis (`...`)
 
 
 @node
 class BinOp(Node):
-    op: str            # + - * / // % ** @
+    op: str            # + - * / // % ** @ & | ^
     left: "Expr"
     right: "Expr"
     op_line: int = 0   # position of the operator itself (error carets: `1 / 0`
@@ -75,7 +75,7 @@ class BinOp(Node):
 
 @node
 class UnaryOp(Node):
-    op: str            # - + not
+    op: str            # - + ~ not
     operand: "Expr"
 
 

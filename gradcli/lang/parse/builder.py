@@ -238,6 +238,9 @@ class AstBuilder:
 
     arith_expr = _fold
     term = _fold
+    bitor_expr = _fold
+    bitxor_expr = _fold
+    bitand_expr = _fold
 
     def power(self, children):
         base, op, exp = children
@@ -299,6 +302,10 @@ class AstBuilder:
 
     def string(self, children):
         return fstrings.build(children)
+
+    def ellipsis(self, children):        # ... (Python's Ellipsis, as in x[..., 0])
+        t = children[0]
+        return N.Constant(t.line, t.column, t.end_line, t.end_column, Ellipsis)
 
     _CONSTS = {"True": True, "False": False, "None": None}
 
