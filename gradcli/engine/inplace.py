@@ -310,14 +310,53 @@ def _index_put(x, idx, value):
     return record(out[()], IndexPutBackward0, (x._node, vn), (idx, np.shape(vd)), STATE.get())
 
 
+def _whole(x, idx) -> bool:
+    """An index that PyTorch's setitem resolves to x itself (``...``, ``:``, ``0:n``,
+    ``()``): then it writes x with fill_/copy_, not a view of x with CopySlices."""
+    items = idx if type(idx) is tuple else (idx,)
+    if sum(1 for i in items if i is Ellipsis) > 1 or not all(
+            i is Ellipsis or type(i) is slice for i in items):
+        return False
+    dims = [i for i in items if i is not Ellipsis]
+    if len(dims) > x._data.ndim:
+        return False
+    k = items.index(Ellipsis) if Ellipsis in items else len(items)
+    sizes = x._data.shape[:k] + x._data.shape[x._data.ndim - (len(dims) - k):]
+    return all(s.start in (None, 0) and s.step in (None, 1) and (
+        s.stop is None or (type(s.stop) is int and s.stop >= n)) for s, n in zip(dims, sizes))
+
+
+def _fill_or_copy(x, value):
+    """``x[...] = value`` as PyTorch's setitem writes it (copy_to): a number or a 0-d
+    tensor is fill_ (FillBackward3: a number becomes a 0-d tensor), a tensor of x's shape
+    copy_, any other tensor copy_ of it viewed without leading 1s and expanded."""
+    if type(value) is not Variable:
+        if isinstance(value, (bool, int, float)):
+            return _fill(x, lift(value))
+        return _copy(x, value)
+    shape = value._data.shape
+    if shape == x._data.shape:
+        return _copy(x, value)
+    if not shape:
+        return _fill(x, value)
+    if value._node is not None:         # the nodes PyTorch records: View, then Expand
+        k = next((i for i, n in enumerate(shape) if n != 1), len(shape))
+        value = sh.expand(sh._reshaped(value, shape[k:], sh.ViewBackward0, force=True),
+                          x._data.shape)
+    return _copy(x, value)
+
+
 def setitem(x, index, value):
-    """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else."""
+    """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else;
+    x's own fill_/copy_ when the index is the whole of x (PyTorch's setitem)."""
     idx = _index(index)
-    if sh._is_basic(idx):
+    if sh._is_basic(idx) and _whole(x, idx):
+        apply(x, _fill_or_copy, value)
+    elif sh._is_basic(idx):
         view = sh.getitem(x, index)
         if view is x:
             view = sh.getitem(x, (Ellipsis,))
-        apply(view, _copy, value)
+        apply(view, _fill_or_copy, value)
     else:
         apply(x, _index_put, idx, value)
 
