@@ -52,7 +52,7 @@ def make_builtins(rt) -> dict:
             B[name] = Builtin(name, _like(fn) if name in LIKE else fn)
     for name, fn in REGISTRY.items():
         B[name] = Builtin(name, fn)
-    B["inf"], B["nan"], B["pi"] = math.inf, math.nan, math.pi
+    B["inf"], B["nan"], B["pi"], B["e"] = math.inf, math.nan, math.pi, math.e
     rt.namespaces = {"torch": make_torch(B), "numpy": make_numpy(B), "math": make_math()}
     return B
 

@@ -17,3 +17,7 @@ AUTOGRAD = ("grad jacobian hessian gradcheck no_grad enable_grad set_grad_enable
             "is_grad_enabled").split()
 FACTORIES = "ones zeros full eye arange linspace rand randn randint randperm normal bernoulli".split()
 LIKE = "ones_like zeros_like full_like rand_like randn_like randint_like".split()
+
+# built-in names that Python code often uses for its own variables (`for e in ...`):
+# assigning one rebinds it like any built-in, without the "hides the built-in" warning
+QUIET_BUILTINS = frozenset(("e",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..attributes import get_attr, set_attr
 from ..errors import GxTypeError, GxValueError
+from ..names import QUIET_BUILTINS
 from ..pynum import check_seq_len
 from ..runtime import Pos
 from ..values import type_name
@@ -44,7 +45,7 @@ class Assignments:
         tt = type(t)
         if tt is N.Name:
             name = t.id
-            if name in self.B:
+            if name in self.B and name not in QUIET_BUILTINS:
                 return self._st_builtin(t)
 
             def st_name(fr, v):
