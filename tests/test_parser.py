@@ -44,6 +44,10 @@ def sx(node) -> str:
         return "(cmp " + " ".join(parts) + ")"
     if t is N.IfExp:
         return f"(ifexp {sx(node.test)} {sx(node.body)} {sx(node.orelse)})"
+    if t is N.Lambda:
+        ps = " ".join(p.name if p.default is None else f"{p.name}={sx(p.default)}"
+                      for p in node.params)
+        return f"(lambda ({ps}) {sx(node.body)})"
     if t is N.Call:
         args = [sx(a) for a in node.args] + [f"{k.name}={sx(k.value)}" for k in node.keywords]
         return "(call " + " ".join([sx(node.func)] + args) + ")"
@@ -153,6 +157,11 @@ EXPRESSIONS = [
     ("...", "Ellipsis"), ("x[...]", "([] x Ellipsis)"), ("x[..., 0]", "([] x (tuple Ellipsis 0))"),
     ("x[0, ...]", "([] x (tuple 0 Ellipsis))"), ("x[..., None]", "([] x (tuple Ellipsis None))"),
     ("x[1:, ..., ::2]", "([] x (tuple (slice 1 _ _) Ellipsis (slice _ _ 2)))"),
+    # lambda: the loosest expression, like Python's
+    ("lambda: 0", "(lambda () 0)"), ("lambda x: x ** 2", "(lambda (x) (** x 2))"),
+    ("lambda a, b=2,: a * b", "(lambda (a b=2) (* a b))"),
+    ("lambda x: lambda y: x + y", "(lambda (x) (lambda (y) (+ x y)))"),
+    ("f(lambda t: t.sum(), x)", "(call f (lambda (t) (call (. t sum))) x)"),
 ]
 
 
@@ -196,6 +205,12 @@ def py_sx(node) -> str:
         return "(cmp " + " ".join(parts) + ")"
     if t is pyast.IfExp:
         return f"(ifexp {py_sx(node.test)} {py_sx(node.body)} {py_sx(node.orelse)})"
+    if t is pyast.Lambda:
+        a = node.args
+        defaults = [None] * (len(a.args) - len(a.defaults)) + a.defaults
+        ps = " ".join(p.arg if d is None else f"{p.arg}={py_sx(d)}"
+                      for p, d in zip(a.args, defaults))
+        return f"(lambda ({ps}) {py_sx(node.body)})"
     if t is pyast.Call:
         args = [py_sx(a) for a in node.args] + [f"{k.arg}={py_sx(k.value)}" for k in node.keywords]
         return "(call " + " ".join([py_sx(node.func)] + args) + ")"
@@ -221,6 +236,8 @@ PY_ORACLE = [
     "a | b & c ^ d == e", "~a ** b & -c | d ^ e", "(x > 0) & (x < 2) | ~m", "a & b & c | d",
     "not a & b or c | d", "a ^ b if c | d else e & f", "x[..., 0] & y[0, ...]",
     "-~+~a", "a @ b & c", "1 | 2 < 3 ^ 4",
+    "lambda x, y=1: x if y else -x", "(lambda: 1)()", "a if b else lambda c: c or d",
+    "lambda x: x[..., 0] | ~x", "f(lambda a=lambda: 2: a, 3)",
 ]
 
 
@@ -372,6 +389,8 @@ SYNTAX_ERRORS = [
     ("x = a && b\n", 1, 8, "unexpected '&'"), ("x = a & \n", 1, 9, "expected an expression"),
     ("x = ~\n", 1, 6, "expected an expression"), ("... = 1\n", 1, 1, "cannot assign to a literal"),
     ("x = ....\n", 1, 9, "unexpected end of line"),
+    ("f = lambda x\n", 1, 13, "expected ':'"), ("f = lambda *a: a\n", 1, 12, "unexpected '*'"),
+    ("f = lambda x: return\n", 1, 15, "unexpected 'return'"),
     ("x = \\ 1\n", 1, 5, "backslash"),
     ("x = 1)\n", 1, 6, "unmatched ')'"),
     ("y = (1 +\n", 1, 5, "'(' opened at 1:5 was never closed"),
@@ -403,7 +422,7 @@ def test_syntax_errors(src, line, col, words):
 
 
 NOT_SUPPORTED = [
-    ("raise SystemExit(0)\n", "'raise'"), ("x = lambda y: y\n", "'lambda'"),
+    ("raise SystemExit(0)\n", "'raise'"),
     ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"), ("del x\n", "'del'"),
     ("try:\n    x\nexcept:\n    y\n", "'try'"), ("yield x\n", "'yield'"),
     ("x = [i for i in y]\n", "comprehensions"), ("x = f(i for i in y)\n", "comprehensions"),

@@ -100,6 +100,12 @@ class IfExp(Node):
 
 
 @node
+class Lambda(Node):
+    params: list["Param"]
+    body: "Expr"
+
+
+@node
 class Keyword(Node):
     name: str
     value: "Expr"
@@ -142,7 +148,7 @@ class List(Node):
     elts: list["Expr"]
 
 
-Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Call,
+Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Lambda, Call,
              Attribute, Subscript, Slice, Tuple, List]
 
 

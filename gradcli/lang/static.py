@@ -40,7 +40,7 @@ ALLOWED_FROM = {"torch.autograd", "torch", "numpy", "math", "torch.nn", "torch.n
 DEPTH_PER_NESTING = 4
 
 _EXPRESSIONS = frozenset((N.Name, N.Constant, N.BinOp, N.UnaryOp, N.BoolOp, N.Compare,
-                          N.IfExp, N.Call, N.Attribute, N.Slice, N.Subscript, N.Tuple,
+                          N.IfExp, N.Lambda, N.Call, N.Attribute, N.Slice, N.Subscript, N.Tuple,
                           N.List, N.Keyword))
 
 
@@ -138,7 +138,7 @@ def _call(n, in_loop, in_def):                 # f(a, b, k=v): keywords once, la
 _TARGET_WORDS = {
     N.Call: "a function call", N.Constant: "a literal", N.BinOp: "an expression",
     N.UnaryOp: "an expression", N.BoolOp: "an expression", N.Compare: "a comparison",
-    N.IfExp: "a conditional expression", N.Slice: "a slice",
+    N.IfExp: "a conditional expression", N.Slice: "a slice", N.Lambda: "a lambda",
 }
 
 
@@ -190,7 +190,11 @@ def _functiondef(n, in_loop, in_def):          # def name(params): unique, defau
     err = _identifier(n.name, "function name", _span(line, col, line, col + len(n.name)))
     if err:
         errors.append(err)
-    seen, defaults = set(), False
+    return errors + _lambda(n, in_loop, in_def)
+
+
+def _lambda(n, in_loop, in_def):               # lambda params: body (and a def's params)
+    errors, seen, defaults = [], set(), False
     for p in n.params:
         if p.name in seen:
             errors.append(GxSyntaxError(f"duplicate parameter '{p.name}'", **_at(p)))
@@ -283,7 +287,7 @@ def _break(n, in_loop, in_def):                # break / continue: inside a loop
 RULES = {
     N.Name: _name, N.Attribute: _attribute, N.Keyword: _keyword, N.Call: _call,
     N.Assign: _assign, N.AugAssign: _augassign, N.For: _for, N.Param: _param,
-    N.FunctionDef: _functiondef, N.WithItem: _withitem, N.Alias: _alias,
+    N.FunctionDef: _functiondef, N.Lambda: _lambda, N.WithItem: _withitem, N.Alias: _alias,
     N.Import: _import, N.ImportFrom: _importfrom, N.Return: _return, N.Break: _break,
     N.Continue: _break,
 }

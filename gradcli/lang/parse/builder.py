@@ -206,6 +206,10 @@ class AstBuilder:
         body, test, orelse = children
         return N.IfExp(body.line, body.col, orelse.end_line, orelse.end_col, test, body, orelse)
 
+    def lambdef(self, children):
+        kw, params, body = children
+        return N.Lambda(kw.line, kw.column, body.end_line, body.end_col, params or [], body)
+
     def or_test(self, children):
         first, last = children[0], children[-1]
         return N.BoolOp(first.line, first.col, last.end_line, last.end_col, "or", children)
