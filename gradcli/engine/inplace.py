@@ -350,15 +350,15 @@ def setitem(x, index, value):
     """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else;
     x's own fill_/copy_ when the index is the whole of x (PyTorch's setitem)."""
     idx = _index(index)
-    if sh._is_basic(idx) and _whole(x, idx):
+    if not sh._is_basic(idx):
+        apply(x, _index_put, idx, value)
+    elif _whole(x, idx):
         apply(x, _fill_or_copy, value)
-    elif sh._is_basic(idx):
+    else:
         view = sh.getitem(x, index)
         if view is x:
             view = sh.getitem(x, (Ellipsis,))
         apply(view, _fill_or_copy, value)
-    else:
-        apply(x, _index_put, idx, value)
 
 
 # --------------------------------------------------------------- the table
