@@ -86,6 +86,8 @@ def sx(node) -> str:
         return f"(with {items} {sx(node.body)})"
     if t is N.Assert:
         return f"(assert {sx(node.test)} {sx(node.msg)})"
+    if t is N.Delete:
+        return "(del " + " ".join(sx(x) for x in node.targets) + ")"
     if t is N.Import:
         return "(import " + " ".join(a.name + (f" as {a.asname}" if a.asname else "")
                                      for a in node.names) + ")"
@@ -284,6 +286,8 @@ STATEMENTS = [
     ("with no_grad():\n    y = x * 2\n", "[(with (call no_grad) [(= y (* x 2))])]"),
     ("with torch.no_grad() as g:\n    pass\n", "[(with (call (. torch no_grad)) as g [pass])]"),
     ("assert x\n", "[(assert x _)]"), ("assert x, 'msg'\n", "[(assert x 'msg')]"),
+    ("del x\n", "[(del x)]"), ("del a, b[0], c[1:]\n", "[(del a ([] b 0) ([] c (slice 1 _ _)))]"),
+    ("del a,\n", "[(del a)]"),
     ("import torch\n", "[(import torch)]"),
     ("import torch.autograd\n", "[(import torch.autograd)]"),
     ("import numpy as np\n", "[(import numpy as np)]"),
@@ -391,6 +395,8 @@ SYNTAX_ERRORS = [
     ("x = ....\n", 1, 9, "unexpected end of line"),
     ("f = lambda x\n", 1, 13, "expected ':'"), ("f = lambda *a: a\n", 1, 12, "unexpected '*'"),
     ("f = lambda x: return\n", 1, 15, "unexpected 'return'"),
+    ("del x.grad\n", 1, 5, "cannot delete an attribute"), ("del f()\n", 1, 5, "cannot delete a function call"),
+    ("del\n", 1, 4, "expected an expression"),
     ("x = \\ 1\n", 1, 5, "backslash"),
     ("x = 1)\n", 1, 6, "unmatched ')'"),
     ("y = (1 +\n", 1, 5, "'(' opened at 1:5 was never closed"),
@@ -423,7 +429,7 @@ def test_syntax_errors(src, line, col, words):
 
 NOT_SUPPORTED = [
     ("raise SystemExit(0)\n", "'raise'"),
-    ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"), ("del x\n", "'del'"),
+    ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"),
     ("try:\n    x\nexcept:\n    y\n", "'try'"), ("yield x\n", "'yield'"),
     ("x = [i for i in y]\n", "comprehensions"), ("x = f(i for i in y)\n", "comprehensions"),
     ("x = br'a'\n", "string prefix 'br'"), ("x = {1: 2}\n", "dict and set literals"),

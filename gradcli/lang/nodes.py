@@ -246,6 +246,11 @@ class Assert(Node):
 
 
 @node
+class Delete(Node):
+    targets: list["Expr"]   # Names and Subscripts (the static pass checks)
+
+
+@node
 class Alias(Node):
     name: str               # dotted module or imported name: 'torch', 'torch.autograd'
     asname: "str | None"
@@ -263,7 +268,7 @@ class ImportFrom(Node):
 
 
 Stmt = Union[Assign, AugAssign, ExprStmt, If, While, For, Break, Continue,
-             Pass, FunctionDef, Return, With, Assert, Import, ImportFrom]
+             Pass, FunctionDef, Return, With, Assert, Delete, Import, ImportFrom]
 
 
 @node

@@ -174,6 +174,17 @@ def _augassign(n, in_loop, in_def):            # a += value
     return [err] if err else []
 
 
+def _delete(n, in_loop, in_def):               # del a, l[i]
+    errors = []
+    for t in n.targets:
+        if type(t) not in (N.Name, N.Subscript):
+            what = "an attribute" if type(t) is N.Attribute else _TARGET_WORDS.get(
+                type(t), "this expression")
+            errors.append(GxSyntaxError(f"cannot delete {what} (del takes names and list "
+                                        "items)", **_at(t)))
+    return errors
+
+
 def _for(n, in_loop, in_def):                  # for target in iter:
     err = _target(n.target, for_loop=True)
     return [err] if err else []
@@ -286,7 +297,7 @@ def _break(n, in_loop, in_def):                # break / continue: inside a loop
 
 RULES = {
     N.Name: _name, N.Attribute: _attribute, N.Keyword: _keyword, N.Call: _call,
-    N.Assign: _assign, N.AugAssign: _augassign, N.For: _for, N.Param: _param,
+    N.Assign: _assign, N.AugAssign: _augassign, N.For: _for, N.Delete: _delete, N.Param: _param,
     N.FunctionDef: _functiondef, N.Lambda: _lambda, N.WithItem: _withitem, N.Alias: _alias,
     N.Import: _import, N.ImportFrom: _importfrom, N.Return: _return, N.Break: _break,
     N.Continue: _break,

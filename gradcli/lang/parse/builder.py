@@ -95,6 +95,11 @@ class AstBuilder:
         el, ec = _end(msg if msg is not None else test)
         return N.Assert(kw.line, kw.column, el, ec, test, msg)
 
+    def del_stmt(self, children):
+        kw, target = children
+        targets = target.elts if type(target) is N.Tuple else [target]
+        return N.Delete(kw.line, kw.column, target.end_line, target.end_col, targets)
+
     def dotted_name(self, children):
         return children                          # list of NAME tokens
 

@@ -1,6 +1,7 @@
-"""lambda: a def whose body returns one expression, as Python has it (Python itself runs
-the same source as the oracle), passed where tutorials pass it (jacobian, hessian,
-vjp ...; their numbers against closed forms), under the same static rules as a def."""
+"""lambda and del, as Python has them (Python itself runs the same source as the oracle).
+lambda: a def whose body returns one expression, passed where tutorials pass it
+(jacobian, hessian, vjp ...; their numbers against closed forms), under the same static
+rules as a def. del: names (local in a def, as Python) and list items."""
 from __future__ import annotations
 
 import pytest
@@ -68,3 +69,45 @@ def test_recursion_through_a_lambda_is_bounded():
     with pytest.raises(GxError) as info:
         run("f = lambda n: f(n + 1)\nf(0)\n")
     assert info.value.kind == "LimitError" and "call depth" in info.value.message
+
+
+# ------------------------------------------------------------------ del
+
+DEL_PYTHON_SAME = [
+    "b = [1, 2, 3, 4, 5]\ndel b[0], b[1:3]\nprint(b)\n",
+    "a = 1\nc = 2\ndel a, c\na = 3\nprint(a)\n",
+    "def f():\n    x = 2\n    del x\n    x = 5\n    return x\nprint(f())\n",
+    "l = [[1, 2], [3]]\ndel l[0][1]\ndel l[-1]\nprint(l)\n",
+    "x = 1\ndef g():\n    return x\ndel x\nx = 4\nprint(g())\n",
+]
+
+
+@pytest.mark.parametrize("src", DEL_PYTHON_SAME)
+def test_del_runs_as_python(src):
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(src, {})
+    assert run(src)[1] == buf.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("src,kind,line,col,words", [
+    ("a = 1\ndel a\nprint(a)\n", "NameError", 3, 7, "name 'a' is not defined"),
+    ("del zz\n", "NameError", 1, 5, "name 'zz' is not defined"),
+    ("def f():\n    del q\nf()\n", "NameError", 2, 9, "local variable 'q' referenced before"),
+    ("def f():\n    y = 1\n    del y\n    return y\nf()\n", "NameError", 4, 12,
+     "local variable 'y' referenced before"),
+    ("x = tensor([1.0])\ndel x[0]\n", "TypeError", 2, 5, "'tensor' object does not support "
+                                                         "item deletion"),
+])
+def test_del_errors(src, kind, line, col, words):
+    with pytest.raises(GxError) as info:
+        run(src)
+    err = info.value
+    assert (err.kind, err.line, err.col) == (kind, line, col) and words in err.message
+
+
+def test_del_of_a_rebound_builtin_brings_the_builtin_back():
+    s, out = run("import math\ne = 3\ndel e\nprint(e == math.e)\n")
+    assert out == ["True"] and "e" not in s.variables
