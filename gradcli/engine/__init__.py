@@ -35,6 +35,7 @@ from .pointwise import addcdiv, addcmul, atan2, hypot, lerp, xlogy
 from .bitwise import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not,
                       logical_or, logical_xor)
 from .node import AccumulateGrad, Node
+from .extrema import all, any
 from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
@@ -71,7 +72,7 @@ __all__ = [
     "AccumulateGrad", "AutogradError", "EngineError", "EngineRuntimeError", "EngineTypeError",
     "EngineValueError", "Generator", "GradWarning", "GradcheckError", "LimitError", "MinMax",
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
-    "addcmul", "allclose", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
+    "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
     "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
     "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div", "dot", "dtypes",

@@ -195,3 +195,21 @@ def _arg(x, dim, keepdim, axis, keepdims, fn):
     if keep(keepdim, keepdims):
         out = np.expand_dims(out, axes[0])
     return _wrap(out.astype(np.int64)[()])
+
+
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """True where every element (over ``dim``, or all of them) is nonzero: a bool tensor,
+    as PyTorch's ``all`` (never differentiable)."""
+    return _truth(x, dim, keepdim, axis, keepdims, np.all)
+
+
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """True where some element (over ``dim``, or any of them) is nonzero (PyTorch's ``any``)."""
+    return _truth(x, dim, keepdim, axis, keepdims, np.any)
+
+
+def _truth(x, dim, keepdim, axis, keepdims, fn):
+    xd = np.asarray(lift(x)._data)
+    axes = _axes(xd.ndim, dim, axis)
+    out = fn(xd, axis=None if axes is None else tuple(axes), keepdims=keep(keepdim, keepdims))
+    return _wrap(np.asarray(out, dtype=np.bool_)[()] if np.ndim(out) else np.bool_(out))

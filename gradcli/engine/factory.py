@@ -98,8 +98,24 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
 
 
 def linspace(start, end, steps=100, dtype=None, requires_grad=False) -> Variable:
+    """PyTorch's CPU values, not numpy's: ``step = (end - start) / (steps - 1)`` in the
+    output dtype, then ``fma(step, i, start)`` for the first half and ``fma(-step,
+    steps - 1 - i, end)`` for the rest (each one rounding), so both ends are exact."""
     (steps,) = _size((steps,), "linspace")
-    return Variable(np.linspace(float(start), float(end), steps, dtype=_float(dtype)), requires_grad)
+    dt = _float(dtype)
+    if dt.kind != "f":
+        return Variable(np.linspace(float(start), float(end), steps).astype(dt), requires_grad)
+    lo, hi = dt.type(start), dt.type(end)
+    if steps <= 1:
+        return Variable(np.full(steps, lo, dtype=dt), requires_grad)
+    from .fma import fma
+    step = dt.type((hi - lo) / dt.type(steps - 1))
+    half = steps // 2
+    i = np.arange(steps, dtype=dt)
+    out = np.empty(steps, dtype=dt)
+    out[:half] = fma(step, i[:half], lo)
+    out[half:] = fma(-step, dt.type(steps - 1) - i[half:], hi)
+    return Variable(out, requires_grad)
 
 
 # -- random tensors: PyTorch's CPU generator (rng.py) -----------------------------------

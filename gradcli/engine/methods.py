@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith, elementwise as ew, linalg, pointwise as pw, reduce as rd, shape as sh
+from . import extrema as _ex
 from ._op import record
 from .backward import backward
 from .context import STATE
@@ -117,7 +118,7 @@ METHODS = {
     "amax": rd.amax, "amin": rd.amin,
     "norm": rd.norm, "var": rd.var, "std": rd.std, "logsumexp": rd.logsumexp,
     "softmax": rd.softmax, "log_softmax": rd.log_softmax, "cumsum": rd.cumsum,
-    "argmax": rd.argmax, "argmin": rd.argmin,
+    "argmax": rd.argmax, "argmin": rd.argmin, "all": _ex.all, "any": _ex.any,
     "reshape": sh.reshape, "view": sh.view, "flatten": sh.flatten, "squeeze": sh.squeeze,
     "unsqueeze": sh.unsqueeze, "transpose": sh.transpose, "permute": sh.permute,
     "expand": sh.expand, "expand_as": _expand_as, "view_as": _view_as, "t": _t,

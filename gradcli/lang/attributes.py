@@ -16,7 +16,7 @@ from .values import (BoundMethod, Builtin, Device, DType, GxFunction, History, N
 
 VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad").split()
 VAR_METHODS = ("backward item tolist size numel dim detach clone retain_grad requires_grad_ "
-               "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_").split()
+               "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_ all any").split()
 VAR_SETTABLE = ("data", "grad", "requires_grad")
 NODE_ATTRS = ("name", "next_functions", "variable")
 
@@ -279,7 +279,8 @@ def set_attr(obj, name, value):
     from ..engine.variable import Variable
     if type(obj) is Variable and name in VAR_SETTABLE:
         if name == "grad" and value is not None and type(value) is not Variable:
-            raise GxTypeError(f"assigned grad must be a tensor or None, not {type_name(value)}")
+            raise GxTypeError("assigned grad expected to be a Tensor or None but got grad of "
+                              f"type {type_name(value)}")
         was = obj.requires_grad
         setattr(obj, name, value)
         if name == "requires_grad" and value and not was:

@@ -305,6 +305,21 @@ def gx_sum(x, *args, **kw):
     return E.sum(x, *args, **kw)
 
 
+def _truth(py, eng):
+    def truth(x, *args, **kw):
+        """all/any: Python's on a list, tuple or range; PyTorch's (a bool tensor, dim=,
+        keepdim=) on a tensor."""
+        if type(x) in (list, tuple, range) and not args and not kw:
+            return py(bool(v) for v in x)
+        return eng(x, *args, **kw)
+    truth.__name__ = truth.__qualname__ = py.__name__
+    return truth
+
+
+REGISTRY["all"] = _truth(all, E.all)
+REGISTRY["any"] = _truth(any, E.any)
+
+
 @builtin("float")
 def gx_float(x=0.0):
     return float(x)

@@ -118,6 +118,8 @@ def make_torch(B) -> Namespace:
     for alias, name in DTYPE_ALIASES.items():
         m[alias] = dtype_value(np.dtype(name))
     m["e"] = math.e
+    m.update(_operator_functions())
+    m["all"], m["any"] = B["all"], B["any"]
     m["device"] = Builtin("device", check_device)
     m["nn"] = Namespace("torch.nn", LazyMembers(make_nn, B))
     m["optim"] = Namespace("torch.optim", LazyMembers(make_optim))
@@ -132,6 +134,23 @@ def make_torch(B) -> Namespace:
     ag["functional"] = _ns("torch.autograd.functional", fun)
     m["autograd"] = _ns("torch.autograd", ag)
     return _ns("torch", m)
+
+
+def _operator_functions() -> dict:
+    """torch.add(a, b), torch.mul, torch.lt ...: the functions PyTorch spells for operators
+    (and their long aliases: torch.subtract, torch.multiply, torch.divide, torch.greater ...),
+    the engine's operators under PyTorch's names."""
+    import operator
+    from .. import engine as E
+    fns = {"add": E.add, "sub": E.sub, "mul": E.mul, "div": E.div, "neg": E.neg,
+           "remainder": E.remainder, "eq": operator.eq, "ne": operator.ne,
+           "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+    aliases = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div",
+               "negative": "neg", "greater": "gt", "greater_equal": "ge", "less": "lt",
+               "less_equal": "le", "not_equal": "ne"}
+    out = {n: Builtin(n, f) for n, f in fns.items()}
+    out.update({a: Builtin(a, fns[n]) for a, n in aliases.items()})
+    return out
 
 
 NP_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "power": "pow",
@@ -149,6 +168,7 @@ def make_numpy(B) -> Namespace:
             m[alias] = B[target]
     m["inf"], m["nan"], m["pi"] = math.inf, math.nan, math.pi
     m["e"] = math.e
+    m.update(_operator_functions())
     import numpy as np
     m["float32"] = dtype_value(np.dtype(np.float32))
     m["float64"] = dtype_value(np.dtype(np.float64))

@@ -211,9 +211,23 @@ def dispatcher(rt, pos):
                 rt.pos = pos
                 return f(*args, **(kw or {}))
             raise GxTypeError(f"'{type_name(f)}' object is not callable")
+        except TypeError as err:
+            if kw and (t is Builtin or t is BoundMethod):   # torch.matmul(input=a, other=b)
+                fixed = _torch_keywords(f, t, args, kw)
+                if fixed is not None:
+                    return call(f, *fixed)
+            raise rt.convert(err, pos)
         except Exception as err:
             raise rt.convert(err, pos)
     return call
+
+
+def _torch_keywords(f, t, args, kw):
+    """(args, kw) with PyTorch's keyword names put in their places (lang/torchargs.py)."""
+    from ..torchargs import rebind
+    if t is Builtin:
+        return rebind(f.name, f.fn, args, kw)
+    return rebind(f.name, f.fn, [f.obj, *args], kw, bound=1)
 
 
 def call(rt, V, ff, argfs, kws, pos, spare=False):
@@ -308,6 +322,14 @@ def method_call(rt, of, name, argfs, kws, pos, apos):
         try:
             rt.pos = pos
             return fn(o, *args, **kw) if kw else fn(o, *args)
+        except TypeError as err:
+            fixed = _torch_keywords(BoundMethod(o, fn, name), BoundMethod, args, kw) if kw else None
+            if fixed is None:
+                raise rt.convert(err, pos) from None
+            try:
+                return fn(o, *fixed[0], **fixed[1])
+            except Exception as err2:
+                raise rt.convert(err2, pos) from None
         except Exception as err:
             raise rt.convert(err, pos)
     return mcall
