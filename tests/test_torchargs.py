@@ -108,3 +108,47 @@ def test_keyword_forms_run_in_torch():
         got = eval(kw_form, env)                                  # torch accepts the names
         ours = run(f"r = {kw_form}\n")["r"]
         assert np.array_equal(got.detach().numpy(), np.asarray(ours.tolist())), kw_form
+
+
+# ---------------------------------------------------------------- out=
+
+def run_out(src, warnings=None):
+    s = Session(Options(), on_warning=(warnings.append if warnings is not None else None))
+    s.run("import torch\n" + src, "t.gx")
+    return s.variables
+
+
+def test_out_writes_into_the_given_tensor_and_returns_it():
+    v = run_out("t = torch.ones(2, 2)\ny3 = torch.zeros(2, 2)\nr = torch.matmul(t, t.T, out=y3)\n"
+                "same = r is y3\n")
+    assert v["y3"].tolist() == [[2.0, 2.0], [2.0, 2.0]] and v["same"] is True
+    assert v["y3"]._version == 1                     # written in place, as torch's out=
+
+
+def test_out_of_another_shape_is_resized_with_pytorchs_warning():
+    seen = []
+    v = run_out("z = torch.zeros(3)\ntorch.mul(torch.ones(2), 2, out=z)\ne = torch.zeros(0)\n"
+                "torch.mul(torch.ones(2), 3, out=e)\n", seen)
+    assert v["z"].tolist() == [2.0, 2.0] and v["e"].tolist() == [3.0, 3.0]
+    assert len(seen) == 1 and "was resized since it had shape [3]" in seen[0].message
+
+
+@pytest.mark.parametrize("src,message", [
+    ("a = torch.ones(2, requires_grad=True)\ntorch.exp(a, out=torch.zeros(2))\n",
+     "exp(): functions with out=... arguments don't support automatic differentiation, "
+     "but one of the arguments requires grad."),
+    ("torch.mul(torch.ones(2), 2.5, out=torch.zeros(2, dtype=torch.long))\n",
+     "result type Float can't be cast to the desired output type Long"),
+    ("torch.exp(torch.ones(2), out=[0.0, 0.0])\n", "argument 'out' must be Tensor"),
+    ("a = torch.ones(2)\na.exp(out=torch.zeros(2))\n", "unexpected keyword argument 'out'"),
+])
+def test_out_errors_are_pytorchs(src, message):
+    with pytest.raises(GxError) as e:
+        run_out(src)
+    assert message in str(e.value)
+
+
+def test_out_under_no_grad_is_allowed():
+    v = run_out("a = torch.ones(2, requires_grad=True)\no = torch.zeros(2)\n"
+                "with torch.no_grad():\n    torch.mul(a, 3, out=o)\n")
+    assert v["o"].tolist() == [3.0, 3.0] and not v["o"].requires_grad

@@ -9,7 +9,7 @@ standard library only.
     [[4.5, 4.5], [4.5, 4.5]]
 """
 from . import methods as _methods  # installs operators and op methods on Variable
-from .arith import add, div, floor_divide, mul, neg, pow, remainder, sub, unbroadcast
+from .arith import add, div, mul, neg, sub
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       initial_seed,
@@ -18,7 +18,7 @@ from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_d
 from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
                           erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
                           logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
-                          sign, sin, sinc, sinh, softplus, sqrt, square, tan, tanh, trunc, where)
+                          sign, sin, sinc, sinh, softplus, sqrt, tan, tanh, trunc, where)
 from .einsum import einsum
 from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
                      LimitError,
@@ -29,6 +29,8 @@ from .factory import (arange, bernoulli, eye, from_numpy, full, full_like, linsp
 from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp,
                          vhp, vjp)
 from .history import history
+from .modulo import floor_divide, remainder
+from .power import pow, square
 from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
 from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
 from .pointwise import addcdiv, addcmul, atan2, hypot, lerp, xlogy
@@ -39,8 +41,9 @@ from .extrema import all, any
 from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
-from .shape import (cat, expand, flatten, getitem, permute, reshape, squeeze, stack, transpose,
-                    unsqueeze, view)
+from .indexing import getitem
+from .shape import (cat, unbroadcast, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze,
+                    view)
 from .variable import GradWarning, Tensor, Variable
 
 del _methods
@@ -74,17 +77,19 @@ __all__ = [
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
     "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
     "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise",
-    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clip",
-    "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div", "dot", "dtypes",
-    "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv", "errors", "exp",
-    "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten", "floor", "floor_divide",
-    "frac", "from_numpy", "full", "full_like", "functional", "functional_nn", "generator",
-    "get_default_dtype", "getitem", "grad", "gradcheck", "gradgradcheck", "hessian", "history",
-    "hvp", "hypot", "inf", "initial_seed", "inv", "is_grad_enabled", "isclose", "jacobian",
-    "jvp", "lerp", "limits", "linalg", "linspace", "log", "log10", "log1p", "log2",
-    "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logsigmoid", "logsumexp", "manual_seed", "matmul", "max", "maximum", "mean",
-    "methods", "min", "minimum", "mm", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm",
-    "normal", "ones", "ones_like", "outer", "permute", "pi", "pointwise", "pow", "prod", "rand",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp",
+    "clip", "compare", "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div",
+    "dot", "dtypes", "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv",
+    "errors", "exp", "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten",
+    "floor", "floor_divide", "frac", "from_numpy", "full", "full_like", "functional",
+    "functional_nn", "generator", "get_default_dtype", "getitem", "grad", "gradcheck",
+    "gradgradcheck", "hessian", "history", "hvp", "hypot", "indexing", "inf", "initial_seed",
+    "inv", "is_grad_enabled", "isclose", "jacobian", "jvp", "lerp", "limits", "linalg",
+    "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logsigmoid", "logsumexp",
+    "manual_seed", "matmul", "max", "maximum", "mean", "methods", "min", "minimum", "mm",
+    "modulo", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm", "normal", "ones",
+    "ones_like", "outer", "permute", "pi", "pointwise", "pow", "power", "prod", "rand",
     "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal",
     "reduce", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
     "seed", "selecting", "set_grad_enabled", "shape", "sigmoid", "sign", "sin", "sinc", "sinh",

@@ -1,8 +1,9 @@
-"""Arithmetic primitives: + - * / ** neg, remainder, floor division, comparisons.
+"""Arithmetic primitives: + - * / and unary -.
 
 These are the hot path of define-by-run loops, so each is written out rather than
 generated: convert the other operand, compute, record. Gradients of broadcast
 inputs are summed back to each input's shape by ``unbroadcast`` only.
+Elsewhere: ``**`` in power.py, ``%`` and ``//`` in modulo.py, comparisons in compare.py.
 """
 from __future__ import annotations
 
@@ -10,31 +11,16 @@ import numpy as np
 
 from ._op import (F64DT, broadcast_check, checked_binary, default_float, lift, operand, promote,
                   quotient_dtype, record)
-from .integers import check_int_divisor, int_overflow, int_power, no_bool, no_bool_sub
+from .integers import int_overflow, no_bool, no_bool_sub
 from .buffers import CHUNK, fits, sole, sole_var
 from .context import STATE
 from .errors import EngineTypeError
+from .elementwise import reciprocal
 from .node import Node
-from .shape import sum_to, sum_to_raw
-from .variable import Variable, _result, _wrap
-
-
-def unbroadcast(g, shape):
-    """The gradient ``g`` of a broadcast result, summed back to an input's ``shape``."""
-    if g is None or g._data.shape == shape:
-        return g
-    return sum_to(g, shape)
-
+from .shape import unbroadcast, unbroadcast_raw
+from .variable import Variable, _wrap
 
 _f64 = np.float64
-_nd = np.ndarray
-
-
-def unbroadcast_raw(g, shape):
-    """``unbroadcast`` on raw arrays, for the ``fast`` rules."""
-    if type(g) is _f64 or g.shape == shape:
-        return g
-    return sum_to_raw(g, shape)
 
 
 def _raw(x):
@@ -321,7 +307,7 @@ def rdiv(a, b):
     """``b / a``. For a number b this is reciprocal(a) * b, the graph PyTorch records
     (ReciprocalBackward0 under MulBackward0)."""
     if type(b) in (float, int, bool) and type(a) is Variable:
-        return mul(_ew.reciprocal(a), b)
+        return mul(reciprocal(a), b)
     return div(lift_like(b, a), a)
 
 
@@ -356,187 +342,3 @@ def neg(a):
 
 def pos(a):
     return a
-
-
-# ------------------------------------------------------------------------ pow
-
-class PowBackward0(Node):
-    """x ** c for a constant exponent c."""
-    __slots__ = ()
-    name = "PowBackward0"
-
-    def apply(self, g):
-        x, c = self.saved
-        if type(c) is not np.ndarray:
-            if c == 0:           # zeros, also where g is infinite (PyTorch: zeros_like)
-                return (_wrap(np.zeros(self.next[0].shape, np.result_type(g._data))[()]),)
-            return (unbroadcast(g * (c * x ** (c - 1)), self.next[0].shape),)
-        # an array exponent selects: 0 where it is 0 (PyTorch's pow_backward_self)
-        return (unbroadcast(_ew.where(c == 0, 0.0, g * (c * x ** (c - 1))), self.next[0].shape),)
-
-    def fast(self, g):
-        x, c = self.saved
-        if type(c) is not np.ndarray:
-            if c == 0:
-                return (np.zeros(self.next[0].shape, np.result_type(g))[()],)
-            return (unbroadcast_raw(g * (c * _power(x._data, c - 1)), self.next[0].shape),)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = np.where(c == 0, 0.0, g * (c * _power(x._data, c - 1)))[()]
-        return (unbroadcast_raw(d, self.next[0].shape),)
-
-
-class PowBackward1(Node):
-    """x ** y with both tensors (or a constant base: c ** y)."""
-    __slots__ = ()
-    name = "PowBackward1"
-
-    def apply(self, g):
-        x, y = self.saved
-        nx, ny = self.next
-        gx = gy = None
-        if nx is not None:     # selects: 0 where y == 0, also at 0 ** 0 (pow_backward_self)
-            gx = unbroadcast(_ew.where(y._data == 0, 0.0, g * (y * x ** (y - 1))), nx.shape)
-        if ny is not None:
-            # d/dy x**y = x**y log x, times a 0 where x == 0 and y >= 0: PyTorch multiplies
-            # here (pow_backward_exponent), so an infinite g gives NaN there, as in PyTorch
-            zero = _wrap(((np.asarray(x._data) == 0) & (np.asarray(y._data) >= 0)))
-            gy = unbroadcast(g * _ew.where(zero, 0.0, x ** y * _ew.log(_ew.where(zero, 1.0, x))),
-                             ny.shape)
-        return gx, gy
-
-
-def pow(a, b):
-    if type(a) is not Variable:
-        a = lift(a)
-    ad = a._data
-    st = STATE.get()
-    if type(b) is not Variable:
-        bd, _ = operand(b)
-        if type(bd) is not float and type(bd) is not int:
-            ad, bd = promote(ad, bd)
-            broadcast_check(ad, bd, st)
-        out = _power(ad, bd)
-        if type(out) is not _f64 and st.anomaly is not None:
-            int_overflow(np.asarray(out), np.power, ad, bd, PowBackward0.name, st)
-        # a constant exponent is no input of the node: one next_functions entry, as PyTorch
-        return record(out, PowBackward0, (a._node,), (a, bd), st, (a._version,))
-    bd = b._data
-    ad, bd = promote(ad, bd)
-    broadcast_check(ad, bd, st)
-    out = _power(ad, bd)
-    return record(out, PowBackward1, (a._node, b._node), (a, b), st,
-                  (a._version, b._version))
-
-
-class PowBackward2(Node):
-    """c ** x for a number c (PyTorch's pow with a scalar base: one edge)."""
-    __slots__ = ()
-    name = "PowBackward2"
-
-    def apply(self, g):
-        out, c = self.saved[:2]
-        if c == 0:     # 0 ** y: d/dy is g times 0 where y >= 0 (PyTorch multiplies here too)
-            y = self.saved[2]
-            return (g * _ew.where(y >= 0, 0.0, _result(out, self) * -np.inf),)
-        return (g * _result(out, self) * float(np.log(c)),)
-
-
-def rpow(a, b):
-    """b ** a with b a number: the base is a constant."""
-    if type(b) in (float, int) and type(a) is Variable and a._data.dtype.kind == "f":
-        out = _power(lift_like(b, a)._data, a._data)
-        return record(out, PowBackward2, (a._node,), (out, b) if b else (out, b, a._data),
-                      STATE.get())
-    return pow(lift(b), a)
-
-
-def _power(x, y):
-    """x ** y as numpy does it, except that a negative base never gives a complex
-    number, and integer and bool powers follow PyTorch (integers.int_power)."""
-    xa = np.asarray(x)
-    if xa.dtype.kind in "iub":
-        ya = np.asarray(y)
-        if ya.dtype.kind in "iub":
-            out = int_power(xa, ya, y)
-            if out is not None:
-                return out
-        elif STATE.get().dtype is not F64DT:
-            return np.power(xa.astype(STATE.get().dtype), y)
-    return np.power(x, y)
-
-
-# ------------------------------------------------- not differentiable / other
-
-class RemainderBackward0(Node):
-    __slots__ = ()
-    name = "RemainderBackward0"
-
-    def apply(self, g):
-        q = self.saved
-        na = self.next[0]
-        nb = self.next[1] if len(self.next) > 1 else None
-        ga = None if na is None else unbroadcast(g, na.shape)
-        gb = None if nb is None else unbroadcast(g * _wrap(-q), nb.shape)
-        return (ga,) if len(self.next) == 1 else (ga, gb)
-
-
-class RemainderBackward1(RemainderBackward0):
-    """x % y with a tensor y (PyTorch's remainder.Tensor); x % c is RemainderBackward0,
-    whose only input is x."""
-    __slots__ = ()
-    name = "RemainderBackward1"
-
-
-def remainder(a, b):
-    """Python's and PyTorch's ``%`` (the sign follows the divisor)."""
-    if type(a) is not Variable:
-        a = lift(a)
-    ad = a._data
-    bd, bn = operand(b)
-    ad, bd = promote(ad, bd)
-    st = STATE.get()
-    broadcast_check(ad, bd, st)
-    check_int_divisor(ad, bd, "%")
-    out = np.mod(ad, bd)
-    q = np.floor_divide(ad, bd)
-    if type(b) is Variable:
-        return record(out, RemainderBackward1, (a._node, bn), q, st)
-    return record(out, RemainderBackward0, (a._node,), q, st)
-
-
-def floor_divide(a, b):
-    """``//``: integer-valued, so its derivative is zero almost everywhere; like
-    PyTorch the result does not require grad."""
-    if type(a) is not Variable:
-        a = lift(a)
-    bd, _ = operand(b)
-    ad, bd = promote(a._data, bd)
-    broadcast_check(ad, bd, STATE.get())
-    check_int_divisor(ad, bd, "//")
-    return _wrap(np.floor_divide(ad, bd))
-
-
-def _compare(ufunc):
-    def op(a, b):
-        if type(a) is not Variable:
-            a = lift(a)
-        if b is None or isinstance(b, str):
-            return NotImplemented
-        bd, _ = operand(b)
-        ad, bd = promote(a._data, bd)
-        broadcast_check(ad, bd, STATE.get())
-        return _wrap(ufunc(ad, bd))
-    op.__name__ = ufunc.__name__
-    return op
-
-
-lt = _compare(np.less)
-le = _compare(np.less_equal)
-gt = _compare(np.greater)
-ge = _compare(np.greater_equal)
-eq = _compare(np.equal)
-ne = _compare(np.not_equal)
-
-
-# last, because elementwise imports this module: bound once here, not imported per call
-from . import elementwise as _ew  # noqa: E402

@@ -137,6 +137,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
             gc.enable()
 
 
+# One function on purpose: helpers are bound to locals once (pop_ready, buf_get,
+# isfinite...), the scalar edge is one type test inline, gradients are summed in place;
+# split into helpers, every node and edge would pay Python calls and re-bind the locals.
+# This is the hot path of every backward (W2's backward: this loop, ~6 nodes a step).
 def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, trace=None):
     captured = {} if targets is not None else None
     buf = {}

@@ -11,7 +11,6 @@ import numpy as np
 
 from ._op import lift, record
 from .buffers import CHUNK, blocks, sole, sole_var
-from . import arith as _arith
 from .context import STATE
 from .errors import EngineValueError
 from .node import Node
@@ -340,15 +339,10 @@ sinc = _make_unary("sinc")
 logsigmoid = _make_unary("logsigmoid")
 
 
-def square(x):
-    """x * x as PyTorch records it: pow(x, 2), a PowBackward0 node."""
-    return _arith.pow(x, 2)
-
-
 # the engine namespace of the unary rules, now that its ops exist
 for _f in (exp, cos, sin, cosh, sinh, sign, sigmoid, sqrt, where):
     setattr(_Engine, _f.__name__, staticmethod(_f))
 del _f
 
-__all__ = list(UNARY) + ["square", "clamp", "clamp_min", "clip", "maximum", "minimum", "where",
+__all__ = list(UNARY) + ["clamp", "clamp_min", "clip", "maximum", "minimum", "where",
                          "UNARY", "SPARE", "RAW", "ENGINE"]

@@ -13,7 +13,8 @@ from .context import STATE
 from .elementwise import _mask, where
 from .errors import EngineValueError
 from .node import Node
-from .shape import index_add, reshape
+from .indexing import index_add
+from .shape import reshape
 from .variable import _wrap
 
 class MinMax(namedtuple("MinMax", "values indices")):

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith, elementwise as ew, shape as sh
+from . import arith, elementwise as ew, indexing, modulo, power, shape as sh
 from ._op import lift, operand, record
-from .arith import unbroadcast
+from .shape import unbroadcast
 from .context import STATE
 from .errors import AutogradError, EngineValueError, ShapeError
 from .node import AccumulateGrad, Node
@@ -166,10 +166,10 @@ class CopySlices(Node):
         flat = sh.reshape(g, (n,))
         keep = np.ones(n, dtype=np.result_type(g._data, np.float32))
         keep[pos.reshape(-1)] = 0
-        grads = inner.apply(sh.getitem(flat, _wrap(pos)))
+        grads = inner.apply(indexing.getitem(flat, _wrap(pos)))
         gb = flat * _wrap(keep)
         if grads[0] is not None:
-            gb = gb + sh.index_add(grads[0], pos, (n,))
+            gb = gb + indexing.index_add(grads[0], pos, (n,))
         return (sh.reshape(gb, self.shape),) + tuple(grads[1:])
 
 
@@ -188,7 +188,7 @@ class AsStridedBackward0(Node):
 
     def apply(self, g):
         pos, shape = self.saved
-        return (sh.reshape(sh.index_add(g, pos, (int(np.prod(shape)),)), shape),)
+        return (sh.reshape(indexing.index_add(g, pos, (int(np.prod(shape)),)), shape),)
 
 
 # ------------------------------------------------- ops with their own nodes
@@ -296,7 +296,7 @@ class IndexPutBackward0(Node):
             keep[idx] = 0
             gx = g * _wrap(keep)
         if nv is not None:
-            gv = unbroadcast(sh.getitem(g, idx), vshape)
+            gv = unbroadcast(indexing.getitem(g, idx), vshape)
         return gx, gv
 
 
@@ -350,14 +350,14 @@ def setitem(x, index, value):
     """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else;
     x's own fill_/copy_ when the index is the whole of x (PyTorch's setitem)."""
     idx = _index(index)
-    if not sh._is_basic(idx):
+    if not indexing._is_basic(idx):
         apply(x, _index_put, idx, value)
     elif _whole(x, idx):
         apply(x, _fill_or_copy, value)
     else:
-        view = sh.getitem(x, index)
+        view = indexing.getitem(x, index)
         if view is x:
-            view = sh.getitem(x, (Ellipsis,))
+            view = indexing.getitem(x, (Ellipsis,))
         apply(view, _fill_or_copy, value)
 
 
@@ -383,8 +383,8 @@ def _clamp(x, min=None, max=None):
 
 # in-place method name -> the out-of-place op it writes back
 OPS = {
-    "add_": _add, "sub_": _sub, "mul_": arith.mul, "div_": arith.div, "pow_": arith.pow,
-    "neg_": arith.neg, "remainder_": arith.remainder, "floor_divide_": arith.floor_divide,
+    "add_": _add, "sub_": _sub, "mul_": arith.mul, "div_": arith.div, "pow_": power.pow,
+    "neg_": arith.neg, "remainder_": modulo.remainder, "floor_divide_": modulo.floor_divide,
     "clamp_": _clamp, "clip_": _clamp, "zero_": _zero, "fill_": _fill, "copy_": _copy,
 }
 # every elementwise function of the unary table has its x.op_() (PyTorch's Tensor has

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import check_size, lift, record
-from .arith import unbroadcast
 from .context import STATE, spend
 from .errors import EngineValueError, ShapeError
 from .node import Node
-from .shape import getitem, index_add, mT, reshape, stack, unsqueeze
+from .indexing import getitem, index_add
+from .shape import mT, reshape, stack, unbroadcast, unsqueeze
 from .variable import _result, _wrap
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith, elementwise as ew, linalg, pointwise as pw, reduce as rd, shape as sh
-from . import extrema as _ex
+from . import arith, compare, elementwise as ew, linalg, modulo, pointwise as pw, power, reduce as rd
+from . import extrema as _ex, indexing, shape as sh
 from ._op import record
 from .backward import backward
 from .context import STATE
@@ -99,19 +99,19 @@ METHODS = {
     "__sub__": arith.sub, "__rsub__": arith.rsub,
     "__mul__": arith.mul, "__rmul__": arith.mul,
     "__truediv__": arith.div, "__rtruediv__": arith.rdiv,
-    "__floordiv__": arith.floor_divide,
-    "__rfloordiv__": lambda a, b: arith.floor_divide(arith.lift(b), a),
-    "__mod__": arith.remainder, "__rmod__": lambda a, b: arith.remainder(arith.lift_like(b, a), a),
-    "__pow__": arith.pow, "__rpow__": arith.rpow,
+    "__floordiv__": modulo.floor_divide,
+    "__rfloordiv__": lambda a, b: modulo.floor_divide(arith.lift(b), a),
+    "__mod__": modulo.remainder, "__rmod__": lambda a, b: modulo.remainder(arith.lift_like(b, a), a),
+    "__pow__": power.pow, "__rpow__": power.rpow,
     "__matmul__": linalg.matmul, "__rmatmul__": lambda a, b: linalg.matmul(b, a),
     "__neg__": arith.neg, "__pos__": arith.pos, "__abs__": ew.abs,
-    "__lt__": arith.lt, "__le__": arith.le, "__gt__": arith.gt, "__ge__": arith.ge,
-    "__eq__": arith.eq, "__ne__": arith.ne,
-    "__getitem__": sh.getitem,
+    "__lt__": compare.lt, "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
+    "__eq__": compare.eq, "__ne__": compare.ne,
+    "__getitem__": indexing.getitem,
     # methods
     "backward": backward, "clone": _clone, "float": _float, "double": _double,
     "add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
-    "pow": arith.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
+    "pow": power.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
     "outer": linalg.outer, "inverse": linalg.inv, "det": linalg.det, "trace": linalg.trace,
     "diag": linalg.diag, "mm": _mm,
     "sum": rd.sum, "mean": rd.mean, "prod": rd.prod, "max": _max, "min": _min,
@@ -128,7 +128,7 @@ for _n in ew.UNARY:
     METHODS[_n] = getattr(ew, _n)
 # PyTorch's other pointwise methods
 METHODS.update({
-    "square": ew.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
+    "square": power.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
     "xlogy": pw.xlogy, "lerp": pw.lerp, "addcmul": pw.addcmul, "addcdiv": pw.addcdiv,
 })
 

@@ -9,9 +9,9 @@ differentiates the rule again) run the same formula.
 from __future__ import annotations
 
 from ._op import record
-from .arith import unbroadcast
 from .context import STATE
 from .node import Node
+from .shape import unbroadcast
 
 
 class RuleNode(Node):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._op import broadcast_all, broadcast_check, lift, operand, promote, record
-from .arith import unbroadcast, unbroadcast_raw
+from .shape import unbroadcast, unbroadcast_raw
 from .context import STATE
 from .errors import EngineValueError
 from .node import Node

@@ -233,7 +233,7 @@ class Variable:
     def __iter__(self):
         if self._data.ndim == 0:
             raise EngineTypeError("iteration over a 0-d tensor")
-        from .shape import getitem
+        from .indexing import getitem
         return (getitem(self, i) for i in range(self._data.shape[0]))
 
     __hash__ = object.__hash__

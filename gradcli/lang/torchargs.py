@@ -87,3 +87,75 @@ def rebind(name, fn, args, kw, bound=0):
     if {p.name for p in positional[:len(full)]} & set(rest):
         return None
     return (full[bound:] if bound else full), rest
+
+
+def prepare(name, fn, args, kw, bound=0, allow_out=True):
+    """(args, kw, out) for a call that failed on its keywords: PyTorch's names moved to
+    their positions and ``out=`` taken aside (``NO_OUT`` when not given); None when neither
+    applies."""
+    out = NO_OUT
+    if allow_out and "out" in kw and not takes_out(fn):     # torch.f(..., out=), not methods
+        kw = dict(kw)
+        out = kw.pop("out")
+    fixed = rebind(name, fn, args, kw, bound)
+    if fixed is None:
+        if out is NO_OUT:
+            return None
+        fixed = (list(args[bound:]), kw)
+    return fixed[0], fixed[1], out
+
+
+NO_OUT = object()
+
+
+def requires_grad_anywhere(values):
+    from ..engine import is_grad_enabled
+    from ..engine.variable import Variable
+    return is_grad_enabled() and any(type(v) is Variable and v.requires_grad for v in values)
+
+
+def takes_out(fn):
+    try:
+        return "out" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+
+
+def out_message(name):
+    return (f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad.")
+
+
+def write_out(name, result, out, warn):
+    """PyTorch's ``out=``: the result written into ``out`` (resized, with PyTorch's warning
+    when it had other elements; its dtype kept, a float result refused for an integer
+    ``out``), and ``out`` returned."""
+    import numpy as np
+
+    from .. import engine as E
+    from ..engine.variable import Variable
+    from .errors import GxRuntimeError, GxTypeError
+    if type(out) is not Variable:
+        raise GxTypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if type(result) is not Variable:
+        result = E.tensor(result)
+    rk, ok = result.dtype.kind, out.dtype.kind
+    if (rk == "f" and ok in "iub") or (rk in "iu" and ok == "b"):
+        cat = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
+        raise GxRuntimeError(f"result type {cat[rk]} can't be cast to the desired output type "
+                             f"{cat[ok]}")
+    with E.no_grad():
+        if tuple(out.shape) == tuple(result.shape):
+            out.copy_(result)
+        else:
+            if out.numel() > 0:
+                warn(f"An output with one or more elements was resized since it had shape "
+                     f"{list(out.shape)}, which does not match the required output shape "
+                     f"{list(result.shape)}. This behavior is deprecated, and in a future "
+                     "PyTorch release outputs will not be resized unless they have zero "
+                     "elements. You can explicitly reuse an out tensor t by resizing it, "
+                     "inplace, to zero elements with t.resize_(0).")
+            data = result.detach()
+            out.data = data if data.dtype == out.dtype else E.tensor(
+                np.asarray(data.tolist(), dtype=out.dtype))
+    return out

@@ -14,7 +14,7 @@ import operator
 
 from ...engine import buffers
 from ..attributes import get_attr, method_for, module_value
-from ..errors import GxTypeError
+from ..errors import GxError, GxRuntimeError, GxTypeError
 from ..pynum import SLOW_BINOPS, check_seq_len
 from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
 
@@ -215,7 +215,7 @@ def dispatcher(rt, pos):
             if kw and (t is Builtin or t is BoundMethod):   # torch.matmul(input=a, other=b)
                 fixed = _torch_keywords(f, t, args, kw)
                 if fixed is not None:
-                    return call(f, *fixed)
+                    return _call_fixed(rt, pos, call, f, *fixed)
             raise rt.convert(err, pos)
         except Exception as err:
             raise rt.convert(err, pos)
@@ -223,11 +223,26 @@ def dispatcher(rt, pos):
 
 
 def _torch_keywords(f, t, args, kw):
-    """(args, kw) with PyTorch's keyword names put in their places (lang/torchargs.py)."""
-    from ..torchargs import rebind
+    """(args, kw, out) with PyTorch's keyword names put in their places and ``out=`` taken
+    aside (lang/torchargs.py), or None."""
+    from ..torchargs import prepare
     if t is Builtin:
-        return rebind(f.name, f.fn, args, kw)
-    return rebind(f.name, f.fn, [f.obj, *args], kw, bound=1)
+        return prepare(f.name, f.fn, args, kw)
+    return prepare(f.name, f.fn, [f.obj, *args], kw, bound=1, allow_out=False)
+
+
+def _call_fixed(rt, pos, call, f, args, kw, out):
+    from ..torchargs import NO_OUT, out_message, requires_grad_anywhere, write_out
+    if out is NO_OUT:
+        return call(f, args, kw)
+    inputs = [*args, *kw.values()] + ([f.obj] if type(f) is BoundMethod else [])
+    try:
+        if requires_grad_anywhere(inputs):
+            raise GxRuntimeError(out_message(f.name))
+        return write_out(f.name, call(f, args, kw), out,
+                         lambda text: rt.warn(text, "UserWarning", pos))
+    except GxError as err:
+        raise rt.convert(err, pos) from None
 
 
 def call(rt, V, ff, argfs, kws, pos, spare=False):
@@ -323,13 +338,11 @@ def method_call(rt, of, name, argfs, kws, pos, apos):
             rt.pos = pos
             return fn(o, *args, **kw) if kw else fn(o, *args)
         except TypeError as err:
-            fixed = _torch_keywords(BoundMethod(o, fn, name), BoundMethod, args, kw) if kw else None
+            bm = BoundMethod(o, fn, name)
+            fixed = _torch_keywords(bm, BoundMethod, args, kw) if kw else None
             if fixed is None:
                 raise rt.convert(err, pos) from None
-            try:
-                return fn(o, *fixed[0], **fixed[1])
-            except Exception as err2:
-                raise rt.convert(err2, pos) from None
+            return _call_fixed(rt, pos, do_call, bm, *fixed)
         except Exception as err:
             raise rt.convert(err, pos)
     return mcall
