@@ -67,6 +67,7 @@ def run(script, summary, graph_var, explain_var, with_values, common):
       echo 'print(2**10)' | gradcli run -
     """
     out = common.output()
+    out.warning_events = True           # an event stream: warnings are events too
     source, filename = _read_script(script)
     session = common.session(out)
     recorder = _recording(session) if explain_var or (with_values and graph_var) else None

@@ -257,9 +257,8 @@ def _guarded(call, state: State) -> int:
                 out = Output(resolve_format(state.format), out=sys.stdout, err=sys.stderr)
                 out.error(e)
                 if out.json:                    # machines reading stdout learn of it too
-                    out.emit({"event": "error", "kind": e.kind, "message": e.message,
-                              "file": e.filename, "line": e.line, "col": e.col,
-                              "exit_code": e.exit_code})
+                    from .lang.errors import error_event
+                    out.emit(error_event(e))
             except (BrokenPipeError, OSError):
                 pass
             return e.exit_code

@@ -253,6 +253,7 @@ def _completer(session):
 def run_repl(common) -> int:
     import sys
     out = common.output()
+    out.warning_events = True           # an event stream: warnings are events too
     session = common.session(out)
     repl = Repl(session, out)
     stdin = sys.stdin

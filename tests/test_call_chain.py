@@ -58,3 +58,37 @@ def test_repl_defined_function_errors_show_the_chain():
     src = "def f(x):\n    return x.nope\n\nf(1)\n"
     r = CliRunner().invoke(cli, ["repl"], input=src)
     assert "<repl>:2:" in r.stderr and "called from (innermost last):" in r.stderr
+
+
+def events_of(src):
+    import json
+    r = CliRunner().invoke(cli, ["run", "-", "--format", "json"], input=src)
+    return r.exit_code, [json.loads(line) for line in r.stdout.splitlines()], r.stderr
+
+
+def test_json_error_event_carries_the_chain_the_text_shows():
+    src = ("def g(x):\n    return x + undefined_name\n\n"
+           "def f(x):\n    y = g(x) * 2\n    return y\n\nz = f(1.0)\n")
+    code, events, err = events_of(src)
+    assert code == 1 and events[-1]["event"] == "error"
+    calls = events[-1]["calls"]
+    assert calls == [
+        {"file": "<stdin>", "line": 8, "col": 5, "source": "z = f(1.0)", "function": "f"},
+        {"file": "<stdin>", "line": 5, "col": 9, "source": "y = g(x) * 2", "function": "g"}]
+    # the same sites, in the same order, as the text on stderr
+    assert [f"{c['file']}:{c['line']}:{c['col']}" for c in calls] == chain(err)
+
+
+def test_json_error_event_chain_is_whole_for_deep_recursion():
+    code, events, err = events_of("def r(n):\n    return r(n + 1)\nr(0)\n")
+    assert code == 1
+    calls = events[-1]["calls"]
+    # the text cuts the middle; the event lists every call: r(0), then 199 recursive calls
+    assert len(calls) == 200 and "more calls" in err
+    assert calls[0]["line"] == 3 and {c["line"] for c in calls[1:]} == {2}
+    assert all(c["function"] == "r" for c in calls)
+
+
+def test_json_error_event_without_a_def_has_an_empty_chain():
+    code, events, _ = events_of("y = 1 + undefined\n")
+    assert code == 1 and events[-1]["calls"] == []

@@ -105,8 +105,10 @@ def test_run_json_has_no_bare_nan(runner):
     assert r.exit_code == 0
     assert "NaN" not in r.stdout and "Infinity" not in r.stdout
     events = [json.loads(line) for line in r.stdout.splitlines()]
-    assert events[0]["values"] == [["-inf", 0.0]]
-    assert events[1]["vars"]["y"]["value"] == ["-inf", 0.0]
+    assert [e["event"] for e in events] == ["warning", "print", "result"]
+    assert events[0]["nonfinite"] == "-inf" and events[0]["operands"] == {"x": 0.0}
+    assert events[1]["values"] == [["-inf", 0.0]]
+    assert events[2]["vars"]["y"]["value"] == ["-inf", 0.0]
 
 
 def test_run_print_end(runner):
@@ -488,5 +490,5 @@ def test_json_error_event(runner):
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert events[0]["event"] == "print"
     assert events[1] == {"event": "error", "kind": "AssertionError", "message": "no", "file": "<stdin>",
-                         "line": 2, "col": 1, "exit_code": 1}
+                         "line": 2, "col": 1, "exit_code": 1, "calls": []}
     assert "<stdin>:2:1: AssertionError: no" in r.stderr

@@ -6,6 +6,7 @@ only when an input requires grad and grad mode is on).
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -211,9 +212,19 @@ def finite(out) -> bool:
     return bool(np.isfinite(out).all())
 
 
-def anomaly(out, name, st, phase="forward") -> None:
-    if not finite(out):
-        st.anomaly(phase, name, st.tag() if st.tag is not None else None)
+def report_nonfinite(out, name, st, depth=2) -> None:
+    """The report path of the anomaly hook (a result that is not finite): the callback gets
+    (phase, op name, tag, nonfinite.Report). The operands are the parameters of the op's
+    frame, ``depth`` frames up (the op that called ``record``): nothing is passed, or
+    kept, for them while results are finite."""
+    from .nonfinite import forward_report
+    try:
+        frame = sys._getframe(depth)
+    except (AttributeError, ValueError):        # not CPython: no operands in the report
+        frame = None
+    report = forward_report(name, out, frame)
+    frame = None
+    st.anomaly("forward", name, st.tag() if st.tag is not None else None, report)
 
 
 def record(out, cls, next_, saved, st, vers=None) -> Variable:
@@ -222,9 +233,9 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
     if st.anomaly is not None:
         if type(out) is _f64:
             if not _isfinite(out):
-                st.anomaly("forward", cls.name, st.tag() if st.tag is not None else None)
-        else:
-            anomaly(out, cls.name, st)
+                report_nonfinite(out, cls.name, st)
+        elif not finite(out):
+            report_nonfinite(out, cls.name, st)
     v = _new(Variable)
     v._data = out
     v._grad = None

@@ -155,6 +155,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
     f64 = np.float64
     f64dt = np.dtype(f64)
     isfinite = math.isfinite
+    tainted = saved = None      # nodes sent a non-finite gradient (made on the report path)
     while ready:
         n = pop_ready()
         g = buf_pop(n, None)
@@ -190,7 +191,6 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                     saved = n.saved
                     n.saved = FREED
                     grads = cls.spend(n, g, saved)
-                    saved = None
                 else:
                     grads = fast(n, g)
             else:
@@ -198,6 +198,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             if trace is not None:
                 trace.sent(n, grads)
             if not retain_graph and cls.frees:
+                if saved is None:       # (spend took it already)
+                    saved = n.saved     # kept to the end of this step, for a NaN report
                 n.saved = FREED
         i = -1
         checked = None
@@ -215,7 +217,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                         if c.dtype is not f64dt:
                             cg = d = _restore(cg, c, graph)
                         if anomaly is not None and not isfinite(d):
-                            anomaly("backward", n.name, n.tag)
+                            tainted = _report(anomaly, n, g, d, saved, tainted, c)
                     else:
                         if d.shape != c.shape:
                             raise _invalid(n, i, d, c)
@@ -224,7 +226,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                             d = cg._data if graph else cg
                         if anomaly is not None and d is not checked:
                             if not finite(d):
-                                anomaly("backward", n.name, n.tag)
+                                tainted = _report(anomaly, n, g, d, saved, tainted, c)
                             checked = d           # (an add passes one array to both edges)
                     prev = buf_get(c)
                     if prev is None:
@@ -238,10 +240,27 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             deps[c] = dc
             if dc == 0:
                 push_ready(c)
-        grads = cg = d = prev = checked = None   # drop references: buffers can then be recognised as sole
+        grads = cg = d = prev = checked = saved = None   # drop references: buffers can then be recognised as sole
     if captured is not None and not graph:
         captured = {k: _wrap(v) for k, v in captured.items()}
     return captured
+
+
+def _report(anomaly, n, g, d, saved, tainted, c):
+    """The report path of a non-finite gradient ``d`` that node ``n`` sends to node ``c``:
+    the anomaly callback gets (phase, op name, tag, nonfinite.Report). ``saved`` is what
+    ``n`` saved (the walk frees it after this step; the retained graph's own otherwise);
+    ``tainted`` the nodes sent a non-finite gradient so far, returned with ``c`` added:
+    a node whose incoming gradient was not finite is no new cause."""
+    from .nonfinite import backward_report
+    if saved is None or saved is FREED:
+        saved = n.saved
+    known_bad = tainted is not None and n in tainted
+    anomaly("backward", n.name, n.tag, backward_report(n, g, d, saved, known_bad))
+    if tainted is None:
+        tainted = set()
+    tainted.add(c)
+    return tainted
 
 
 def _restore(cg, c, graph):

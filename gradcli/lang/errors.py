@@ -18,6 +18,8 @@ class GxError(Exception):
     # call sites of script functions the error came out of, outermost first:
     # (filename, line, col, source text, function name); see called_from
     calls: tuple = ()
+    # extra fields of the JSON error event (a NumericError's explanation: lang/nanreport.py)
+    details: dict | None = None
 
     def __init__(self, message: str, *, filename: str | None = None,
                  line: int | None = None, col: int | None = None,
@@ -155,6 +157,7 @@ class GxWarning:
         self.end_col = end_col
         self.source_line = source_line
         self.category = category
+        self.details = None         # extra JSON fields (lang/nanreport.py)
 
     def __str__(self) -> str:
         loc = ":".join(str(p) for p in (self.filename or "<script>", self.line, self.col)
@@ -184,6 +187,19 @@ def format_error(err: "GxError | GxWarning") -> str:
         lines.append(f"hint: {hint}")
     lines += call_chain_lines(getattr(err, "calls", ()))
     return "\n".join(lines)
+
+
+def error_event(err: GxError) -> dict:
+    """The JSON error event (docs/json.md): what format_error prints, as fields.
+    ``calls`` is the chain of script calls, outermost first, every one of them (the
+    text cuts a deep recursion in the middle; a machine gets the whole list)."""
+    event = {"event": "error", "kind": err.kind, "message": err.message,
+             "file": err.filename, "line": err.line, "col": err.col,
+             "exit_code": err.exit_code,
+             "calls": [{"file": f, "line": ln, "col": col, "source": text, "function": fn}
+                       for f, ln, col, text, fn in err.calls]}
+    event.update(getattr(err, "details", None) or {})
+    return event
 
 
 CHAIN_SHOWN = 3     # calls shown at each end of a long chain (deep recursion)

@@ -44,14 +44,39 @@ def check_seq_len(n, rt, pos, what="list"):
 _SEQ = (list, tuple, str)
 
 
+_NODE = {"+": "AddBackward0", "-": "SubBackward0", "*": "MulBackward0", "/": "DivBackward0",
+         "//": "DivBackward0", "**": "PowBackward0"}
+
+
+def _say(op, r, a, b, rt, pos):
+    """The NaN/inf report of a Python-number operation, in the words of the engine's
+    domain rules (engine/domains.py): "'/' produced inf: division by zero (1.0 / 0)"."""
+    from ..engine import domains
+    kind = "NaN" if r != r else ("inf" if r > 0 else "-inf")
+    rule = domains.forward_rule(_NODE.get(op, ""), r, (a, b)) or \
+        domains.generic("forward", "nan" if r != r else "inf", True)
+    rt.numeric(pos, f"'{op}' produced {kind}: {rule}")
+
+
+def _undefined(op, a, b, r, rt, pos):
+    """NaN made from infinities that came from outside (a literal inf, a --set value):
+    inf - inf, 0 * inf, inf / inf. Infinities a reported op made say nothing more
+    (the root cause once: lang/nanreport.py)."""
+    if not rt.nonfinite.reported:
+        _say(op, r, a, b, rt, pos)
+
+
 def num_add(a, b, rt, pos):
     r = a + b
     t = type(r)
     if t is int:
         return bound_int(r, rt, pos)
     if t is float:
-        if not _finite(r) and _finite(a) and _finite(b):
-            rt.numeric(pos, "'+' overflowed to infinity")
+        if not _finite(r):
+            if _finite(a) and _finite(b):
+                _say("+", r, a, b, rt, pos)
+            elif r != r and a == a and b == b:
+                _undefined("+", a, b, r, rt, pos)
         return r
     if t in _SEQ:
         check_seq_len(len(r), rt, pos, "string" if t is str else t.__name__)
@@ -63,8 +88,11 @@ def num_sub(a, b, rt, pos):
     t = type(r)
     if t is int:
         return bound_int(r, rt, pos)
-    if t is float and not _finite(r) and _finite(a) and _finite(b):
-        rt.numeric(pos, "'-' overflowed to infinity")
+    if t is float and not _finite(r):
+        if _finite(a) and _finite(b):
+            _say("-", r, a, b, rt, pos)
+        elif r != r and a == a and b == b:
+            _undefined("-", a, b, r, rt, pos)
     return r
 
 
@@ -80,21 +108,32 @@ def num_mul(a, b, rt, pos):
     t = type(r)
     if t is int:
         return bound_int(r, rt, pos)
-    if t is float and not _finite(r) and _finite(a) and _finite(b):
-        rt.numeric(pos, "'*' overflowed to infinity")
+    if t is float and not _finite(r):
+        if _finite(a) and _finite(b):
+            _say("*", r, a, b, rt, pos)
+        elif r != r and a == a and b == b:
+            _undefined("*", a, b, r, rt, pos)
     return r
 
 
 def _div_zero(a, op, rt, pos):
     a = float(a)
-    if a != a or a == 0:
-        rt.numeric(pos, f"'{op}' of zero by zero produced NaN")
+    if a != a:
+        return math.nan                 # NaN in, NaN out: nothing new
+    if a == 0:
+        _say(op, math.nan, a, 0.0, rt, pos)
         return math.nan
     if op == "%":
-        rt.numeric(pos, "'%' by zero produced NaN")
+        rt.numeric(pos, f"'%' produced NaN: modulo by zero ({_num(a)} % 0)")
         return math.nan
-    rt.numeric(pos, f"division by zero ('{op}') produced infinity")
-    return math.inf if a > 0 else -math.inf
+    r = math.inf if a > 0 else -math.inf
+    _say(op, r, a, 0.0, rt, pos)
+    return r
+
+
+def _num(v):
+    from ..engine.domains import num
+    return num(v)
 
 
 def num_truediv(a, b, rt, pos):
@@ -103,10 +142,14 @@ def num_truediv(a, b, rt, pos):
     except ZeroDivisionError:
         return _div_zero(a, "/", rt, pos)
     except OverflowError:
-        rt.numeric(pos, "'/' overflowed to infinity")
-        return math.inf if (a > 0) == (b > 0) else -math.inf
-    if type(r) is float and not _finite(r) and _finite(a) and _finite(b):
-        rt.numeric(pos, "'/' overflowed to infinity")
+        r = math.inf if (a > 0) == (b > 0) else -math.inf
+        _say("/", r, a, b, rt, pos)
+        return r
+    if type(r) is float and not _finite(r):
+        if _finite(a) and _finite(b):
+            _say("/", r, a, b, rt, pos)
+        elif r != r and a == a and b == b:
+            _undefined("/", a, b, r, rt, pos)
     return r
 
 
@@ -155,22 +198,23 @@ def num_pow(a, b, rt, pos):
         a = float(a)
         b = float(b)
         if a < 0 and b != int(b) and math.isfinite(b):
-            rt.numeric(pos, "a negative number raised to a fractional power produced NaN")
+            _say("**", math.nan, a, b, rt, pos)
             return math.nan
         try:
             r = a ** b
         except ZeroDivisionError:
-            rt.numeric(pos, "zero raised to a negative power produced infinity")
+            _say("**", math.inf, a, b, rt, pos)
             return math.inf
         except OverflowError:
-            rt.numeric(pos, "'**' overflowed to infinity")
             neg = a < 0 and b == int(b) and int(b) % 2 == 1
-            return -math.inf if neg else math.inf
+            r = -math.inf if neg else math.inf
+            _say("**", r, a, b, rt, pos)
+            return r
         if type(r) is complex:     # pragma: no cover - guarded above
-            rt.numeric(pos, "'**' produced NaN")
+            _say("**", math.nan, a, b, rt, pos)
             return math.nan
         if not _finite(r) and _finite(a) and _finite(b):
-            rt.numeric(pos, "'**' overflowed to infinity")
+            _say("**", r, a, b, rt, pos)
         return r
     return a ** b
 

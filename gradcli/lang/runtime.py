@@ -12,6 +12,7 @@ import re
 import time
 from contextvars import ContextVar
 
+from . import nanreport
 from .convert import convert
 from .errors import GxLimitError, GxNumericError, GxWarning
 from .limits import Clock, Limits, human, limit_message
@@ -93,6 +94,7 @@ class Runtime:
         self.clock = Clock(self.limits)   # one deadline per command (see limits.Clock)
         self.frame = None          # module globals (graph-size check)
         self.warned = set()
+        self.nonfinite = nanreport.NonFiniteLog()   # what was reported (root cause once)
         self.namespaces = {}       # 'torch', 'numpy': what imports may bind
 
     # -------------------------------------------------------------- budget
@@ -190,20 +192,26 @@ class Runtime:
         lines = self.source.splitlines()
         return lines[line - 1] if 0 < line <= len(lines) else None
 
-    def numeric(self, pos, message, key=None):
-        """A NaN/inf appeared: an error under strict, else a warning (once per site)."""
+    def numeric(self, pos, message, key=None, details=None):
+        """A NaN/inf appeared: an error under strict, else a warning (once per site).
+        ``details``: the JSON fields of nanreport.details, carried by both."""
+        self.nonfinite.reported = True
         if self.strict:
-            raise GxNumericError(message).at(pos, self.filename, self.source)
+            err = GxNumericError(message).at(pos, self.filename, self.source)
+            err.details = details
+            raise err
         k = (key or message, getattr(pos, "line", None), getattr(pos, "col", None))
         if k in self.warned:
             return
         self.warned.add(k)
         if self.on_warning is not None:
-            self.on_warning(GxWarning(
+            w = GxWarning(
                 message, filename=self.filename, line=getattr(pos, "line", None),
                 col=getattr(pos, "col", None), end_col=getattr(pos, "end_col", None),
                 source_line=self.source_line(getattr(pos, "line", None)),
-                category="NumericWarning"))
+                category="NumericWarning")
+            w.details = details
+            self.on_warning(w)
 
     def warn(self, message, category="Warning", pos=None):
         pos = pos or self.pos
@@ -217,17 +225,26 @@ class Runtime:
                 col=getattr(pos, "col", None), end_col=getattr(pos, "end_col", None),
                 source_line=self.source_line(getattr(pos, "line", None)), category=category))
 
-    def anomaly(self, phase, op_name, tag):
-        """engine.anomaly_mode callback: a forward output or a gradient holds NaN/inf."""
+    def anomaly(self, phase, op_name, tag, report=None):
+        """engine.anomaly_mode callback: a forward output or a gradient holds NaN/inf
+        (``report``: what the engine saw, ``engine/nonfinite.py``), or an int64 overflow.
+        Only a new cause is reported (lang/nanreport.py)."""
         pos = tag if tag is not None else self.pos
         op = op_label(op_name)
-        if phase == "forward":
-            msg = f"'{op}' produced NaN or infinity"
-        elif phase == "overflow":
+        details = None
+        if phase == "overflow":
             msg = f"'{op}' overflowed int64 (the result wrapped around)"
+        elif report is not None:
+            log = self.nonfinite
+            if not log.is_new(report):
+                return
+            msg = nanreport.message(report, op)
+            details = nanreport.details(report, op)
+        elif phase == "forward":
+            msg = f"'{op}' produced NaN or infinity"
         else:
             msg = f"the gradient through '{op}' holds NaN or infinity (backward pass)"
-        self.numeric(pos, msg, key=(phase, op_name))
+        self.numeric(pos, msg, key=(phase, op_name), details=details)
 
     # ---------------------------------------------------------- conversion
     def convert(self, e, pos):

@@ -110,6 +110,7 @@ class Output:
         self._warned = set()
         self.terminal = self.format == "pretty" or _isatty(self.out)
         self.pause = None       # render.progress: a context that erases its status line meanwhile
+        self.warning_events = False     # JSON event streams (run, repl): warnings as events too
 
     @property
     def pretty(self) -> bool:
@@ -202,6 +203,8 @@ class Output:
         if key in self._warned:
             return
         self._warned.add(key)
+        if self.json and self.warning_events:
+            self.emit(warning_event(warning))
         self.flush()
         if self.pause is None:
             render_problem(self, _safe_problem(warning), kind="warning")
@@ -216,6 +219,17 @@ class Output:
     def error(self, error) -> None:
         from .errors import render_problem
         render_problem(self, _safe_problem(error), kind="error")
+
+
+def warning_event(warning) -> dict:
+    """The JSON warning event (docs/json.md): the fields of the text on standard error,
+    and a NaN/inf explanation's fields (lang/nanreport.py) when it has one."""
+    event = {"event": "warning", "category": getattr(warning, "category", "Warning"),
+             "message": str(getattr(warning, "message", warning)),
+             "file": getattr(warning, "filename", None), "line": getattr(warning, "line", None),
+             "col": getattr(warning, "col", None)}
+    event.update(getattr(warning, "details", None) or {})
+    return event
 
 
 def _safe_problem(problem):
