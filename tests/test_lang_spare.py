@@ -114,8 +114,19 @@ def test_float32_stays_float32(xy):
                                rtol=1e-6)
 
 
-def _w3_forward_peak():
-    """Peak of numpy's allocations, in arrays, while the W3 forward statement runs."""
+def _w3_forward_peak(fused=False):
+    """Peak of numpy's allocations, in arrays, while the W3 forward statement runs (by
+    default op by op: the chain is not fused, engine/fuse.py)."""
+    from gradcli.engine import fuse
+    old = fuse.THRESHOLD
+    fuse.THRESHOLD = fuse.THRESHOLD if fused else 10 ** 18
+    try:
+        return _peak()
+    finally:
+        fuse.THRESHOLD = old
+
+
+def _peak():
     n = 16 * buffers.CHUNK
     r = np.random.default_rng(1)
     s = Session(Options(variables={"x": r.random(n), "y": r.random(n)}))
@@ -135,6 +146,13 @@ def test_forward_peak_is_the_floors():
     so does the script, because the sum is written into sin(x) * y."""
     peak = _w3_forward_peak()
     assert peak < 3.3, f"forward peaked at {peak:.2f} arrays"
+
+
+def test_fused_forward_peak_is_two_arrays():
+    """Fused (engine/fuse.py), the chain keeps sin(x) for its backward and its result:
+    two arrays, and blocks of cache size."""
+    peak = _w3_forward_peak(fused=True)
+    assert 1.9 < peak < 2.3, f"forward peaked at {peak:.2f} arrays"
 
 
 @exact

@@ -119,6 +119,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     st = STATE.get()
     if st.trace is not None:
         retain_graph = True     # explaining: the saved values stay for the explained walk
+    if create_graph or st.trace is not None:
+        # a fused chain (engine/fuse.py) becomes its unfused graph: recorded, or explained
+        from .fused_node import expand_reachable
+        expand_reachable(roots)
     gc_was_on = gc.isenabled()
     gc.disable()   # the walk makes no reference cycles; scanning the graph is waste
     try:
@@ -135,6 +139,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
     finally:
         if gc_was_on:
             gc.enable()
+
+
+_REPORTED = object()
 
 
 # One function on purpose: helpers are bound to locals once (pop_ready, buf_get,
@@ -155,6 +162,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
     f64 = np.float64
     f64dt = np.dtype(f64)
     isfinite = math.isfinite
+    reported = _REPORTED
     tainted = saved = None      # nodes sent a non-finite gradient (made on the report path)
     while ready:
         n = pop_ready()
@@ -186,11 +194,16 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             if graph:
                 grads = n.apply(g)
             elif fast is not None:
-                if cls.spend is not None and not retain_graph and type(g) is not f64:
-                    # the saved values die here: the rule may write into those nobody else holds
-                    saved = n.saved
-                    n.saved = FREED
-                    grads = cls.spend(n, g, saved)
+                if cls.spend is not None and type(g) is not f64 and \
+                        (not retain_graph or cls.fused):
+                    if cls.fused:       # it also sees which nodes already wait with a gradient
+                        grads = n.walked(g, buf, retain_graph)
+                    else:
+                        # the saved values die here: the rule may write into those nobody
+                        # else holds
+                        saved = n.saved
+                        n.saved = FREED
+                        grads = cls.spend(n, g, saved)
                 else:
                     grads = fast(n, g)
             else:
@@ -224,9 +237,15 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                         if d.dtype != c.dtype:
                             cg = _restore(cg, c, graph)
                             d = cg._data if graph else cg
-                        if anomaly is not None and d is not checked:
+                        if anomaly is not None and d is not checked and checked is not reported:
                             if not finite(d):
-                                tainted = _report(anomaly, n, g, d, saved, tainted, c)
+                                if cls.fused and n.real is None:
+                                    # a fused chain reports each node it stands for, at once
+                                    tainted = n.report(anomaly, g, tainted, _report)
+                                    d = reported
+                                else:
+                                    tainted = _report(anomaly, n.real if cls.fused else n, g,
+                                                      d, saved, tainted, c)
                             checked = d           # (an add passes one array to both edges)
                     prev = buf_get(c)
                     if prev is None:

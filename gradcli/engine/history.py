@@ -27,6 +27,8 @@ def history(v: Variable, names: dict | None = None, annotate=None) -> dict:
             "id": "n0", "op": None, "shape": list(v.shape), "dtype": str(v.dtype),
             "kind": "tensor",
             "name": names.get(id(v))}]}
+    from .fused_node import expand_reachable
+    expand_reachable([node])            # a fused chain shows its unfused graph
     ids: dict = {}
     nodes, edges = [], []
     stack = [node]

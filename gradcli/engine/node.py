@@ -46,6 +46,9 @@ class Node:
     # write its result into a saved array or into ``g`` when nothing else holds it
     # (gradcli/engine/buffers.py); it must give what ``fast`` gives. Needs ``frees``.
     spend = None
+    # A fused chain (engine/fused_node.py) delivers the gradients of a whole chain of
+    # nodes and reports their non-finite gradients itself.
+    fused = False
 
     def apply(self, g):  # pragma: no cover - every op overrides it
         raise NotImplementedError(f"{self.name} has no derivative rule")

@@ -13,6 +13,7 @@ from ..pynum import CMPOPS, num_invert, num_neg
 from ..runtime import Pos
 from ..values import UP, type_name
 from . import fast
+from .fuse import fused
 
 _MISSING = object()
 _MAKES_VALUES = (N.BinOp, N.UnaryOp, N.Call)   # expressions that may give a temporary
@@ -110,6 +111,10 @@ class Expressions:
 
     # a + b, a - b, a * b, a / b, a // b, a % b, a ** b, a @ b, a & b, a | b, a ^ b
     def e_BinOp(self, e):
+        f = fused(self, e, lambda: self.binop_plain(e))
+        return f if f is not None else self.binop_plain(e)
+
+    def binop_plain(self, e):
         lf = self.expr(e.left)
         rf = self.expr(e.right)
         if e.op_line:
@@ -123,6 +128,10 @@ class Expressions:
 
     # -a, +a, ~a, not a
     def e_UnaryOp(self, e):
+        f = fused(self, e, lambda: self.unary_plain(e)) if e.op == "-" else None
+        return f if f is not None else self.unary_plain(e)
+
+    def unary_plain(self, e):
         rt = self.rt
         f = self.expr(e.operand)
         V = self.V
@@ -319,6 +328,10 @@ class Expressions:
 
     # f(a, k=v), x.method(a)
     def e_Call(self, e):
+        f = fused(self, e, lambda: self.call_plain(e))
+        return f if f is not None else self.call_plain(e)
+
+    def call_plain(self, e):
         argfs = tuple(self.expr(a) for a in e.args)
         kws = tuple((k.name, self.expr(k.value)) for k in e.keywords)
         func = e.func

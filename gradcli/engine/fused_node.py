@@ -1,0 +1,411 @@
+"""The node of a fused chain (engine/fuse.py): its backward, block by block with the
+engine's own derivative formulas in the unfused walk's order; its NaN/inf reports; and its
+expansion into the unfused graph for anyone who looks inside or records a derivative."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import elementwise as _ew
+from ._op import finite
+from .context import STATE
+from . import fuse as _fz
+from .fuse import _is_number, _operands, _parallel, _same_input
+from .node import FREED, Node
+from .variable import Variable, _wrap
+from .versions import Watched
+
+
+# ---------------------------------------------------------------- the node
+
+_CLASSES = {}
+
+
+def _node_class(name, frees):
+    cls = _CLASSES.get((name, frees))
+    if cls is None:
+        attrs = {"__slots__": (), "name": name, "frees": frees}
+        if not frees:
+            attrs["spend"] = None      # (spend only where the walk releases the saved values)
+        cls = type(name, (FusedNode,), attrs)
+        _CLASSES[name, frees] = cls
+    return cls
+
+
+def make_node(plan, values, full, shape, tags):
+    code = plan.code
+    saved_inputs, vers = [], []
+    for i in plan.order:                  # inputs the unfused nodes save, in order
+        ins = code[i]
+        if ins[0] in ("*", "/") or (ins[0] == "f" and _ew.UNARY[ins[1]][3] == "x"):
+            for k in _operands(ins):
+                if code[k][0] == "in":
+                    v = values[code[k][1]]
+                    if type(v) is Variable and not any(v is s for s in saved_inputs):
+                        saved_inputs.append(v)
+                        vers.append(v._version)
+    node = _new(_node_class(plan.name, plan.frees))
+    nodes = [None if type(values[code[k][1]]) is not Variable else values[code[k][1]]._node
+             for k in plan.deliveries]
+    node.next = tuple(nodes)
+    node.saved = tuple(saved_inputs) + tuple(full[i] for i in sorted(full))
+    node.vers = tuple(vers) if vers else None
+    node.shape = shape
+    node.dtype = np.dtype(np.float64)
+    node.tag = tags[-1]
+    node.retain = None
+    node.plan = plan
+    node.values = tuple(values)
+    node.full = dict(full)
+    node.tags = tuple(tags)
+    node.real = None
+    node.then = {id(v): ver for v, ver in zip(saved_inputs, vers)}
+    node.depth = _depth(plan, values)
+    return node
+
+
+_new = object.__new__
+
+
+def _depth(plan, values):
+    code = plan.code
+    depth = [0] * len(code)
+    for i, ins in enumerate(code):
+        if ins[0] == "in":
+            v = values[ins[1]]
+            depth[i] = v._node.depth if type(v) is Variable and v._node is not None else -1
+        elif plan.req[i]:
+            depth[i] = max(depth[k] for k in _operands(ins) if plan.req[k]) + 1
+    return depth[-1]
+
+
+class FusedNode(Node):
+    """A fused chain's node; see the module docstring. ``plan``, ``values`` (the chain's
+    inputs), ``full`` (its saved full-size intermediates) and ``tags`` describe the chain
+    until ``real``, the replayed unfused root, takes over."""
+    __slots__ = ("plan", "values", "full", "tags", "real", "then")
+    fused = True
+
+    @property
+    def next_functions(self):
+        expand(self)
+        return tuple((n, 0) for n in self.next)
+
+    def apply(self, g):
+        expand(self)
+        return self.real.apply(g)
+
+    def fast(self, g):
+        real = self.real
+        if real is not None:
+            return _delegate(real, g)
+        return _backward(self, g, False)
+
+    def spend(self, g, saved):
+        real = self.real
+        if real is not None:
+            real.saved = FREED if real.frees else real.saved
+            return _delegate(real, g, saved)
+        return _backward(self, g, True)
+
+    def walked(self, g, pending, retain):
+        """``fast`` (``spend`` unless ``retain``) as the walk calls it. ``pending``: the
+        walk's gradients waiting for their nodes; an input with none there gets all its
+        gradients from this chain, summed here in the unfused walk's order (one array)."""
+        real = self.real
+        if real is not None:
+            if retain or type(real).spend is None:
+                return _delegate(real, g)
+            saved = self.saved             # (the walk releases the node's after this step)
+            real.saved = FREED if real.frees else real.saved
+            return _delegate(real, g, saved)
+        return _backward(self, g, not retain and type(self).frees, pending)
+
+    def report(self, anomaly, g, tainted, report):
+        """Reports, through the walk's ``report`` (backward.py), every non-finite gradient
+        that a node of the unfused chain would send, node by node in the unfused walk's
+        order, with that node's own saved values (only after a fused backward whose
+        gradients are not all finite: rare, so the chain is replayed for it). Returns the
+        walk's set of nodes sent a non-finite gradient, updated."""
+        plan = self.plan
+        outs = _replay(self, restore=False)
+        nodes = {i: outs[i]._node for i in plan.order}
+        if tainted is not None and self in tainted:
+            tainted.add(nodes[plan.order[0]])
+        gs = {plan.order[0]: g}
+        with np.errstate(all="ignore"):
+            for i in plan.order:
+                node = nodes[i]
+                gi = gs.pop(i)
+                grads = type(node).fast(node, gi)
+                checked = None
+                for pos, (c, cg) in enumerate(zip(node.next, grads)):
+                    if c is None or cg is None:
+                        continue
+                    es = plan.edges[i][pos]
+                    if es is not None and es[0] == "node":
+                        gs[es[1]] = cg
+                    if cg is not checked:
+                        if not finite(cg):
+                            tainted = report(anomaly, node, gi, cg, node.saved, tainted, c)
+                        checked = cg
+        return tainted
+
+
+def _delegate(real, g, saved=None):
+    cls = type(real)
+    if saved is not None and cls.spend is not None:
+        return cls.spend(real, g, saved)
+    if cls.fast is not None:
+        return cls.fast(real, g)
+    return tuple(None if v is None else v._data for v in real.apply(_wrap(g)))
+
+
+# ---------------------------------------------------------------- backward
+
+def _flat_g(g, n):
+    """``g`` as n values in C order without a copy when it is contiguous or one value
+    broadcast (sum's gradient)."""
+    if type(g) is not np.ndarray:
+        return np.broadcast_to(np.asarray(g, np.float64), (n,))
+    if g.flags.c_contiguous:
+        return g.reshape(-1)
+    if not any(g.strides):
+        return np.broadcast_to(g.reshape(-1)[:1], (n,))
+    return np.ascontiguousarray(g).reshape(-1)
+
+
+def _backward(node, g, spend, pending=None):
+    plan = node.plan
+    code = plan.code
+    values = node.values
+    n = 1
+    for s in node.shape:
+        n *= s
+    gf = _flat_g(g, n)
+    flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
+            type(values[ins[1]]) is Variable else None for ins in code]
+    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
+    # the gradients delivered to the inputs; in a walk that frees the saved values, the
+    # chain's own intermediates (nobody else holds them) take them
+    spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
+    target = _targets(node, pending)
+    outs = []
+    for k in range(len(plan.deliveries)):
+        if k in plan.dead or target[k] != k:
+            outs.append(None)
+        else:
+            outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
+    outflat = [None if o is None else o.reshape(-1) for o in outs]
+    add = np.add
+
+    bprog = _bprogram(plan, values, flat, fullflat)
+    leaves = [(i, pos, es[1], target[es[1]]) for i in plan.order
+              for pos, es in enumerate(plan.edges[i])
+              if es is not None and es[0] == "leaf" and es[1] not in plan.dead]
+
+    def kernel(lo, hi):
+        block = _fz.BLOCK
+        for b in range(lo, hi, block):
+            e = min(b + block, hi)
+            grads = _run_grads(bprog, gf[b:e], b, e)
+            for i, pos, k, t in leaves:
+                cg = grads[i][pos]
+                if t == k:
+                    outflat[k][b:e] = cg
+                else:                 # buf[x] = prev + cg, as the walk adds
+                    acc = outflat[t][b:e]
+                    add(acc, cg, out=acc)
+    if spend:
+        node.full = None
+    _parallel(kernel, n)
+    return tuple(outs)
+
+
+def _targets(node, pending):
+    """For each delivery, the delivery whose array receives it: itself, or (when the
+    walk holds no gradient yet for that input) the input's first delivery."""
+    target = list(range(len(node.next)))
+    if pending is None:
+        return target
+    first = {}
+    dead = node.plan.dead
+    for k, c in enumerate(node.next):
+        if k in dead or c is None or c in pending:
+            continue
+        target[k] = first.setdefault(c, k)
+    return target
+
+
+_ADD, _SUB, _NEG, _SQUARE, _MUL, _DIV, _UNARY = range(7)
+
+
+def _bprogram(plan, values, flat, fullflat):
+    """The chain's derivative rules as steps for ``_run_grads``, in the unfused walk's
+    order: (index, kind, operand a, operand b, rule, a needs a gradient, b needs one,
+    a number on the left, the node indices the gradients go to (-1: an input or none))."""
+    code = plan.code
+    req = plan.req
+
+    def src(k):      # (array read by slices, or None; the value otherwise)
+        f = flat[k]
+        if f is None:
+            f = fullflat.get(k)
+        if f is not None:
+            return (f, None)
+        return (None, values[code[k][1]] if code[k][0] == "in" else None)
+
+    steps = []
+    for i in plan.order:
+        ins = code[i]
+        op = ins[0]
+        kids = tuple(es[1] if es is not None and es[0] == "node" else -1
+                     for es in plan.edges[i])
+        swap = len(ins) == 3 and op != "f" and _is_number(code, values, ins[1])
+        if op == "f":
+            row = _ew.UNARY[ins[1]]
+            x = src(ins[2]) if row[3] == "x" else None
+            y = (fullflat[i], None) if row[3] == "y" else None
+            steps.append((i, _UNARY, x, y, row[2], True, False, False, kids))
+        elif op == "neg":
+            steps.append((i, _NEG, None, None, None, True, False, False, kids))
+        else:
+            a, b = ins[1], ins[2]
+            kind = {"+": _ADD, "-": _SUB, "*": _MUL, "/": _DIV}[op]
+            if kind == _MUL and _same_input(code, values, a, b):
+                kind = _SQUARE
+            steps.append((i, kind, src(a), src(b), None, req[a], req[b], swap, kids))
+    return len(code), steps
+
+
+def _run_grads(bprog, g, b, e):
+    """Every node's gradients (one per edge, None where the edge needs none) for elements
+    [b, e): the engine's own ``fast`` formulas (arith.py, elementwise.UNARY)."""
+    count, steps = bprog
+    gs = [None] * count
+    out = [None] * count
+    gs[steps[0][0]] = g
+    raw = _ew.RAW
+    for i, kind, A, B, rule, na, nb, swap, kids in steps:
+        gi = gs[i]
+        if kind == _ADD:
+            r = (gi, gi)
+        elif kind == _SUB:
+            r = (gi, -gi if nb else None)
+        elif kind == _NEG:
+            r = (-gi,)
+        elif kind == _SQUARE:
+            d = gi * A[0][b:e]           # x * x: one product, doubled (MulBackward0.fast)
+            d *= 2
+            r = (d, None)
+        elif kind == _MUL:
+            r = (gi * (B[1] if B[0] is None else B[0][b:e]) if na else None,
+                 gi * (A[1] if A[0] is None else A[0][b:e]) if nb else None)
+        elif kind == _DIV:
+            bd = B[1] if B[0] is None else B[0][b:e]
+            r = (gi / bd if na else None,
+                 -gi * (A[1] if A[0] is None else A[0][b:e]) / (bd * bd) if nb else None)
+        else:
+            x = None if A is None else (A[1] if A[0] is None else A[0][b:e])
+            y = None if B is None else B[0][b:e]
+            r = (rule(raw, gi, x, y),)
+        if swap:
+            r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
+        out[i] = r
+        for k, cg in zip(kids, r):
+            if k >= 0:
+                gs[k] = cg
+    return out
+
+
+def _grads_block(plan, values, flat, fullflat, g, b, e):
+    return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e)
+
+
+# ---------------------------------------------------------------- expansion
+
+def expand(node) -> None:
+    """Replays the chain with the engine's ops (grad on, no watch) so that the node shows,
+    and from now on runs, the unfused graph: it takes the replayed root's ``next`` and
+    delegates its rules to it. Idempotent."""
+    if node.real is not None:
+        return
+    outs = _replay(node)
+    real = outs[-1]._node
+    freed = node.saved is FREED
+    node.real = real
+    node.next = real.next
+    node.saved = FREED if freed else real.saved
+    if type(node.vers) is Watched:
+        node.vers = Watched(node.vers.counter, node.vers.expected, real.vers)
+    else:
+        node.vers = real.vers
+    node.full = None
+    if freed:                          # a spent chain stays spent
+        for o in outs:
+            if type(o) is Variable and o._node is not None and type(o._node).frees:
+                o._node.saved = FREED
+
+
+def _replay(node, restore=True):
+    """The chain run again with the engine's ops on its inputs (grad on, no watch), each
+    node with its op's tag: the Variable of every instruction."""
+    code = node.plan.code
+    values = node.values
+    st = STATE.get()
+    token = STATE.set(st.replace(grad=True, anomaly=None, trace=None))
+    try:
+        with np.errstate(all="ignore"):
+            outs = []
+            for i, ins in enumerate(code):
+                outs.append(_replay_op(ins, outs, values))
+                o = outs[-1]
+                if ins[0] != "in" and type(o) is Variable and o._node is not None:
+                    o._node.tag = node.tags[i]
+                    if restore:
+                        _restore_versions(o._node, node)
+    finally:
+        STATE.reset(token)
+    return outs
+
+
+def _replay_op(ins, outs, values):
+    """One instruction with the engine's ops (as the compiled, unfused closure runs it)."""
+    op = ins[0]
+    if op == "in":
+        return values[ins[1]]
+    if op == "f":
+        return getattr(_ew, ins[1])(outs[ins[2]])
+    if op == "neg":
+        return -outs[ins[1]]
+    a, b = outs[ins[1]], outs[ins[2]]
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return a / b
+
+
+def _restore_versions(n, node):
+    """The replayed node saved the inputs' versions of now; the unfused node saved those
+    of the forward (an in-place write since then must still be caught)."""
+    then = node.then
+    if n.vers is None or type(n.saved) is not tuple or not then:
+        return
+    n.vers = tuple(then.get(id(v), ver) for v, ver in zip(n.saved, n.vers))
+
+
+def expand_reachable(roots) -> None:
+    """Expands every FusedNode reachable from ``roots`` (before a walk that records or
+    explains: create_graph, --explain)."""
+    seen = set()
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if isinstance(n, FusedNode):
+            expand(n)
+        stack.extend(c for c in n.next if c is not None and c not in seen)

@@ -1,0 +1,132 @@
+"""Fused elementwise chains: the compiler's half (the engine's is engine/fuse.py).
+
+A maximal sub-expression made of ``+ - * /``, unary ``-`` and calls ``f(a)`` of the
+engine's ufunc functions (``exp sin cos sqrt log tanh abs ...``, by their bare names),
+over names and numbers only, with at least two operations, compiles to a closure that
+reads its names and, when they are float64 tensors of one shape and at least
+``engine.fuse.THRESHOLD`` elements, runs the whole chain as one fused, multi-threaded
+evaluation. Otherwise (small or scalar values, other dtypes, a rebound ``exp``, a
+script being explained) it runs the ordinary closure: names and numbers have no side
+effects, so reading them twice is not observable. The result, its graph and every
+value and gradient are those of the ordinary closure (engine/fuse.py says how).
+"""
+from __future__ import annotations
+
+from .. import nodes as N
+from ...engine import fuse as _fuse
+from ...engine.context import STATE
+from ..runtime import Pos
+from ..values import Builtin
+
+_OPS = frozenset("+-*/")
+
+
+def _builtin_op(b):
+    return _fuse.fusable_function(b.fn) if type(b) is Builtin else None
+
+
+def _count(e, B):
+    """Operations in the chain rooted at ``e``, or -1 if ``e`` is not a chain. ``B``: the
+    built-ins (a chain calls only those that are the engine's ufunc ops)."""
+    t = type(e)
+    if t is N.Name:
+        return 0
+    if t is N.Constant:
+        v = e.value
+        return 0 if type(v) in (int, float) else -1
+    if t is N.BinOp and e.op in _OPS:
+        a = _count(e.left, B)
+        b = _count(e.right, B) if a >= 0 else -1
+        return -1 if b < 0 else a + b + 1
+    if t is N.UnaryOp and e.op == "-":
+        a = _count(e.operand, B)
+        return -1 if a < 0 else a + 1
+    if t is N.Call and type(e.func) is N.Name and _builtin_op(B.get(e.func.id)) == e.func.id \
+            and len(e.args) == 1 and not e.keywords:
+        a = _count(e.args[0], B)
+        return -1 if a < 0 else a + 1
+    return -1
+
+
+def fused(comp, e, compile_plain):
+    """The closure of the chain ``e`` (see the module docstring), or None when ``e`` is
+    no chain worth fusing or lies inside one being compiled. ``compile_plain()``
+    compiles ``e`` the ordinary way."""
+    if getattr(comp, "_fusing", False) or _count(e, comp.B) < 2:
+        return None
+    comp._fusing = True
+    try:
+        plain = compile_plain()
+        code, leaves, funcs, poss = [], [], [], []
+        _build(comp, e, code, leaves, funcs, poss)
+    finally:
+        comp._fusing = False
+    if not any(is_name for _, is_name in leaves):
+        return plain                      # numbers only: nothing can be a big tensor
+    return _closure(comp.rt, comp.V, plain, tuple(code), tuple(leaves), tuple(funcs),
+                    tuple(poss))
+
+
+def _build(comp, e, code, leaves, funcs, poss):
+    """Appends e's instructions (engine/fuse.py) in evaluation order; returns e's index."""
+    t = type(e)
+    if t is N.Name or t is N.Constant:
+        leaves.append((comp.expr(e), t is N.Name))
+        code.append(("in", len(leaves) - 1))
+        poss.append(None)
+        return len(code) - 1
+    if t is N.BinOp:
+        a = _build(comp, e.left, code, leaves, funcs, poss)
+        b = _build(comp, e.right, code, leaves, funcs, poss)
+        code.append((e.op, a, b))
+        poss.append(Pos(e.op_line, e.op_col, e.op_line, e.op_col + len(e.op))
+                    if e.op_line else e)
+    elif t is N.UnaryOp:
+        a = _build(comp, e.operand, code, leaves, funcs, poss)
+        code.append(("neg", a))
+        poss.append(e)
+    else:
+        funcs.append((comp.expr(e.func), e.func.id))
+        a = _build(comp, e.args[0], code, leaves, funcs, poss)
+        code.append(("f", e.func.id, a))
+        poss.append(e)
+    return len(code) - 1
+
+
+def _closure(rt, V, plain, code, leaves, funcs, poss):
+    first = next(f for f, is_name in leaves if is_name)
+    leaves = tuple(f for f, _ in leaves)
+    big = _fuse.big
+    accepts, evaluate, by_op = _fuse.accepts, _fuse.evaluate, _fuse.fusable_function
+    root = poss[-1]
+
+    def chain(fr):
+        try:
+            v = first(fr)
+        except Exception:
+            return plain(fr)              # the ordinary closure raises it where it should
+        if type(v) is not V or not big(v):
+            return plain(fr)
+        try:
+            values = [f(fr) for f in leaves]
+            fns = [f(fr) for f, _ in funcs]
+        except Exception:
+            return plain(fr)
+        for fn, (_, name) in zip(fns, funcs):
+            if type(fn) is not Builtin or by_op(fn.fn) != name:
+                return plain(fr)
+        st = STATE.get()
+        if st.trace is not None or not accepts(code, values):
+            return plain(fr)
+        tag = st.tag
+        tags = []
+        for p in poss:
+            rt.pos = p
+            tags.append(None if p is None or tag is None else tag())
+        rt.pos = root
+        try:
+            out = evaluate(code, values, tags)
+        except Exception as err:
+            raise rt.convert(err, root)
+        return plain(fr) if out is None else out
+    return chain

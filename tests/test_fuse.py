@@ -1,0 +1,350 @@
+"""Fused elementwise chains (engine/fuse.py, engine/fused_node.py, lang/compiler/fuse.py).
+
+The oracle is the unfused path: the same script with fusion switched off (the threshold
+set beyond any size). Fusion must change nothing a script can see: values and gradients
+bit for bit, the graph (names, next_functions, history), NaN/inf reports with their
+positions, errors of in-place writes and second walks, create_graph. The sizes and
+blocks are made small so that a chain spans many blocks and several threads.
+"""
+import numpy as np
+import pytest
+
+from gradcli.engine import fuse
+from gradcli.lang.errors import GxError
+from gradcli.session import Limits, Options, Session
+
+N = 5003       # many blocks of 64, and a short last block
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(fuse, "BLOCK", 64)
+    monkeypatch.setattr(fuse, "_MIN_BLOCKS", 2)
+    monkeypatch.setenv("GRADCLI_THREADS", "3")
+
+
+def run(src, fused, strict=False, **variables):
+    """(variables, warnings, error) of ``src`` run fused or not."""
+    old = fuse.THRESHOLD
+    fuse.THRESHOLD = 1000 if fused else 10 ** 18
+    warnings = []
+    try:
+        s = Session(Options(strict=strict, limits=Limits(),
+                            variables={k: np.array(v) for k, v in variables.items()}),
+                    on_warning=warnings.append)
+        err = None
+        try:
+            s.run(src, "f.gx")
+        except GxError as e:
+            err = str(e)
+        return s, warnings, err
+    finally:
+        fuse.THRESHOLD = old
+
+
+def inputs(seed=0, lo=0.1, hi=2.0):
+    r = np.random.default_rng(seed)
+    return r.uniform(lo, hi, N), r.uniform(lo, hi, N)
+
+
+def same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.array_equal(a.view(np.int64) if a.dtype == np.float64 else a,
+                          b.view(np.int64) if b.dtype == np.float64 else b)
+
+
+def warn_list(ws):
+    return [(w.message, w.line, w.col, w.end_col) for w in ws]
+
+
+CHAINS = [
+    "exp(sin(x) * y + x * x)",                 # W3
+    "x * y - x / 3.0",
+    "-exp(x) * y",
+    "2 * x + sqrt(y) - 1",
+    "log(x) * cos(y) - tan(x)",
+    "x / y + y",
+    "(x - y) * (x + y)",
+    "tanh(x * y) * 3",
+    "x * x * x",
+    "sin(x) / (y + 1)",
+    "expm1(x) - log1p(y) * 0.5",
+    "0.5 + x * 2 - y",
+]
+
+
+def _script(expr, y_grad=True):
+    return ("x.requires_grad_()\n" + ("y.requires_grad_()\n" if y_grad else "") +
+            f"z = {expr}\nout = sum(z)\nout.backward()\n")
+
+
+@pytest.mark.parametrize("expr", CHAINS)
+@pytest.mark.parametrize("y_grad", [True, False])
+def test_values_gradients_and_graph_are_the_unfused_ones(expr, y_grad):
+    x, y = inputs()
+    a, wa, ea = run(_script(expr, y_grad), True, x=x, y=y)
+    b, wb, eb = run(_script(expr, y_grad), False, x=x, y=y)
+    assert ea is None and eb is None
+    za, zb = a.variables["z"], b.variables["z"]
+    assert getattr(za._node, "fused", False), "the chain was not fused"
+    assert not getattr(zb._node, "fused", False)
+    same(za._data, zb._data)
+    same(a.variables["out"]._data, b.variables["out"]._data)
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    if y_grad and b.variables["y"].grad is not None:
+        same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())
+    assert a.history("out") == b.history("out")
+    assert warn_list(wa) == warn_list(wb) == []
+
+
+def test_graph_seen_before_backward_is_the_unfused_one():
+    x, y = inputs()
+    src = ("x.requires_grad_()\nz = exp(sin(x) * y + x * x)\n"
+           "names = [z.grad_fn.name]\n"
+           "for f, i in z.grad_fn.next_functions:\n"
+           "    names.append(f.name)\n"
+           "    for g, j in f.next_functions:\n"
+           "        names.append(None if g is None else g.name)\n"
+           "sum(z).backward()\n")
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None
+    assert a.variables["names"] == b.variables["names"] == [
+        "ExpBackward0", "AddBackward0", "MulBackward0", "MulBackward0"]
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+
+
+def test_small_tensors_and_other_values_take_the_ordinary_path():
+    r = np.random.default_rng(1)
+    cases = [dict(x=r.random(10), y=r.random(10)),                 # below the threshold
+             dict(x=r.random(N).astype(np.float32), y=r.random(N).astype(np.float32)),
+             dict(x=r.random(N), y=r.random(1))]                     # broadcasting
+    for v in cases:
+        a, _, err = run("z = exp(sin(x) * y + x * x)\n", True, **v)
+        assert err is None
+        assert not getattr(a.variables["z"]._node, "fused", False)
+    a, _, err = run("z = exp(-(2 + 2)) * 3\n", True)          # numbers only
+    assert err is None and a.variables["z"] == np.exp(-4.0) * 3
+    x, y = inputs()
+    src = "def exp(t):\n    return t * 2\nz = exp(sin(x) * y + x)\n"   # a rebound name
+    a, _, _ = run(src, True, x=x, y=y)
+    b, _, _ = run(src, False, x=x, y=y)
+    same(a.variables["z"]._data, b.variables["z"]._data)
+    same(a.variables["z"]._data, (np.sin(x) * y + x) * 2)
+
+
+def test_one_thread_and_many_give_the_same_bits(monkeypatch):
+    x, y = inputs()
+    src = _script(CHAINS[0])
+    monkeypatch.setenv("GRADCLI_THREADS", "1")
+    a, _, _ = run(src, True, x=x, y=y)
+    monkeypatch.setenv("GRADCLI_THREADS", "4")
+    b, _, _ = run(src, True, x=x, y=y)
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    same(a.variables["z"]._data, b.variables["z"]._data)
+
+
+NONFINITE = [
+    # forward: log of a negative number (NaN made inside the chain)
+    ("z = log(x) * y + x\nsum(z).backward()\n", {"x0": -1.0}),
+    # forward: an overflow absorbed later (exp(-inf) = 0 is finite)
+    ("z = exp(-(x * x * 1e300)) + y\nsum(z).backward()\n", {"x0": 1e10}),
+    # backward only: sqrt'(0) is infinite
+    ("z = sqrt(x * y) + x\nsum(z).backward()\n", {"x0": 0.0}),
+    # an infinite input
+    ("z = exp(x) * sin(y)\nsum(z).backward()\n", {"x0": np.inf}),
+]
+
+
+@pytest.mark.parametrize("src,patch", NONFINITE)
+@pytest.mark.parametrize("strict", [False, True])
+def test_nan_and_inf_reports_are_the_unfused_ones(src, patch, strict):
+    x, y = inputs()
+    x[0] = patch["x0"]
+    x[N // 2] = patch["x0"]
+    full = "x.requires_grad_()\ny.requires_grad_()\n" + src
+    a, wa, ea = run(full, True, strict=strict, x=x, y=y)
+    b, wb, eb = run(full, False, strict=strict, x=x, y=y)
+    assert ea == eb
+    assert warn_list(wa) == warn_list(wb)
+    assert wa or ea
+    if ea is None:
+        same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+        same(a.variables["z"]._data, b.variables["z"]._data)
+
+
+@pytest.mark.parametrize("src", [
+    # an input written in place after the forward
+    "w = x * 1.0\nz = exp(w * y) * 2\nw.add_(1)\nsum(z).backward()\n",
+    # the chain's own result written in place (ExpBackward0 saved it)
+    "z = exp(sin(x) * y)\nz.add_(1)\nsum(z).backward()\n",
+    # a second walk of a freed chain
+    "z = exp(sin(x) * y)\nout = sum(z)\nout.backward()\nout.backward()\n",
+    # a chain of + - only keeps no values: a second walk passes
+    "z = (x + y) - x * 1\nout = sum(z)\nout.backward()\nout.backward()\n",
+    "z = (x + y) - -x\nout = sum(z)\nout.backward()\nout.backward()\n",
+    "z = (x + y) - -x\nout = sum(z)\nout.backward(retain_graph=True)\nout.backward()\n",
+    # retain_graph: twice, then the error
+    "z = exp(sin(x) * y)\nout = sum(z)\nout.backward(retain_graph=True)\nout.backward()\n",
+])
+def test_errors_of_inplace_writes_and_second_walks_are_the_unfused_ones(src):
+    x, y = inputs()
+    full = "x.requires_grad_()\n" + src
+    a, wa, ea = run(full, True, x=x, y=y)
+    b, wb, eb = run(full, False, x=x, y=y)
+    assert ea == eb
+    assert warn_list(wa) == warn_list(wb)
+    if ea is None:
+        same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+
+
+def test_create_graph_differentiates_the_unfused_graph():
+    x, y = inputs()
+    src = ("x.requires_grad_()\ny.requires_grad_()\nz = exp(sin(x) * y + x * x)\n"
+           "out = sum(z)\nout.backward(create_graph=True)\ngx = x.grad\nx.grad = None\n"
+           "sum(gx * gx).backward()\n")
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None
+    same(a.variables["gx"].detach().numpy(), b.variables["gx"].detach().numpy())
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())
+    assert a.history("gx") == b.history("gx")
+
+
+def test_gradients_match_the_formula():
+    """An independent check of the W3 chain: the gradient written out by hand."""
+    x, y = inputs()
+    a, _, _ = run(_script(CHAINS[0]), True, x=x, y=y)
+    e = np.exp(np.sin(x) * y + x * x)
+    np.testing.assert_allclose(a.variables["x"].grad.numpy(), e * (np.cos(x) * y + 2 * x),
+                               rtol=1e-14)
+    np.testing.assert_allclose(a.variables["y"].grad.numpy(), e * np.sin(x), rtol=1e-14)
+
+
+def test_retain_grad_and_hooks_of_the_chains_result():
+    x, y = inputs()
+    src = ("x.requires_grad_()\nz = exp(sin(x) * y + x * x)\nz.retain_grad()\n"
+           "sum(z * z).backward()\n")
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None
+    same(a.variables["z"].grad.numpy(), b.variables["z"].grad.numpy())
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+
+
+# ---------------------------------------------------------------- random chains
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+_FUNCS = ["exp", "sin", "cos", "sqrt", "log", "tanh", "tan", "atan", "expm1", "log1p"]
+
+
+@st.composite
+def _chain(draw, depth=0):
+    """(text, is_tensor) of a random chain over x and y."""
+    if depth >= 3 or draw(st.integers(0, 3)) == 0:
+        leaf = draw(st.sampled_from(["x", "y", "x", "y", "0.5", "2", "3.0"]))
+        return leaf, leaf in ("x", "y")
+    kind = draw(st.sampled_from(["bin", "bin", "neg", "f"]))
+    a, ta = draw(_chain(depth + 1))
+    if kind == "neg":
+        return (f"-({a})", ta) if ta else ("x", True)
+    if kind == "f":
+        return (f"{draw(st.sampled_from(_FUNCS))}({a})", True) if ta else ("y", True)
+    b, tb = draw(_chain(depth + 1))
+    op = draw(st.sampled_from("+-*/"))
+    if not ta and (op in "-/" or not tb):
+        a, ta = "x", True
+    return f"({a} {op} {b})", True
+
+
+@hypothesis.settings(max_examples=40, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+@hypothesis.given(chain=_chain(), seed=st.integers(0, 2 ** 32 - 1),
+                  special=st.booleans())
+def test_random_chains_are_the_unfused_ones(chain, seed, special):
+    """Any chain, with or without zeros, negatives, huge values and infinities among the
+    inputs: the same values, gradients, NaN/inf warnings and errors."""
+    expr, _ = chain
+    r = np.random.default_rng(seed)
+    x, y = r.uniform(-3, 3, N), r.uniform(0.01, 3, N)
+    if special:
+        for arr in (x, y):
+            idx = r.integers(0, N, 6)
+            arr[idx] = [0.0, -1.0, 1e300, -np.inf, np.inf, 1e-310]
+    src = ("x.requires_grad_()\ny.requires_grad_()\n"
+           f"z = {expr} + x * 0\nout = sum(z)\nout.backward()\n")
+    a, wa, ea = run(src, True, x=x, y=y)
+    b, wb, eb = run(src, False, x=x, y=y)
+    assert ea == eb
+    assert warn_list(wa) == warn_list(wb)
+    if ea is None:
+        for name in ("z",):
+            np.testing.assert_array_equal(a.variables[name]._data, b.variables[name]._data)
+        for name in ("x", "y"):
+            ga, gb = a.variables[name].grad, b.variables[name].grad
+            assert (ga is None) == (gb is None)
+            if ga is not None:
+                np.testing.assert_array_equal(ga.numpy(), gb.numpy())
+
+
+@pytest.mark.parametrize("src", [
+    "out = sum(exp(sin(x) * y + x * x)) + sum(x * 3)",       # x's other gradient first
+    "out = sum(x * 3) + sum(exp(sin(x) * y + x * x))",       # or after the chain's
+    "out = sum(exp(sin(x) * y + x * x) * (x * y - x / 3.0))",  # two chains share x, y
+])
+def test_gradients_from_outside_the_chain_add_in_the_unfused_order(src):
+    x, y = inputs()
+    full = f"x.requires_grad_()\ny.requires_grad_()\n{src}\nout.backward()\n"
+    a, _, ea = run(full, True, x=x, y=y)
+    b, _, eb = run(full, False, x=x, y=y)
+    assert ea is None and eb is None
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())
+
+
+@pytest.mark.parametrize("opts", [["--graph", "z"], ["--graph", "z", "--values"],
+                                  ["--explain", "z"], ["--format", "json"], []])
+def test_the_cli_shows_the_same_with_and_without_fusion(tmp_path, monkeypatch, opts):
+    """gradcli run on tensors big enough to fuse: the graph, the explained walk, the JSON
+    output and the warnings are those of GRADCLI_FUSE=0."""
+    from click.testing import CliRunner
+    from gradcli.cli import cli
+    calls = []
+    evaluate = fuse.evaluate
+    monkeypatch.setattr(fuse, "evaluate", lambda *a, **k: calls.append(1) or evaluate(*a, **k))
+    path = tmp_path / "big.gx"
+    path.write_text("x = rand(150000, requires_grad=True)\ny = rand(150000)\n"
+                    "z = exp(sin(x) * y + x * x) - log(y) * 0\nout = sum(z)\nout.backward()\n"
+                    "print(out, x.grad[:3])\n")
+    outs = []
+    for fuse_env in ("1", "0"):
+        monkeypatch.setenv("GRADCLI_FUSE", fuse_env)
+        r = CliRunner().invoke(cli, ["run", str(path), "--seed", "3", *opts])
+        outs.append((r.exit_code, r.stdout, r.stderr))
+    assert outs[0] == outs[1]
+    assert outs[0][0] == 0
+    # fused when nothing records the forward (--explain and --values record it)
+    assert calls == ([] if "--explain" in opts or "--values" in opts else [1])
+
+
+@pytest.mark.parametrize("expr,fn", [
+    ("exp(sin(x) * y + x * x)", lambda t, x, y: t.exp(t.sin(x) * y + x * x)),
+    ("log(x) * cos(y) - tan(x)", lambda t, x, y: t.log(x) * t.cos(y) - t.tan(x)),
+    ("x / y + sqrt(y) * 2", lambda t, x, y: x / y + t.sqrt(y) * 2),
+])
+def test_fused_gradients_match_pytorch(expr, fn):
+    torch = pytest.importorskip("torch")
+    x, y = inputs()
+    a, _, err = run(_script(expr), True, x=x, y=y)
+    assert err is None and getattr(a.variables["z"]._node, "fused", False)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    tz = fn(torch, tx, ty)
+    tz.sum().backward()
+    np.testing.assert_allclose(a.variables["z"]._data, tz.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(a.variables["x"].grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.variables["y"].grad.numpy(), ty.grad.numpy(), rtol=1e-12)
