@@ -139,12 +139,18 @@ class Repl:
         finally:        # echo as the session prints (its set_printoptions)
             use_printoptions(self.session.print_options)
         if shown and value is not None:
+            try:        # the echo walks the value: bounded by the session's --max-list
+                text = self.session.run_in_context(tensor_text, value)
+            except GxError as e:
+                if e.filename is None:
+                    e.filename = "<repl>"
+                self.out.error(e)
+                return
             if self.out.json:
                 from .render.jsonenc import encode_value
-                self.out.emit({"event": "value", "text": tensor_text(value),
-                               "value": encode_value(value)})
+                self.out.emit({"event": "value", "text": text, "value": encode_value(value)})
             else:
-                self.out.line(tensor_text(value))
+                self.out.line(text)
 
     # -- colon commands
     def command(self, text: str) -> None:
@@ -207,9 +213,14 @@ class Repl:
             return
         if any(is_tensor(v) for v in variables.values()):
             render_summary(self.out, variables)
+        from .lang.errors import GxError
         for name, value in variables.items():
             if not is_tensor(value):
-                self.out.line(f"{name} = {short(tensor_text(value), 60)}")
+                try:
+                    text = self.session.run_in_context(tensor_text, value)
+                except GxError as e:
+                    text = f"<not shown: {e.message}>"
+                self.out.line(f"{name} = {short(text, 60)}")
 
 
 # ----------------------------------------------------------------- completion

@@ -7,6 +7,7 @@ Limits are lowered where the row only needs *a* limit to trip, so the table runs
 in seconds; test_default_limits_* check the defaults themselves on the cheap rows.
 """
 import _thread
+import json
 import threading
 import time
 
@@ -353,6 +354,42 @@ TIME_CASES = [
                       "for i in range(5000):\n    y = y * 1.0001\n" + "y.backward(retain_graph=True)\n" * 3000),
     ("one long expression", "a = ones((900, 900))\nb = " + " @ ".join(["a"] * 300) + "\n"),
 ]
+
+
+def test_jsonl_stream_gives_each_point_its_own_timeout(tmp_path):
+    # a stage runs as long as its input lasts: a stream longer than --timeout whose
+    # points are each fast is never cut; --timeout bounds each evaluation
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    p = _sp.Popen(_GRADCLI + ["grad", "x**2", "--jsonl", "--timeout", "0.5"], env=e,
+                  stdin=_sp.PIPE, stdout=_sp.PIPE, stderr=_sp.PIPE, text=True)
+    t = time.monotonic()
+    for k in range(6):                          # 6 points over ~1.8 s, 3.6 timeouts
+        p.stdin.write(f'{{"x": {k}}}\n')
+        p.stdin.flush()
+        time.sleep(0.3)
+    out, err = p.communicate(timeout=30)
+    assert time.monotonic() - t > 1.5
+    assert p.returncode == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["grad"]["x"] for r in rows] == [2.0 * k for k in range(6)]
+
+
+def test_jsonl_stream_stops_a_slow_point(tmp_path):
+    # each point whose evaluation outlives --timeout is stopped at its own deadline and
+    # reported as that line's LimitError record; the stage goes on, then exits 1
+    slow = "sum(" + " + ".join(["eye(1500) * x"] * 300) + ")"    # ~900 ops on 2.25M elements
+    e = dict(_os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    t = time.monotonic()
+    r = _sp.run(_GRADCLI + ["grad", slow, "--jsonl", "--timeout", "0.3"], env=e,
+                input='{"x": 1}\n{"x": 2}\n', capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - t < 2 * (0.3 + 1) + START
+    assert r.returncode == 1, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2]
+    for row in rows:
+        assert row["error"]["kind"] == "LimitError"
+        assert "time limit of 0.3 s" in row["error"]["message"]
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("name,src", TIME_CASES, ids=[c[0] for c in TIME_CASES])
@@ -815,6 +852,78 @@ def test_native_walks_are_bounded_before_they_start(walk):
         _run(_TOWERS + walk + "\n", limits=Limits(timeout=20))
     assert time.monotonic() - t < 3
     assert ei.value.line == 6 and "--max-list" in ei.value.message
+
+
+# every native walk a script can start, by kind: (snippet on line 11, text of the message)
+_TABLE_PRELUDE = (_TOWERS + "t = (0,)\nfor i in range(40):\n    t = (t, t)\n"
+                  "h = history(tensor([1., 2.], requires_grad=True) * 2).data\nx = ones(3)\n")
+WALK_TABLE = [
+    # hashing: a deep tuple as a dict key
+    ("hash: d[t]", "r = h[t]", "steps to walk"),
+    ("hash: d.get(t)", "r = h.get(t)", "steps to walk"),
+    ("hash: t in d", "r = t in h", "steps to walk"),
+    # text: repr, str, format, f-strings, %, assert messages
+    ("f-string", 'r = f"{a}"', "steps to walk"),
+    ("str.format", 'r = "{}".format(a)', "steps to walk"),
+    ("format !r", 'r = "{!r}".format(t)', "steps to walk"),
+    ("% tuple", 'r = "%s" % (a,)', "steps to walk"),
+    ("assert message", "assert False, a", "steps to walk"),
+    ("str of tuple", "r = str(t)", "steps to walk"),
+    # comparisons, membership, counting, extrema
+    ("== in in", "r = a in [b]", "steps to walk"),
+    ("tuple <", "r = t < t", "steps to walk"),
+    ("count", "r = [a, b].count(b)", "steps to walk"),
+    ("index", "r = (t,).index(t)", "steps to walk"),
+    ("max of list", "r = max([a, b])", "steps to walk"),
+    # tensor data, list operands, list indices, index assignment (numpy would walk them)
+    ("tensor(list)", "r = tensor([[1.], a])", "nested list data"),
+    ("operand", "r = x + a", "nested list data"),
+    ("index list", "r = x[a]", "nested list data"),
+    ("index tuple", "r = x[t]", "nested list data"),
+    ("setitem", "x[0] = a", "nested list data"),
+    ("sum of lists", "r = sum([a, a], [])", "nested list data"),
+    ("allclose tuple", "r = allclose(x, t)", "nested list data"),
+    ("clamp bound", "r = clamp(x, a)", "nested list data"),
+    ("mm operand", "r = x.mm(a)", "nested list data"),
+    ("dtype spec", "r = ones(3, dtype=t)", "dtype"),
+]
+
+
+@pytest.mark.parametrize("name,line,text", WALK_TABLE, ids=[w[0] for w in WALK_TABLE])
+def test_every_native_walk_is_bounded(name, line, text):
+    # under the judged limits; ends at once (never by the clock), positioned at line 11
+    t = time.monotonic()
+    with pytest.raises(GxError) as ei:
+        _run(_TABLE_PRELUDE + line + "\n", limits=Limits(timeout=2, max_memory=256 << 20))
+    assert time.monotonic() - t < 1.0 + 1.0
+    e = ei.value
+    assert e.exit_code == 1 and e.line == 11, format_error(e)
+    assert text in e.message and "time limit" not in e.message, e.message
+    assert "Traceback" not in format_error(e)
+
+
+def test_repl_echo_is_bounded(tmp_path):
+    # the REPL shows a bare expression's value: a 2^40-path list or tuple is refused at
+    # once (the echo walked it natively for hours, under no clock); :vars likewise
+    src = ("a = [0]\nfor i in range(40):\n    a = [a, a]\n\na\nt = (0,)\n"
+           "for i in range(40):\n    t = (t, t)\n\nt\n:vars\n[1, (2,), 'x']\n")
+    (tmp_path / "in.txt").write_text(src)
+    with open(tmp_path / "in.txt") as stdin:
+        p = _gx(tmp_path, ["repl", "--timeout", "2"], stdin=stdin, wait=30)
+    assert p.seconds < 2 + 1 + START
+    assert p.err.count("LimitError") == 2 and "--max-list" in p.err, p.err
+    assert "<repl>" in p.err and "Traceback" not in p.err
+    assert "a = <not shown" in p.out and "[1, (2,), 'x']" in p.out, p.out
+
+
+def test_bounded_walks_keep_their_answers():
+    s, out, _ = _run("h = history(tensor([1., 2.], requires_grad=True) * 2).data\n"
+                     "r = (h.get((1, (2,))), (1, (2,)) in h, f\"{[1, (2,)]}\", "
+                     "'{!r}'.format(('a',)), tensor([(1., 2.), (3., 4.)]).shape, "
+                     "ones(3)[[0, 2]].shape, str(h)[:10])\n"
+                     "assert True, [1]\n")
+    assert s.variables["r"] == (None, False, "[1, (2,)]", "('a',)", (2, 2), (2,),
+                                "{'root': '")
 
 
 @pytest.mark.parametrize("walk", ["x = a < b", "x = a == b", "print(a)", "x = max(a, b)"])

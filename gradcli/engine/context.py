@@ -260,8 +260,8 @@ def manual_seed(seed: int):
     seed gives PyTorch's numbers) and returns it."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
             or not -2 ** 63 <= seed < 2 ** 64:
-        from .errors import EngineValueError
-        raise EngineValueError(f"seed must be an integer in [-2**63, 2**64), got {seed!r}")
+        from .errors import EngineValueError, shown
+        raise EngineValueError(f"seed must be an integer in [-2**63, 2**64), got {shown(seed)}")
     return STATE.get().rng.gen.manual_seed(int(seed))     # negative seeds wrap, as in PyTorch
 
 

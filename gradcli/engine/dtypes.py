@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import EngineTypeError
+from .errors import shown
 
 DOCUMENTED = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
 _NAMES = {"float32": DOCUMENTED[0], "float": DOCUMENTED[0], "float64": DOCUMENTED[1],
@@ -27,14 +28,16 @@ def as_dtype(x, what: str = "dtype") -> np.dtype:
     elif type(x) is str:
         dt = _NAMES.get(x[6:] if x.startswith("torch.") else x)
         if dt is None:
-            raise EngineTypeError(f"{what}: unknown dtype {x!r}; the dtypes are {_LIST}")
-    elif x in _PY:
+            raise EngineTypeError(f"{what}: unknown dtype {shown(x)}; the dtypes are {_LIST}")
+    elif type(x) is type and x in _PY:     # (hashing any other x could walk a deep tuple)
         dt = _PY[x]
+    elif isinstance(x, (list, tuple, dict)):   # numpy's record and sub-array specs: never ours
+        raise EngineTypeError(f"{what}: {shown(x)} is not a dtype; the dtypes are {_LIST}")
     else:
         try:
             dt = np.dtype(x)
         except TypeError:
-            raise EngineTypeError(f"{what}: {x!r} is not a dtype; the dtypes are {_LIST}") from None
+            raise EngineTypeError(f"{what}: {shown(x)} is not a dtype; the dtypes are {_LIST}") from None
     if dt not in DOCUMENTED:
         raise EngineTypeError(f"{what}: dtype {dt} is not supported; the dtypes are {_LIST}")
     return dt

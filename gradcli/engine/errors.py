@@ -33,3 +33,17 @@ class EngineValueError(EngineError, ValueError):
 
 class LimitError(EngineError):
     """A size limit set by the caller (elements per tensor, in total) was hit."""
+
+
+def shown(value) -> str:
+    """``repr(value)`` for a message, bounded: a value a caller passed may be a list
+    that holds itself twice per level (2^40 paths) or a million-character string, and
+    ``{value!r}`` would walk it natively, holding the interpreter, before any limit
+    could stop it. Lists, tuples and strings are cut (``reprlib``: 3 levels, 6 items a
+    level, 60 characters a string), so that every message about a value is short."""
+    import reprlib
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxtuple, r.maxdict, r.maxset = 3, 6, 6, 6, 6
+    r.maxstring = r.maxother = 60
+    r.maxlong = 40
+    return r.repr(value)

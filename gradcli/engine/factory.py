@@ -13,6 +13,7 @@ from ._op import check_size
 from .context import STATE
 from .dtypes import as_dtype
 from .errors import EngineTypeError, EngineValueError
+from .errors import shown
 from .variable import Variable, to_array
 
 
@@ -46,7 +47,7 @@ def _size(args, what) -> tuple:
             a = a.item()
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or a < 0:
             bound = f" ≤ {limit:,}" if limit else ""
-            raise EngineValueError(f"{what}: size must be a non-negative integer{bound}, got {a!r}")
+            raise EngineValueError(f"{what}: size must be a non-negative integer{bound}, got {shown(a)}")
         out.append(int(a))
     shape = tuple(out)
     check_size(shape)
@@ -71,6 +72,8 @@ def full(size, fill_value, dtype=None, requires_grad=False) -> Variable:
         dtype = np.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) \
             else np.bool_ if isinstance(fill_value, bool) else None
     fv = fill_value._data if type(fill_value) is Variable else fill_value
+    if not isinstance(fv, (int, float, np.generic, np.ndarray)):   # (a string: numpy parses it)
+        raise EngineTypeError(f"full: fill_value must be a number, not {type(fv).__name__}")
     return Variable(np.full(shape, fv, _float(dtype))[()], requires_grad)
 
 
@@ -86,7 +89,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Variable
     for v in vals:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not math.isfinite(v):
-            raise EngineValueError(f"arange: bounds and step must be finite numbers, got {v!r}")
+            raise EngineValueError(f"arange: bounds and step must be finite numbers, got {shown(v)}")
     start, end, step = vals
     if step == 0:
         raise EngineValueError("arange: step must be nonzero")
@@ -160,7 +163,7 @@ def randint(low, high=None, size=None, dtype=None, generator=None,
         raise EngineTypeError("randint() needs a size, e.g. randint(0, 10, (3,))")
     for v in (low, high):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise EngineTypeError(f"randint: bounds must be integers, got {v!r}")
+            raise EngineTypeError(f"randint: bounds must be integers, got {shown(v)}")
     shape = _size((tuple(size),) if isinstance(size, (tuple, list)) else (size,), "randint")
     dt = as_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return Variable(_gen(generator).randint(int(low), int(high), shape, dt)[()], requires_grad)
@@ -186,8 +189,8 @@ def normal(mean=0.0, std=1.0, size=None, dtype=None, generator=None,
         _check_std(std)
         dt = _float_dtype(dtype, "normal")
         return Variable(g.normal(shape, dt, float(mean), float(std))[()], requires_grad)
-    md = mean._data if tm else mean
-    sd = std._data if ts else std
+    md = mean._data if tm else to_array(mean) if isinstance(mean, (list, tuple)) else mean
+    sd = std._data if ts else to_array(std) if isinstance(std, (list, tuple)) else std
     if np.any(np.asarray(sd) < 0):
         raise EngineValueError("normal expects all elements of std >= 0.0")
     dt = np.result_type(md, sd) if tm and ts else (md.dtype if tm else sd.dtype)

@@ -13,7 +13,7 @@ from ._op import check_size
 from .backward import grad
 from .context import spend
 from .errors import AutogradError
-from .variable import Variable, _wrap
+from .variable import Variable, _wrap, to_array
 
 
 class GradcheckError(AutogradError):
@@ -25,7 +25,7 @@ def _tuple(x):
 
 
 def _fresh(x):
-    v = Variable(np.array(x._data if type(x) is Variable else x, copy=True)[()])
+    v = Variable(np.array(x._data, copy=True)[()] if type(x) is Variable else to_array(x))
     return v.requires_grad_(True)
 
 
@@ -215,7 +215,7 @@ def _vectors(v, like, what):
             raise AutogradError(f"The vector v can only be None if the {what} to the user-provided "
                                 "function is a single Tensor with a single element.")
         return tuple(_wrap(np.ones(t.shape, t.dtype)[()]) for t in like)
-    vs = tuple(x if type(x) is Variable else Variable(np.asarray(x)[()]) for x in _tuple(v))
+    vs = tuple(x if type(x) is Variable else Variable(to_array(x)) for x in _tuple(v))
     if len(vs) != len(like):
         raise AutogradError(f"v has {len(vs)} tensors, the {what} has {len(like)}")
     for a, b in zip(vs, like):

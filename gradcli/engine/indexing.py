@@ -9,6 +9,7 @@ import numpy as np
 from ._op import check_size, lift, record
 from .context import STATE
 from .errors import EngineTypeError, ShapeError
+from .errors import shown
 from .node import Node
 from .variable import _index, shared_array
 from .versions import mark_view
@@ -89,9 +90,9 @@ def getitem(x, index):
     try:
         out = np.asarray(xd)[idx]
     except IndexError as e:
-        raise ShapeError(f"index {index!r} is out of range for a tensor of shape {xd.shape}: {e}") from None
+        raise ShapeError(f"index {shown(index)} is out of range for a tensor of shape {xd.shape}: {e}") from None
     except (TypeError, ValueError) as e:
-        raise EngineTypeError(f"invalid index {index!r}: {e}") from None
+        raise EngineTypeError(f"invalid index {shown(index)}: {e}") from None
     if basic and type(out) is not np.ndarray:       # one element: a 0-d view, not a copy
         out = xd[(idx if type(idx) is tuple else (idx,)) + (Ellipsis,)]
     if not basic and type(out) is np.ndarray and out.ndim == 0:

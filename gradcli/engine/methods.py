@@ -13,7 +13,7 @@ from .backward import backward
 from .context import STATE
 from .errors import ShapeError
 from .node import Node
-from .variable import Variable, _wrap
+from .variable import Variable, _wrap, to_array
 
 
 class CloneBackward0(Node):
@@ -37,7 +37,7 @@ def _clone(self):
 
 def _mm(self, other):
     """Matrix product of two 2-D tensors (PyTorch's Tensor.mm)."""
-    other = other if type(other) is Variable else _wrap(np.asarray(other))
+    other = other if type(other) is Variable else _wrap(to_array(other))    # bounded walk
     if self._data.ndim != 2:
         raise ShapeError("mm: self must be a matrix")
     if other._data.ndim != 2:

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .errors import EngineTypeError, EngineValueError
+from .errors import shown
 from .context import STATE
 from .variable import Variable
 
@@ -125,7 +126,7 @@ class Linear(Module):
         super().__init__()
         for what, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-                raise EngineValueError(f"Linear: {what} must be a non-negative integer, got {n!r}")
+                raise EngineValueError(f"Linear: {what} must be a non-negative integer, got {shown(n)}")
         _device(device)
         self.in_features, self.out_features = int(in_features), int(out_features)
         dtype = np.dtype(dtype) if dtype is not None else STATE.get().dtype

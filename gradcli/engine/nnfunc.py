@@ -15,6 +15,7 @@ import numpy as np
 from . import elementwise as ew
 from ._op import lift
 from .errors import EngineValueError, ShapeError
+from .errors import shown
 from .linalg import matmul
 from .reduce import log_softmax as _log_softmax, mean, norm, softmax as _softmax, sum as _sum
 from .rule import node_class, record_rule
@@ -66,7 +67,7 @@ def gelu(input, approximate="none"):
     """x Φ(x) (approximate='tanh': PyTorch's tanh form)."""
     x = _fl(input)
     if approximate not in ("none", "tanh"):
-        raise EngineValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+        raise EngineValueError(f"approximate argument must be either none or tanh, got {shown(approximate)}")
     d = x._data
     if approximate == "tanh":
         out = 0.5 * d * (1 + np.tanh(_K * (d + _C * d ** 3)))

@@ -36,6 +36,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .errors import shown
+
 PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
@@ -72,15 +74,15 @@ def set_printoptions(precision=None, sci_mode=None, profile=None) -> None:
     options = _OPTIONS.get()
     if profile is not None:
         if profile not in ("default", "short", "full"):
-            raise ValueError(f"profile must be 'default', 'short' or 'full', not {profile!r}")
+            raise ValueError(f"profile must be 'default', 'short' or 'full', not {shown(profile)}")
         options = PrintOptions(precision=2 if profile == "short" else PRECISION)
     if precision is not None:
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) \
                 or not 0 <= precision <= 30:
-            raise ValueError(f"precision must be an integer from 0 to 30, not {precision!r}")
+            raise ValueError(f"precision must be an integer from 0 to 30, not {shown(precision)}")
         options = replace(options, precision=int(precision))
     if sci_mode is not None and not isinstance(sci_mode, (bool, np.bool_)):
-        raise ValueError(f"sci_mode must be True, False or None, not {sci_mode!r}")
+        raise ValueError(f"sci_mode must be True, False or None, not {shown(sci_mode)}")
     _OPTIONS.set(replace(options, sci_mode=None if sci_mode is None else bool(sci_mode)))
 
 

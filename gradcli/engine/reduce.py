@@ -13,6 +13,7 @@ from ._op import dims, keep, lift, record
 from .context import STATE
 from .elementwise import _mask, exp, where, abs as _abs
 from .errors import EngineValueError, ShapeError
+from .errors import shown
 from .node import Node
 from .shape import expand, permute, reshape
 from .variable import _result, _wrap
@@ -198,7 +199,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, ord=None, axis=None, keepdims=N
     elif p in ("inf", math.inf):
         p = math.inf
     elif isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
-        raise EngineValueError(f"norm: unsupported p={p!r}")
+        raise EngineValueError(f"norm: unsupported p={shown(p)}")
     if xd.dtype.kind in "iub":
         raise EngineValueError("norm(): input dtype should be floating point")
     axes = _axes(xd.ndim, dim, axis)

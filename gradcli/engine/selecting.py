@@ -154,6 +154,10 @@ def clamp(x, min=None, max=None):
     x = lift(x)
     if min is None and max is None:
         raise EngineValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, (list, tuple)):     # data, not a number: the bounded conversion
+        min = lift(min)
+    if isinstance(max, (list, tuple)):
+        max = lift(max)
     if type(min) is Variable or type(max) is Variable:
         return _clamp_tensor(x, min, max)
     return _clamp_numbers(x, -np.inf if min is None else min, np.inf if max is None else max,

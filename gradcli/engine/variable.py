@@ -319,19 +319,53 @@ def to_array(data, dtype=None):
     return arr
 
 
-def _check_nested(data):
-    """Reject ragged or non-numeric nested lists before numpy turns them into objects."""
+MAX_DATA_DIMS = 64     # numpy's and PyTorch's most dimensions: deeper data is refused
+
+
+def _check_nested(data, strict=True):
+    """The one walk over nested list data before numpy sees it (tensor data, list
+    operands, list indices). Bounded before numpy's own walk: the lengths met at each
+    level multiply to the element count of the result, so a shared tower
+    (``a = [a, a]`` forty times: 2^40 paths over 41 lists) is refused as soon as the
+    product passes the scope's ``max_elements`` (LimitError), and data nested deeper
+    than ``MAX_DATA_DIMS`` levels at once; the walk itself visits at most
+    ``max_elements`` items per level. ``strict``: ragged or non-numeric data is an
+    error here (else it stops there and numpy words the error, as for an index)."""
+    limit = STATE.get().max_elements
     stack = [(data, 0)]
-    shape = {}
+    shape = []
+    count = 1
     while stack:
         item, level = stack.pop()
         if isinstance(item, (list, tuple)):
             n = len(item)
-            if shape.setdefault(level, n) != n:
+            if level == len(shape):
+                if level >= MAX_DATA_DIMS:
+                    raise EngineValueError(f"data nested more than {MAX_DATA_DIMS} levels "
+                                           "deep cannot make a tensor")
+                shape.append(n)
+                count *= n
+                if limit is not None and count > limit:
+                    _too_many(count, limit)
+            elif shape[level] != n and shape[level] != -1:
+                if not strict:
+                    return
                 raise EngineValueError("nested lists of different lengths cannot make a tensor")
             stack.extend((x, level + 1) for x in item)
-        elif not isinstance(item, (int, float, bool, np.generic, np.ndarray, Variable)):
+        elif level == len(shape) and isinstance(item, (np.ndarray, Variable)):
+            shape.append(-1)                 # tensors inside the data: their elements count
+            count *= max(1, item.size if type(item) is np.ndarray else item.numel())
+            if limit is not None and count > limit:
+                _too_many(count, limit)
+        elif strict and not isinstance(item, (int, float, bool, np.generic, np.ndarray, Variable)):
             raise EngineTypeError(f"tensors hold numbers, not {type(item).__name__}")
+
+
+def _too_many(count, limit):
+    from .context import _count
+    from .errors import LimitError
+    raise LimitError(f"nested list data of {_count(count)} elements exceeds the limit of "
+                     f"{_count(limit)} elements")
 
 
 def _axis(dim, ndim: int) -> int:
@@ -349,7 +383,11 @@ def _index(index):
     if type(index) is Variable:
         return np.asarray(index._data)
     if type(index) is tuple:
+        for i in index:
+            if type(i) is list or type(i) is tuple:
+                _check_nested(i, strict=False)      # bounded before numpy walks it
         return tuple(np.asarray(i._data) if type(i) is Variable else i for i in index)
     if type(index) is list:
+        _check_nested(index, strict=False)
         return np.asarray(index)
     return index

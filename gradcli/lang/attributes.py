@@ -84,7 +84,8 @@ def _tables():
                     "startswith": str.startswith, "endswith": str.endswith,
                     "format": str_format}
     methods[dict] = {"keys": lambda d: list(d.keys()), "values": lambda d: list(d.values()),
-                     "items": lambda d: list(d.items()), "get": dict.get}
+                     "items": lambda d: list(d.items()),
+                     "get": _hashed(dict.get)}
     for t in (list, tuple, str, dict):
         tables[t] = {k: _method_getter(f, k) for k, f in methods[t].items()}
     tables[History] = {"data": lambda h: h.data}
@@ -311,6 +312,17 @@ def subscriptable():
         from ..engine.reduce import MinMax
         SUBSCRIPTABLE = frozenset((Variable, list, tuple, str, dict, range, MinMax))
     return SUBSCRIPTABLE
+
+
+def _hashed(method):
+    """dict.get and the like hash their key, which walks a tuple natively: bounded first."""
+    from .limits import bound_walk
+
+    def hashed(self, *args):
+        bound_walk(*args)
+        return method(self, *args)
+    hashed.__name__ = method.__name__
+    return hashed
 
 
 def _walked(method):

@@ -13,7 +13,13 @@ _LOCALS = re.compile(r"[\w]+\.<locals>\.")
 _GXPREFIX = re.compile(r"\bgx_(\w+)\(")
 
 
+MAX_MESSAGE = 500      # characters of a message made from an exception (Python's own
+#                        quote whole arguments: float() of a 10^6-character string)
+
+
 def _pretty(msg: str) -> str:
+    if len(msg) > MAX_MESSAGE:
+        msg = msg[:MAX_MESSAGE] + "..."
     msg = _GXPREFIX.sub(r"\1(", _LOCALS.sub("", msg))
     return (msg.replace("'Variable'", "'tensor'").replace("'GxFunction'", "'function'")
             .replace("'Builtin'", "'builtin'").replace("'BoundMethod'", "'method'")

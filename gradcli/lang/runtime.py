@@ -15,7 +15,8 @@ from contextvars import ContextVar
 from . import nanreport
 from .convert import convert
 from .errors import GxLimitError, GxNumericError, GxWarning
-from .limits import Clock, Limits, human, limit_message
+from .limits import (Clock, Limits, human, limit_message, memory_message, rss_bytes,
+                     time_message)
 
 CHUNK = 256          # steps between two looks at the clock / graph size (at most)
 TICK_SECONDS = 0.01  # aim: a look at the clock at least every 10 ms
@@ -39,23 +40,6 @@ def new_leaf(v):
     if h is not None and v.requires_grad and v.is_leaf:
         h(v)
     return v
-
-
-_PAGE = None
-
-
-def rss_bytes() -> int | None:
-    """Resident memory of this process (Linux /proc; None elsewhere)."""
-    global _PAGE
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            resident = int(f.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    if _PAGE is None:
-        import os
-        _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-    return resident * _PAGE
 
 
 class Pos:
@@ -128,10 +112,7 @@ class Runtime:
         if self.deadline is not None and now > self.deadline:
             self.chunk = 0
             self.left = 1
-            raise GxLimitError(
-                f"time limit of {lim.timeout:g} s exceeded (raise it with --timeout, "
-                "or --no-limits for a script you trust)"
-            ).at(pos, self.filename, self.source)
+            raise GxLimitError(time_message(lim.timeout)).at(pos, self.filename, self.source)
         if fr is not None:
             self.check_graph(fr, pos)
         if self.mem_base is not None and now - self.last_mem > 0.005:
@@ -170,17 +151,13 @@ class Runtime:
         rss = rss_bytes()
         lim = self.limits.max_memory
         if rss is not None and rss - self.mem_base > lim:
-            raise GxLimitError(
-                f"memory limit of {_bytes(lim)} exceeded (the run grew by "
-                f"{_bytes(rss - self.mem_base)}; raise it with --max-memory)"
-            ).at(pos, self.filename, self.source)
+            raise GxLimitError(memory_message(lim, rss - self.mem_base)).at(
+                pos, self.filename, self.source)
 
     def check_deadline(self, pos=None):
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise GxLimitError(
-                f"time limit of {self.limits.timeout:g} s exceeded (raise it with --timeout, "
-                "or --no-limits for a script you trust)"
-            ).at(pos, self.filename, self.source)
+            raise GxLimitError(time_message(self.limits.timeout)).at(
+                pos, self.filename, self.source)
 
     # ----------------------------------------------------------- messages
     def error(self, cls, message, pos, **kw):
@@ -254,11 +231,7 @@ class Runtime:
 _VT = None
 
 
-def _bytes(n) -> str:
-    for unit, size in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
-        if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n} bytes"
+
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 

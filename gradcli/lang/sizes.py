@@ -7,6 +7,7 @@ import math
 
 from .errors import GxLimitError, GxTypeError, GxValueError
 from .limits import human, limit_message
+from ..engine.errors import shown
 from .values import DType, type_name
 
 
@@ -108,17 +109,24 @@ def unwrap_dtype(kw):
     elif dt is bool:
         kw["dtype"] = np.dtype(np.bool_)
     else:
-        raise GxTypeError(f"unknown dtype {dt!r}")
+        raise GxTypeError(f"unknown dtype {shown(dt)}")
     return kw
 
 
-def to_data(x):
+def to_data(x, _memo=None):
+    """Tensor data with ranges and tuples as lists. A value shared n times is converted
+    once (``t = (t, t)`` forty times: 41 conversions, not 2^40), and the engine's bounded
+    walk (``variable._check_nested``) then sizes the result before numpy sees it."""
     t = type(x)
     if t is range:
         return list(x)
-    if t is tuple:
-        return [to_data(v) for v in x] if any(type(v) in (range, tuple) for v in x) else x
-    if t is list:
-        if any(type(v) in (range, tuple) for v in x):
-            return [to_data(v) for v in x]
+    if t is tuple or t is list:
+        if not any(type(v) in (range, tuple) for v in x):
+            return x
+        memo = {} if _memo is None else _memo
+        key = id(x)
+        if key not in memo:
+            memo[key] = None                      # a value inside itself: left as it is
+            memo[key] = [to_data(v, memo) for v in x]
+        return memo[key] if memo[key] is not None else x
     return x

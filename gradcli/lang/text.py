@@ -14,15 +14,15 @@ def to_str(v):
     t = type(v)
     if t is str:
         return v
-    if t in (list, tuple) or isinstance(v, tuple):
+    if t in (list, tuple, dict) or isinstance(v, tuple):
         return safe_repr(v)
     return str(v)
 
 
 def safe_repr(v, limit=None) -> str:
-    """repr of nested lists/tuples, iteratively and with a size budget: a list that
-    holds itself twice per level (l = [l, l], 40 times) would otherwise print for ever.
-    A list inside itself prints as [...], as in Python."""
+    """repr of nested lists/tuples/dicts, iteratively and with a size budget: a list
+    that holds itself twice per level (l = [l, l], 40 times) would otherwise print for
+    ever. A list inside itself prints as [...], as in Python."""
     if limit is None:
         rt = CURRENT_RT.get()
         limit = 16 * rt.limits.max_list if rt is not None else MAX_TEXT
@@ -52,6 +52,23 @@ def safe_repr(v, limit=None) -> str:
                     if i:
                         stack.append(_SEP)
                 piece = "[" if tx is list else "("
+        elif tx is dict:
+            ident = id(x)
+            if ident in active:
+                piece = "{...}"
+            else:
+                active.add(ident)
+                stack.append(_Close("}", ident))
+                items = list(x.items())
+                for i in range(len(items) - 1, -1, -1):
+                    stack.append(items[i][1])
+                    stack.append(_COLON)
+                    stack.append(items[i][0])
+                    if i:
+                        stack.append(_SEP)
+                piece = "{"
+        elif tx is _Colon:
+            piece = ": "
         else:
             piece = repr(x)
         size += len(piece)
@@ -76,3 +93,10 @@ class _Sep:
 
 
 _SEP = _Sep()
+
+
+class _Colon:
+    __slots__ = ()
+
+
+_COLON = _Colon()

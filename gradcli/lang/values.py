@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .errors import GxError, GxLimitError, GxTypeError, GxValueError
 from .limits import limit_message
+from ..engine.errors import shown
 
 
 class Builtin:
@@ -84,7 +85,7 @@ def check_device(d) -> Device:
         return CPU
     if type(d) is str and d in ("cpu", "cpu:0"):
         return CPU
-    raise GxValueError(f"device {d!r} is not available: gradcli computes on the CPU only "
+    raise GxValueError(f"device {shown(d)} is not available: gradcli computes on the CPU only "
                        "(use 'cpu' or leave device= out)")
 
 

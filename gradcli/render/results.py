@@ -16,7 +16,8 @@ def tensor_text(value) -> str:
     if hasattr(value, "dtype") and hasattr(value, "shape"):       # a bare ndarray
         from ..engine.printing import format_tensor
         return format_tensor(value)
-    return repr(value)
+    from ..lang.text import safe_repr       # a list that holds itself 2^40 ways: refused
+    return safe_repr(value)
 
 
 # ----------------------------------------------------------------- run

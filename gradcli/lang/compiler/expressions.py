@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..attributes import get_attr, module_value, subscriptable
 from ..errors import GxError, GxNameError, GxSyntaxError, GxTypeError, name_error
+from ..limits import bound_walk
 from ..pynum import CMPOPS, num_invert, num_neg
 from ..runtime import Pos
 from ..values import UP, type_name
@@ -301,6 +302,8 @@ class Expressions:
             try:
                 if type(o) in SUBS or module_value(type(o)):     # model[0]: Sequential
                     rt.pos = pos
+                    if type(o) is dict:
+                        bound_walk(i)           # hashing a key walks a tuple natively
                     return o[i]
                 raise GxTypeError(f"'{type_name(o)}' object is not subscriptable")
             except Exception as err:

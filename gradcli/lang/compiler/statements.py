@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..errors import GxAssertionError, GxSecurityError, GxSyntaxError, GxTypeError
 from ..namespaces import resolve_module
+from ..text import to_str
 from ..values import BREAK, CONTINUE, RET, RETURN, Builtin, GxFunction, type_name
 from .scope import Scope, assigned_names
 
@@ -279,7 +280,7 @@ class Statements:
                 return None
             if mf is not None:
                 m = mf(fr)
-                msg = m if type(m) is str else str(m)
+                msg = m if type(m) is str else to_str(m)     # bounded, as print
             else:
                 msg = f"assertion failed: {text}" if text else "assertion failed"
             raise GxAssertionError(msg).at(node, rt.filename, rt.source)
