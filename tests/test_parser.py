@@ -593,6 +593,16 @@ def test_ast_cache_roundtrip(tmp_path, monkeypatch):
     assert len(list((tmp_path / "gradcli" / "ast").glob("*.ast"))) == 2
 
 
+def test_ast_cache_roundtrips_the_new_syntax(tmp_path, monkeypatch):
+    # Ellipsis constants, lambda, del and the bitwise operators come back from the cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "x = y[..., 0]\nz = ...\nf = lambda a=...: a\ndel z\nm &= ~k | j ^ i\n"
+    parse_cached(src, "a.gx")
+    again = parse_cached(src, "a.gx")
+    assert again == parse(src, "a.gx") and again.body[1].value.value is Ellipsis
+    assert load_ast(dump_ast(again)) == again
+
+
 def test_ast_cache_damaged_entry_is_reparsed(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     src = "x = 1\n"
