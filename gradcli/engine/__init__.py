@@ -9,13 +9,14 @@ standard library only.
     [[4.5, 4.5], [4.5, 4.5]]
 """
 from . import methods as _methods  # installs operators and op methods on Variable
-from .arith import add, div, mul, neg, sub
+from .arith import add_alpha as add, div, mul, neg, sub_alpha as sub
 from .backward import grad
 from .context import (anomaly_mode, default_dtype, enable_grad, generator, get_default_dtype,
                       initial_seed,
                       is_grad_enabled, limits, manual_seed, no_grad, rng_scope, seed,
                       set_grad_enabled)
-from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clip, cos, cosh,
+from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clamp, clamp_max,
+                          clamp_min, clip, cos, cosh,
                           erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
                           logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
                           sign, sin, sinc, sinh, softplus, sqrt, tan, tanh, trunc, where)
@@ -78,7 +79,8 @@ __all__ = [
     "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
     "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp",
-    "clip", "compare", "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div",
+    "clamp_max", "clamp_min", "clip", "compare", "context", "cos", "cosh", "cumsum",
+    "default_dtype", "det", "diag", "div",
     "dot", "dtypes", "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv",
     "errors", "exp", "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten",
     "floor", "floor_divide", "frac", "from_numpy", "full", "full_like", "functional",
@@ -91,7 +93,7 @@ __all__ = [
     "modulo", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm", "normal", "ones",
     "ones_like", "outer", "permute", "pi", "pointwise", "pow", "power", "prod", "rand",
     "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal",
-    "reduce", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
+    "reduce", "relayout", "relu", "remainder", "reshape", "rng", "rng_scope", "round", "rsqrt", "rule",
     "seed", "selecting", "set_grad_enabled", "shape", "sigmoid", "sign", "sin", "sinc", "sinh",
     "softmax", "softplus", "solve", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum",
     "tan", "tanh", "tensor", "trace", "transpose", "trunc", "unbroadcast", "unsqueeze", "var",

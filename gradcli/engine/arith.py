@@ -342,3 +342,59 @@ def neg(a):
 
 def pos(a):
     return a
+
+
+# ------------------------------------------------------- add/sub with alpha
+
+class AddAlphaBackward0(Node):
+    """``a + alpha * b`` (torch.add's ``alpha``): one node, named as PyTorch names it, with
+    alpha folded in (no MulBackward0 under it)."""
+    __slots__ = ()
+    name = "AddBackward0"
+    frees = False
+    sign = 1
+
+    def apply(self, g):
+        na, nb = self.next
+        return (None if na is None else unbroadcast(g, na.shape),
+                None if nb is None else unbroadcast(g * (self.sign * self.saved), nb.shape))
+
+
+class SubAlphaBackward0(AddAlphaBackward0):
+    """``a - alpha * b`` (torch.sub's ``alpha``)."""
+    __slots__ = ()
+    name = "SubBackward0"
+    sign = -1
+
+
+def _alpha_op(a, b, alpha, cls):
+    if type(a) is not Variable:
+        a = lift(a)
+    bd, bn = operand(b)
+    ad, bd = promote(a._data, bd)
+    st = STATE.get()
+    broadcast_check(ad, bd, st)
+    dt = np.result_type(ad, bd)
+    if dt.kind in "iub":
+        if isinstance(alpha, float):
+            raise EngineTypeError("For integral input tensors, argument alpha must not be a "
+                                  "floating point number.")
+        if cls is SubAlphaBackward0:
+            no_bool(ad, bd)
+        out = ad + cls.sign * alpha * bd
+    else:
+        # PyTorch's kernel computes fma(b, +-alpha, a) with alpha in the tensor's dtype
+        from .fma import fma
+        out = fma(np.asarray(bd, dt), np.asarray(cls.sign * alpha, dt), np.asarray(ad, dt))
+    out = np.asarray(out, dt)[()]
+    return record(out, cls, (a._node, bn), alpha, st)
+
+
+def add_alpha(a, b, alpha=1):
+    """``torch.add(a, b, alpha=...)``: ``a + alpha * b``."""
+    return add(a, b) if alpha == 1 else _alpha_op(a, b, alpha, AddAlphaBackward0)
+
+
+def sub_alpha(a, b, alpha=1):
+    """``torch.sub(a, b, alpha=...)``: ``a - alpha * b``."""
+    return sub(a, b) if alpha == 1 else _alpha_op(a, b, alpha, SubAlphaBackward0)

@@ -16,7 +16,7 @@ from .errors import EngineValueError
 from .node import Node
 from .variable import Variable, _result, _wrap
 # the ops whose gradient is a selection; re-exported here (elementwise.where, .clamp, ...)
-from .selecting import clamp, clamp_min, clip, maximum, minimum, where
+from .selecting import clamp, clamp_max, clamp_min, clip, maximum, minimum, where
 
 
 def _np_sigmoid(x):
@@ -344,5 +344,5 @@ for _f in (exp, cos, sin, cosh, sinh, sign, sigmoid, sqrt, where):
     setattr(_Engine, _f.__name__, staticmethod(_f))
 del _f
 
-__all__ = list(UNARY) + ["clamp", "clamp_min", "clip", "maximum", "minimum", "where",
+__all__ = list(UNARY) + ["clamp", "clamp_max", "clamp_min", "clip", "maximum", "minimum", "where",
                          "UNARY", "SPARE", "RAW", "ENGINE"]

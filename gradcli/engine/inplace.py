@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith, elementwise as ew, indexing, modulo, power, shape as sh
+from . import arith, compare, elementwise as ew, indexing, modulo, pointwise as pw, power
+from . import reduce as rd, shape as sh
 from ._op import lift, operand, record
 from .shape import unbroadcast
 from .context import STATE
 from .errors import AutogradError, EngineValueError, ShapeError
 from .node import AccumulateGrad, Node
+from .rule import node_class
 from .variable import Variable, _index, _wrap, shared_array
 from .versions import check, counter_of, watch
 
@@ -363,29 +365,36 @@ def setitem(x, index, value):
 
 # --------------------------------------------------------------- the table
 
-def _scaled(other, alpha):
-    if alpha == 1:
-        return other
-    return arith.mul(other, alpha) if type(other) is Variable else lift(other)._data * alpha
-
-
-def _add(x, other, alpha=1):
-    return arith.add(x, _scaled(other, alpha))
-
-
-def _sub(x, other, alpha=1):
-    return arith.sub(x, _scaled(other, alpha))
-
-
 def _clamp(x, min=None, max=None):
     return ew.clamp(x, min, max)
 
 
-# in-place method name -> the out-of-place op it writes back
+def _comparison(name, op):
+    """``x.lt_(y)`` & co.: x gets 1.0 / 0.0; PyTorch records ``LtBackward0`` (a number y)
+    or ``LtBackward1`` (a tensor y), whose gradients are zeros."""
+    zero = node_class(f"{name}Backward0", lambda g: (g * 0,))
+    both = node_class(f"{name}Backward1", lambda g: (g * 0, g * 0))
+
+    def fn(x, other):
+        out = op(x, other)._data
+        if type(other) is Variable:
+            return record(out, both, (x._node, other._node), (), STATE.get())
+        return record(out, zero, (x._node,), (), STATE.get())
+    return fn
+
+
+# in-place method name -> the out-of-place op it writes back (bitwise_*_ and logical_*_,
+# with their dtype check first: bitwise.methods)
 OPS = {
-    "add_": _add, "sub_": _sub, "mul_": arith.mul, "div_": arith.div, "pow_": power.pow,
+    "add_": arith.add_alpha, "sub_": arith.sub_alpha, "mul_": arith.mul, "div_": arith.div, "pow_": power.pow,
     "neg_": arith.neg, "remainder_": modulo.remainder, "floor_divide_": modulo.floor_divide,
     "clamp_": _clamp, "clip_": _clamp, "zero_": _zero, "fill_": _fill, "copy_": _copy,
+    "clamp_min_": ew.clamp_min, "clamp_max_": ew.clamp_max, "square_": power.square,
+    "atan2_": pw.atan2, "arctan2_": pw.atan2, "hypot_": pw.hypot, "xlogy_": pw.xlogy,
+    "lerp_": pw.lerp, "addcmul_": pw.addcmul, "addcdiv_": pw.addcdiv, "cumsum_": rd.cumsum,
+    "lt_": _comparison("Lt", compare.lt), "le_": _comparison("Le", compare.le),
+    "gt_": _comparison("Gt", compare.gt), "ge_": _comparison("Ge", compare.ge),
+    "eq_": _comparison("Eq", compare.eq), "ne_": _comparison("Ne", compare.ne),
 }
 # every elementwise function of the unary table has its x.op_() (PyTorch's Tensor has
 # no softplus_ nor logsigmoid_: nn.functional's are out of place)
@@ -411,7 +420,9 @@ def method(name, fn):
 
 def methods() -> dict:
     """``{name: method}`` for Variable: every in-place op and augmented operator."""
+    from .relayout import META      # (relayout builds on this module: imported when used)
     out = {name: method(name, fn) for name, fn in OPS.items()}
+    out.update(META)
     for dunder, name in AUGMENTED.items():
         out[dunder] = method(dunder, OPS[name])
     return out

@@ -90,7 +90,8 @@ def _t(self):
     n = self._data.ndim
     if n > 2:
         raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return sh.permute(self, (1, 0), _cls=sh.TBackward0) if n == 2 else self
+    return sh.permute(self, (1, 0), _cls=sh.TBackward0) if n == 2 else \
+        sh.unchanged(self, sh.TBackward0, tuple(range(n)))
 
 
 METHODS = {
@@ -110,7 +111,7 @@ METHODS = {
     "__getitem__": indexing.getitem,
     # methods
     "backward": backward, "clone": _clone, "float": _float, "double": _double,
-    "add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
+    "add": arith.add_alpha, "sub": arith.sub_alpha, "mul": arith.mul, "div": arith.div,
     "pow": power.pow, "neg": arith.neg, "matmul": linalg.matmul, "dot": linalg.dot,
     "outer": linalg.outer, "inverse": linalg.inv, "det": linalg.det, "trace": linalg.trace,
     "diag": linalg.diag, "mm": _mm,

@@ -68,8 +68,9 @@ def _xlogy_rule(g, x, y):
 
 
 XlogyBackward0 = node_class("XlogyBackward0", _xlogy_rule)
-XlogyBackward1 = node_class("XlogyBackward1", lambda g, x, y: (None, g * x / y))   # number x
-XlogyBackward2 = node_class("XlogyBackward2", lambda g, x, y: (_xlogy_rule(g, x, y)[0], None))
+# a number on one side is no input of the node: one next_functions entry, as PyTorch
+XlogyBackward1 = node_class("XlogyBackward1", lambda g, x, y: (g * x / y,))   # number x
+XlogyBackward2 = node_class("XlogyBackward2", lambda g, x, y: (_xlogy_rule(g, x, y)[0],))
 
 
 def xlogy(input, other):
@@ -80,8 +81,9 @@ def xlogy(input, other):
         out = np.where((xd == 0) & ~np.isnan(yd), 0.0, xd * np.log(yd)).astype(
             np.result_type(xd, yd))[()]
     tx, ty = type(input) is Variable, type(other) is Variable
-    cls = XlogyBackward0 if tx and ty else (XlogyBackward2 if tx else XlogyBackward1)
-    return record_rule(out, cls, (x, y), (x, y))
+    if tx and ty:
+        return record_rule(out, XlogyBackward0, (x, y), (x, y))
+    return record_rule(out, XlogyBackward2 if tx else XlogyBackward1, (x if tx else y,), (x, y))
 
 
 # ---------------------------------------------------------------------- lerp

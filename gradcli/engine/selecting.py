@@ -141,12 +141,46 @@ class ClampMinBackward0(ClampBackward1):
     name = "ClampMinBackward0"
 
 
+class ClampMaxBackward0(ClampBackward1):
+    __slots__ = ()
+    name = "ClampMaxBackward0"
+
+
+class ClampMinBackward1(ClampBackward0):
+    """clamp_min with a tensor bound: x gets g where x >= min, min where x < min."""
+    __slots__ = ()
+    name = "ClampMinBackward1"
+
+
+class ClampMaxBackward1(ClampBackward0):
+    __slots__ = ()
+    name = "ClampMaxBackward1"
+
+
+def _clamp_bound(x, bound, cls, lower):
+    b = lift(bound)
+    xd, bd = x._data, b._data
+    st = STATE.get()
+    broadcast_all(st, xd, bd)
+    out = (np.maximum if lower else np.minimum)(xd, bd)[()]
+    keep = np.broadcast_to((xd >= bd) if lower else (xd <= bd), np.shape(out))
+    return record(out, cls, (x._node, b._node), (keep, ~keep), st)
+
+
 def clamp_min(x, min):
-    """torch.clamp_min with a number bound (its own node name, ClampMinBackward0)."""
+    """torch.clamp_min (ClampMinBackward0 with a number bound, 1 with a tensor)."""
     x = lift(x)
     if type(min) is Variable:
-        return _clamp_tensor(x, min, None)
+        return _clamp_bound(x, min, ClampMinBackward1, True)
     return _clamp_numbers(x, min, np.inf, ClampMinBackward0)
+
+
+def clamp_max(x, max):
+    """torch.clamp_max (ClampMaxBackward0 with a number bound, 1 with a tensor)."""
+    x = lift(x)
+    if type(max) is Variable:
+        return _clamp_bound(x, max, ClampMaxBackward1, False)
+    return _clamp_numbers(x, -np.inf, max, ClampMaxBackward0)
 
 
 def clamp(x, min=None, max=None):

@@ -236,6 +236,16 @@ def flatten(x, start_dim=0, end_dim=-1):
     return _reshape(x, xs[:s] + (math.prod(xs[s:e + 1]),) + xs[e + 1:])
 
 
+def unchanged(x, cls, saved):
+    """A view op that changes nothing (squeeze of no size-1 dim, t() or transpose of a
+    vector): x itself off the graph; in the graph PyTorch still records the op's node."""
+    st = STATE.get()
+    if x._node is None or not st.grad:
+        return x
+    return mark_view(record(shared_array(x)[...], cls, (x._node,), saved, st), x,
+                     lambda a: a[...])
+
+
 def squeeze(x, dim=None):
     x = lift(x)
     xs = x._data.shape
@@ -246,7 +256,7 @@ def squeeze(x, dim=None):
         shape = tuple(s for i, s in enumerate(xs) if not (i in ax and s == 1))
     cls = (SqueezeBackward0 if dim is None else
            SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1)
-    return _reshaped(x, shape, cls)
+    return unchanged(x, cls, xs) if shape == xs else _reshaped(x, shape, cls)
 
 
 def unsqueeze(x, dim):
@@ -295,7 +305,7 @@ def transpose(x, dim0=0, dim1=1):
     x = lift(x)
     n = x._data.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, 1, -1):
-        return x
+        return unchanged(x, TransposeBackward0, tuple(range(n)))
     a, b = dims(n, dim0)[0], dims(n, dim1)[0]
     order = list(range(n))
     order[a], order[b] = order[b], order[a]

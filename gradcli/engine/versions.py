@@ -103,10 +103,13 @@ _TYPES = {"float64": "DoubleTensor", "float32": "FloatTensor", "float16": "HalfT
 
 
 def short_name(name: str) -> str:
-    """The name PyTorch's message gives a node: ``MulBackward0`` -> ``Mul``."""
+    """The name PyTorch's message gives a node: ``MulBackward0`` -> ``Mul``,
+    ``TBackward1`` -> ``T1``."""
     if name == "CopySlices":
         return "torch::autograd::CopySlices"
-    return re.sub(r"Backward\d*$", "", name)
+    # PyTorch drops "Backward0" and keeps another overload number: ClampBackward1 -> Clamp1
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1),
+                  name)
 
 
 def _describe(dtype, shape) -> str:

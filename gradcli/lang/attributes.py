@@ -46,7 +46,8 @@ def _tables():
     cands = set(VAR_METHODS) | set(ELEMENTWISE) | set(REDUCTIONS) | set(SHAPE_OPS) | set(LINALG)
     cands |= {"type_as", "allclose", "isclose"} | set(BITWISE) | {n + "_" for n in BITWISE}
     from ..engine.inplace import OPS as INPLACE     # every in-place method: add_, exp_, copy_...
-    cands |= set(INPLACE)
+    from ..engine.relayout import META              # and t_, transpose_, squeeze_, unsqueeze_
+    cands |= set(INPLACE) | set(META)
     for name in sorted(cands):
         fn = getattr(Variable, name, None)
         if fn is None or name.startswith("_") or name in vt:

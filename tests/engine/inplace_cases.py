@@ -2,7 +2,7 @@
 
 Each case is a script over a few names (``tensor`` makes float64 tensors, ``zeros``,
 ``no_grad``, ``ints`` (int64 tensors), ``name(t)`` the name of ``t.grad_fn`` or None, ``L(t)`` a tensor as a
-list); it sets ``r`` to what it observed. Running it gives either ``["ok", r]`` or
+list); ``nf(t)`` its name and its next_functions' names; it sets ``r`` to what it observed. Running it gives either ``["ok", r]`` or
 ``["error", message]``. ``inplace_torch213.json`` holds what PyTorch 2.13.0 gave for
 every case (written by ``python -m tests.engine.inplace_cases`` with torch installed,
 from the oracle venv), so the tests compare with PyTorch with or without torch.
@@ -13,6 +13,11 @@ import json
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("inplace_torch213.json")
+
+# the start and end of the table cases of the in-place methods (a non-leaf y of x; b, c leaves)
+B = ("x = tensor([1., 2.], requires_grad=True); b = tensor([3., 4.], requires_grad=True)\n"
+     "c = tensor([5., 0.5], requires_grad=True); y = x * 1\n")
+G = "(y * y).sum().backward(); r = [nf(y), L(y), y._version, L(x.grad)"
 
 CASES = {
     # history rebased onto the in-place op's node, with PyTorch's names and versions
@@ -133,6 +138,84 @@ CASES = {
     "broadcast into smaller": "x = tensor([1., 2., 3.]); x += zeros(2, 3)",
     "copy_ of another shape": "x = zeros(2, 3); x.copy_(zeros(2, 2))",
     "expanded write": "x = tensor([1., 2.]); e = x.expand(3, 2); e.add_(1)",
+    # every in-place method PyTorch has for our ops (LANGUAGE.md): value, node, edges, grads
+    "square_": B + "y.square_(); " + G + "]",
+    "atan2_": B + "y.atan2_(b); " + G + ", L(b.grad)]",
+    "arctan2_": B + "y.arctan2_(b); " + G + ", L(b.grad)]",
+    "hypot_": B + "y.hypot_(b); " + G + ", L(b.grad)]",
+    "xlogy_ tensor": B + "y.xlogy_(b); " + G + ", L(b.grad)]",
+    "xlogy_ number": B + "y.xlogy_(3.); " + G + "]",
+    "lerp_ number": B + "y.lerp_(b, 0.25); " + G + ", L(b.grad)]",
+    "lerp_ tensor": B + "y.lerp_(b, c); " + G + ", L(b.grad), L(c.grad)]",
+    "addcmul_": B + "y.addcmul_(b, c, value=2); " + G + ", L(b.grad), L(c.grad)]",
+    "addcdiv_": B + "y.addcdiv_(b, c, value=0.5); " + G + ", L(b.grad), L(c.grad)]",
+    "clamp_min_ number": B + "y.clamp_min_(1.5); " + G + "]",
+    "clamp_max_ number": B + "y.clamp_max_(1.5); " + G + "]",
+    "clamp_min_ tensor": B + "y.clamp_min_(c); " + G + ", L(c.grad)]",
+    "clamp_max_ tensor": B + "y.clamp_max_(c); " + G + ", L(c.grad)]",
+    "cumsum_": B + "y.cumsum_(0); " + G + "]",
+    "floor_ ceil_ round_ trunc_ frac_": B + "y.mul_(1.3); y.floor_(); z = x * 1.3; z.ceil_(); w = x * 1.7; w.frac_()\n"
+                                        "(y + z + w).sum().backward(); r = [nf(y), nf(z), nf(w), L(y), L(z), L(w), L(x.grad)]",
+    "sqrt_ rsqrt_ reciprocal_": B + "y.sqrt_(); y.reciprocal_(); y.rsqrt_(); " + G + "]",
+    "relu_ sigmoid_ tanh_ log_ abs_ neg_": B + "y.neg_(); y.abs_(); y.log_(); y.relu_(); y.sigmoid_(); y.tanh_(); " + G + "]",
+    "lt_ number": B + "y.lt_(1.5); y.sum().backward(); r = [nf(y), L(y), L(x.grad), y.requires_grad]",
+    "ge_ tensor": B + "y.ge_(tensor([1., 3.])); y.sum().backward(); r = [nf(y), L(y), L(x.grad)]",
+    "eq_ ne_ le_ gt_": "y = tensor([1., 2., 3.]); z = y * 1; w = y * 1; v = y * 1\n"
+                       "y.eq_(2); z.ne_(2); w.le_(2); v.gt_(2); r = [L(y), L(z), L(w), L(v), y._version]",
+    "bitwise_ in place": "a = ints([1, 2, 3]); a.bitwise_and_(ints([3, 3, 1])); b = ints([1, 2]); b.bitwise_or_(ints([4, 4]))\n"
+                         "c = ints([5, 6]); c.bitwise_xor_(ints([1, 1])); d = ints([True, False]); d.bitwise_not_()\n"
+                         "r = [L(a), L(b), L(c), L(d), a._version, d._version]",
+    "add alpha out of place": B + "z = add(x, b, alpha=2); w = sub(x, b, alpha=0.5)\n"
+                              "(z * w).sum().backward(); r = [nf(z), nf(w), L(z), L(w), L(x.grad), L(b.grad)]",
+    "add_ alpha folded": B + "y.add_(b, alpha=-3); y.sub_(c, alpha=0.1); " + G + ", L(b.grad), L(c.grad)]",
+    "add alpha number": B + "z = x.add(3, alpha=2); z.sum().backward(); r = [nf(z), L(z), L(x.grad)]",
+    "add alpha int": "r = L(ints([1, 2]).add(ints([3, 4]), alpha=2))",
+    "add float alpha int": "ints([1, 2]).add(ints([3, 4]), alpha=2.5)",
+    "add alpha fma": "a = tensor([0.1, 0.7, 1e16, -0.3, 0.2, 0.9, 1.1]); b = tensor([0.3, 0.1, 3., 0.1, 0.7, 0.3, 0.9])\n"
+                     "r = [L(add(a, b, alpha=0.1)), L(sub(a, b, alpha=3.7)), L(add(a[0:2], b[0:2], alpha=3.7))]",
+    # metadata in place: t_ transpose_ squeeze_ unsqueeze_
+    "t_": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; y.t_()\n"
+          "(y * tensor([[1., 2.], [3., 4.]])).sum().backward(); r = [nf(y), L(y), y._version, L(x.grad), y.t_() is y]",
+    "t_ 1-d": "x = tensor([1., 2.], requires_grad=True); y = x * 1; y.t_(); r = [nf(y), y._version]",
+    "t_ 3-d": "x = tensor([[[1., 2.]]], requires_grad=True); y = x * 1; y.t_()",
+    "transpose_": "x = tensor([[1., 2., 3.]], requires_grad=True); y = x * 2; y.transpose_(-1, 0)\n"
+                  "(y * tensor([[1.], [2.], [3.]])).sum().backward(); r = [nf(y), L(y), y._version, L(x.grad)]",
+    "transpose_ same dim": "x = tensor([[1., 2.]], requires_grad=True); y = x * 1; y.transpose_(0, 0); r = [nf(y), y._version]",
+    "transpose_ bad dim": "x = tensor([[1., 2.]], requires_grad=True); y = x * 1; y.transpose_(0, 2)",
+    "squeeze_": "x = tensor([[1., 2.]], requires_grad=True); y = x * 3; y.squeeze_()\n"
+                "(y * tensor([1., 2.])).sum().backward(); r = [nf(y), L(y), L(x.grad)]",
+    "squeeze_ dim and dims": "x = tensor([[[1., 2.]]], requires_grad=True); y = x * 1; z = x * 1; y.squeeze_(0); z.squeeze_((0, 1))\n"
+                             "(y.sum() + z.sum()).backward(); r = [nf(y), nf(z), L(y), L(z), L(x.grad)]",
+    "squeeze_ no-op": "x = tensor([1., 2.], requires_grad=True); y = x * 1; y.squeeze_(); r = [nf(y), y._version]",
+    "unsqueeze_": "x = tensor([1., 2.], requires_grad=True); y = x * 2; y.unsqueeze_(-1)\n"
+                  "(y * tensor([[1.], [3.]])).sum().backward(); r = [nf(y), L(y), L(x.grad)]",
+    "unsqueeze_ bad dim": "x = tensor([1., 2.], requires_grad=True); y = x * 1; y.unsqueeze_(3)",
+    "t_ leaf": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); x.t_()",
+    "t_ view of leaf": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); v = x[0:1]; v.t_()",
+    "t_ leaf no_grad": "x = tensor([[1., 2.], [3., 5.]], requires_grad=True)\nwith no_grad():\n    x.t_()\n"
+                       "(x * tensor([[1., 2.], [3., 4.]])).sum().backward(); r = [nf(x), x._version, L(x), L(x.grad)]",
+    "unsqueeze_ leaf no_grad": "x = tensor([1., 2.], requires_grad=True)\nwith no_grad():\n    x.unsqueeze_(0)\n"
+                               "(x * x).sum().backward(); r = [L(x.grad), x.is_leaf]",
+    "t_ non-leaf no_grad": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1\nwith no_grad():\n    y.t_()\n"
+                           "(y * tensor([[1., 2.], [3., 4.]])).sum().backward(); r = [nf(y), y._version, L(x.grad)]",
+    "t_ of a view": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; v = y[0:2]; v.t_()\n"
+                    "r = [nf(v), v._version, nf(y), y._version]",
+    "old view after root t_": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; v = y[0]; y.t_(); v.mul_(10)\n"
+                              "(y * tensor([[1., 2.], [3., 4.]])).sum().backward(); r = [L(y), nf(y), nf(v), v._version, L(x.grad)]",
+    "root t_ then write a row": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; y.t_(); y[0] = 0\n"
+                                "(y * tensor([[1., 2.], [3., 4.]])).sum().backward(); r = [L(y), nf(y), L(x.grad)]",
+    "view t_ then write": "x = tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True); y = x * 1; v = y[:, 1:]; v.t_(); v.mul_(2)\n"
+                          "(y * y).sum().backward(); r = [L(y), nf(y), nf(v), L(v), L(x.grad)]",
+    "saved then t_": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; z = y * y; y.t_(); z.sum().backward()",
+    "saved then squeeze_ no_grad write": "x = tensor([[1., 2.]], requires_grad=True); y = x * 1; y.squeeze_(0); q = y * y\n"
+                                         "with no_grad():\n    y.add_(1)\nq.sum().backward()",
+    "saved clamp then no_grad write": "x = tensor([1., 2.], requires_grad=True); z = x.clamp(min=0.); q = z * z\n"
+                                      "with no_grad():\n    z.add_(1)\nq.sum().backward()",
+    "detach_": "x = tensor([1., 2.], requires_grad=True); y = x * 1; d = y.detach_(); x.detach_()\n"
+               "r = [d is y, y.requires_grad, y._version, nf(y), x.requires_grad, x.is_leaf]",
+    "detach_ of a view": "x = tensor([1., 2.], requires_grad=True); y = x * 1; v = y[0:1]; v.detach_()",
+    "detach t_": "x = tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1; d = y.detach(); d.t_()\n"
+                 "r = [y._version, d._version, L(y), L(d), nf(y)]",
 }
 
 
@@ -157,8 +240,12 @@ def torch_namespace(torch):
 
     def L(t):
         return t.tolist()
+
+    def nf(t):
+        return None if t.grad_fn is None else [name(t), [
+            None if f is None else type(f).__name__ for f, _ in t.grad_fn.next_functions]]
     return {"tensor": tensor, "zeros": zeros, "no_grad": torch.no_grad, "name": name, "L": L,
-            "ints": torch.tensor}
+            "ints": torch.tensor, "nf": nf, "add": torch.add, "sub": torch.sub}
 
 
 def engine_namespace():
@@ -175,8 +262,12 @@ def engine_namespace():
 
     def L(t):
         return t.tolist()
+
+    def nf(t):
+        return None if t.grad_fn is None else [name(t), [
+            None if f is None else f.name for f, _ in t.grad_fn.next_functions]]
     return {"tensor": tensor, "zeros": zeros, "no_grad": E.no_grad, "name": name, "L": L,
-            "ints": E.tensor}
+            "ints": E.tensor, "nf": nf, "add": E.add, "sub": E.sub}
 
 
 if __name__ == "__main__":      # regenerate the table (needs torch)

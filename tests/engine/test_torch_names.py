@@ -61,6 +61,14 @@ T = np.array([0.3, 0.4, 0.2, 0.7])
 
 # every indexing form, the matmul rewrites, reshape of non-contiguous data, constants
 STRUCTURE = CASES + [
+    # view ops that change nothing still record their node
+    ("squeeze no-op", lambda m, x: x.squeeze(), V), ("squeeze(0) no-op", lambda m, x: x.squeeze(0), V),
+    ("t() of a vector", lambda m, x: x.t(), V), ("transpose of a vector", lambda m, x: x.transpose(0, 0), V),
+    ("xlogy(x, 2.)", lambda m, x: m.xlogy(x, 2.0), V), ("xlogy(2., x)", lambda m, x: m.xlogy(2.0, x), V),
+    ("add alpha", lambda m, x: m.add(x, x * 2, alpha=0.5), V),
+    ("sub alpha", lambda m, x: m.sub(x, 3.0, alpha=2), V),
+    ("clamp_min tensor", lambda m, x: m.clamp_min(x, x * 0.5), V),
+    ("clamp_max tensor", lambda m, x: m.clamp_max(x, x * 0.5), V),
     ("A[0, 1]", lambda m, x: x[0, 1], A), ("A[0][1]", lambda m, x: x[0][1], A),
     ("A[None]", lambda m, x: x[None], A), ("A[:, None]", lambda m, x: x[:, None], A),
     ("A[-1]", lambda m, x: x[-1], A), ("A[1:, 2]", lambda m, x: x[1:, 2], A),
