@@ -28,8 +28,10 @@ def _functional():
 
 def _uniform_(shape, bound, dtype):
     """A new leaf drawn as PyTorch's init draws it: ``empty(shape).uniform_(-bound, bound)``."""
+    from .printing import PARAMETERS
     w = Variable(np.zeros(shape, dtype))
     w.uniform_(-bound, bound)
+    PARAMETERS[id(w)] = w              # prints as PyTorch's nn.Parameter: "Parameter containing:"
     return w.requires_grad_(True)
 
 
@@ -170,9 +172,15 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
+        if isinstance(i, slice):           # PyTorch keeps the names: model[1:] shows (1), (2)...
+            out = Sequential()
+            out._children = dict(list(self._children.items())[i])
+            return out
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise EngineTypeError(f"Sequential indices must be integers or slices, not {type(i).__name__}")
         mods = list(self._children.values())
-        if isinstance(i, slice):
-            return Sequential(*mods[i])
+        if not -len(mods) <= i < len(mods):
+            raise IndexError(f"index {i} is out of range")
         return mods[i]
 
     def __len__(self):

@@ -1,4 +1,4 @@
-"""torch.optim's SGD, Adam and AdamW, step for step as PyTorch 2.13 runs them on the CPU.
+"""torch.optim's SGD, Adam, AdamW, RMSprop and Adagrad, step for step as PyTorch 2.13 runs them on the CPU.
 
 PyTorch's CPU default is the single-tensor loop (no foreach, no fused kernel); each line below is
 one line of that loop, written as the same elementwise arithmetic in the same order, so the
@@ -59,6 +59,9 @@ class Optimizer:
     """What every optimizer shares: its parameters, hyper-parameters and per-parameter state."""
     attrs = ("step", "zero_grad", "param_groups", "state_dict")
     defaults: dict = {}
+    # torch's implementation switches, fixed here (the single-tensor CPU loop): shown by repr
+    # as PyTorch 2.13 shows them
+    flags: dict = {"differentiable": False, "foreach": None, "fused": None}
 
     def __init__(self, params, **hyper):
         self.params = _params(params, type(self).__name__)
@@ -90,8 +93,9 @@ class Optimizer:
     def __repr__(self):
         name = type(self).__name__
         lines = [f"{name} (", "Parameter Group 0"]
-        for k in sorted(self.hyper):
-            lines.append(f"    {k}: {self.hyper[k]}")
+        shown = dict(self.flags, **self.hyper)
+        for k in sorted(shown):
+            lines.append(f"    {k}: {shown[k]}")
         return "\n".join(lines) + "\n)"
 
 
@@ -127,6 +131,7 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     decoupled = False
+    flags = dict(Optimizer.flags, capturable=False, decoupled_weight_decay=False)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, maximize=False):
@@ -176,11 +181,88 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     decoupled = True
+    flags = dict(Adam.flags, decoupled_weight_decay=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, maximize=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, maximize=maximize)
+
+
+class RMSprop(Optimizer):
+    """Divides by a running root mean square of the gradients (torch 2.13's single-tensor loop)."""
+    flags = {"capturable": False, "differentiable": False, "foreach": None}
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, maximize=False):
+        _check("learning rate", lr)
+        _check("epsilon value", eps)
+        _check("momentum value", momentum)
+        _check("weight_decay value", weight_decay)
+        _check("alpha value", alpha)
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                         momentum=momentum, centered=bool(centered), maximize=bool(maximize))
+
+    def _update(self, p, grad, state):
+        h = self.hyper
+        x = p._data
+        k = x.dtype.type
+        if not state:
+            state.update(step=0, square_avg=np.zeros_like(x))
+            if h["momentum"] > 0:
+                state["momentum_buffer"] = np.zeros_like(x)
+            if h["centered"]:
+                state["grad_avg"] = np.zeros_like(x)
+        state["step"] += 1
+        if h["maximize"]:
+            grad = -grad
+        if h["weight_decay"] != 0:
+            grad = fma(x, k(h["weight_decay"]), grad)                  # grad.add(p, alpha=wd)
+        alpha = h["alpha"]
+        sq = fma(k(1 - alpha) * grad, grad, state["square_avg"] * k(alpha))
+        state["square_avg"] = sq                   # square_avg.mul_(alpha).addcmul_(g, g, 1 - alpha)
+        if h["centered"]:
+            ga = state["grad_avg"] = _lerp(state["grad_avg"], grad, k(1 - alpha))
+            avg = np.sqrt(fma(-ga, ga, sq))        # square_avg.addcmul(ga, ga, value=-1).sqrt_()
+        else:
+            avg = np.sqrt(sq)
+        avg = avg + k(h["eps"])
+        if h["momentum"] > 0:                      # buf.mul_(momentum).addcdiv_(grad, avg)
+            buf = state["momentum_buffer"] = state["momentum_buffer"] * k(h["momentum"]) + grad / avg
+            _write(p, fma(buf, k(-h["lr"]), x))                       # p.add_(buf, alpha=-lr)
+        else:
+            _write(p, x + k(-h["lr"]) * grad / avg)                   # p.addcdiv_(g, avg, value=-lr)
+
+
+class Adagrad(Optimizer):
+    """Divides by the root of the summed squared gradients (torch 2.13's single-tensor loop)."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, maximize=False):
+        _check("learning rate", lr)
+        _check("lr_decay value", lr_decay)
+        _check("weight_decay value", weight_decay)
+        _check("initial_accumulator_value value", initial_accumulator_value)
+        _check("epsilon value", eps)
+        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps,
+                         maximize=bool(maximize))
+        for p, state in zip(self.params, self.state):     # torch fills its state at construction
+            state.update(step=0, sum=np.full_like(p._data, initial_accumulator_value))
+
+    def _update(self, p, grad, state):
+        h = self.hyper
+        x = p._data
+        k = x.dtype.type
+        state["step"] += 1
+        if h["maximize"]:
+            grad = -grad
+        if h["weight_decay"] != 0:
+            grad = fma(x, k(h["weight_decay"]), grad)                  # grad.add(p, alpha=wd)
+        clr = h["lr"] / (1 + (state["step"] - 1) * h["lr_decay"])
+        total = state["sum"] = fma(k(1) * grad, grad, state["sum"])    # sum.addcmul_(g, g, value=1)
+        std = np.sqrt(total) + k(h["eps"])                             # sum.sqrt().add_(eps)
+        _write(p, x + k(-clr) * grad / std)                            # p.addcdiv_(g, std, value=-clr)
 
 
 def _lerp(start, end, weight):
@@ -190,4 +272,4 @@ def _lerp(start, end, weight):
     return fma(weight - 1, end - start, end)
 
 
-OPTIMIZERS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW}
+OPTIMIZERS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad}

@@ -31,6 +31,7 @@ Only numpy and the standard library are used, so the engine can call this from
 from __future__ import annotations
 
 import math
+import weakref
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,11 @@ import numpy as np
 from .errors import shown
 
 PRECISION = 4
+# the tensors nn modules made as their parameters (engine/nn.py adds them): PyTorch's
+# nn.Parameter prints as "Parameter containing:" and the tensor below it
+# (id -> tensor, weakly: a dropped module's parameters leave; identity, never tensor ==)
+PARAMETERS: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
+PARAMETER_PREFIX = "Parameter containing:\n"
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80

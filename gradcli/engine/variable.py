@@ -245,9 +245,11 @@ class Variable:
         except ImportError:  # printing lands separately; keep repr working meanwhile
             fn = "" if node is None else f", grad_fn=<{node.name}>"
             return f"tensor({np.asarray(self._data)!r}{fn})"
-        return format_tensor(np.asarray(self._data), node is not None and self.is_leaf,
+        text = format_tensor(np.asarray(self._data), node is not None and self.is_leaf,
                              None if node is None or type(node) is AccumulateGrad else node.name,
                              STATE.get().dtype)     # PyTorch names only a non-default dtype
+        from .printing import PARAMETERS, PARAMETER_PREFIX     # nn modules' parameters
+        return PARAMETER_PREFIX + text if PARAMETERS.get(id(self)) is self else text
 
     __str__ = __repr__
 

@@ -11,10 +11,10 @@ from .errors import GxLimitError, GxSecurityError, GxTypeError, GxValueError, su
 from .limits import human, limit_message
 from .names import BITWISE, ELEMENTWISE, LINALG, REDUCTIONS, SHAPE_OPS
 from .runtime import CURRENT_RT, RETAIN_ALL, new_leaf
-from .values import (BoundMethod, Builtin, Device, DType, GxFunction, History, Namespace,
+from .values import (CPU, BoundMethod, Builtin, Device, DType, GxFunction, History, Namespace,
                      NodeName, check_device, dtype_value, type_name)
 
-VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad").split()
+VAR_ATTRS = ("data grad grad_fn requires_grad is_leaf shape ndim dtype T retains_grad device").split()
 VAR_METHODS = ("backward item tolist size numel dim detach clone retain_grad requires_grad_ "
                "zero_ fill_ float double add sub mul div neg t mm uniform_ normal_ bernoulli_ all any").split()
 VAR_SETTABLE = ("data", "grad", "requires_grad")
@@ -41,6 +41,8 @@ def _tables():
             vt[name] = lambda o: dtype_value(o.dtype)
         elif name == "shape":
             vt[name] = lambda o: tuple(o.shape)
+        elif name == "device":                   # every tensor is on the CPU: device(type='cpu')
+            vt[name] = lambda o: CPU
         elif hasattr(Variable, name):
             vt[name] = _attrgetter(name)
     cands = set(VAR_METHODS) | set(ELEMENTWISE) | set(REDUCTIONS) | set(SHAPE_OPS) | set(LINALG)
@@ -68,6 +70,11 @@ def _tables():
     for name, fn in (("to", _to_method), ("cpu", _cpu_method)):
         vm[name] = fn
         vt[name] = _method_getter(fn, name)
+    for name, fn in vm.items():
+        # the wrappers made here take the script's method name, so that Python's own call
+        # errors name it: "to() got an unexpected keyword argument 'requires_grad'"
+        if getattr(fn, "__module__", None) == __name__ and fn.__name__ != name:
+            fn.__name__ = fn.__qualname__ = name
     tables[Variable] = vt
     methods[Variable] = vm
     tables[Device] = {"type": lambda d: d.type}
@@ -213,6 +220,13 @@ def module_value(t) -> bool:
     common types, so that engine/nn.py is imported only by scripts that use it."""
     from ..engine.nn import Module
     return issubclass(t, Module)
+
+
+def iterable_module(v) -> bool:
+    """A Sequential: ``for m in model`` walks its modules, as in PyTorch (asked only after the
+    common iterable types)."""
+    from ..engine.nn import Sequential
+    return isinstance(v, Sequential)
 
 
 def script_object(t) -> bool:

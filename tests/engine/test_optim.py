@@ -1,4 +1,4 @@
-"""torch.optim's SGD, Adam, AdamW: every step against PyTorch 2.13 (when installed), and the
+"""torch.optim's SGD, Adam, AdamW, RMSprop, Adagrad: every step against PyTorch 2.13 (when installed), and the
 first steps against their formulas (always)."""
 import math
 
@@ -7,7 +7,7 @@ import pytest
 
 from gradcli.engine import no_grad, tensor
 from gradcli.engine.errors import EngineTypeError, EngineValueError
-from gradcli.engine.optim import SGD, Adam, AdamW
+from gradcli.engine.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 P0 = [[0.5, -1.25, 2.0], [0.0, 3.5, -0.75]]
 GRADS = [np.array(g) for g in (
@@ -28,8 +28,15 @@ CONFIGS = [
     ("Adam", dict(lr=0.01, amsgrad=True)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.05, weight_decay=0.5, amsgrad=True, maximize=True)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5, maximize=True)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1, weight_decay=0.01, initial_accumulator_value=0.5)),
+    ("Adagrad", dict(lr=0.05, eps=1e-6, maximize=True)),
 ]
-OURS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW}
+OURS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad}
 
 
 def run_ours(name, kw, dtype=np.float64):
@@ -96,6 +103,34 @@ def test_adamw_decays_the_weights_before_the_step():
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
+def test_rmsprop_first_step_by_hand():
+    # square_avg = (1 - alpha) g^2, so the step is lr * g / (sqrt(1 - alpha) |g| + eps)
+    lr, alpha, eps = 0.01, 0.99, 1e-8
+    got = run_ours("RMSprop", dict(lr=lr))[0]
+    g = GRADS[0]
+    expected = np.array(P0) - lr * g / (math.sqrt(1 - alpha) * np.abs(g) + eps)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_rmsprop_centered_subtracts_the_mean_square():
+    # centered: avg = sqrt(E[g^2] - E[g]^2) = sqrt(a(1-a)) |g| after one step (a = 1 - alpha)
+    lr, alpha = 0.01, 0.9
+    got = run_ours("RMSprop", dict(lr=lr, alpha=alpha, centered=True))[0]
+    g, a = GRADS[0], 1 - alpha
+    expected = np.array(P0) - lr * g / (math.sqrt(a * (1 - a)) * np.abs(g) + 1e-8)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_adagrad_two_steps_by_hand():
+    # sum_n = g_1^2 + ... + g_n^2; p_n = p_{n-1} - lr g_n / (sqrt(sum_n) + eps)
+    lr, eps = 0.1, 1e-10
+    got = run_ours("Adagrad", dict(lr=lr))
+    g1, g2 = GRADS[0], GRADS[1]
+    p1 = np.array(P0) - lr * g1 / (np.abs(g1) + eps)
+    p2 = p1 - lr * g2 / (np.sqrt(g1 ** 2 + g2 ** 2) + eps)
+    np.testing.assert_allclose(got[1], p2, rtol=1e-12, atol=1e-15)
+
+
 def test_step_is_in_place_bumps_the_version_and_skips_missing_grads():
     p = tensor([1.0, 2.0], requires_grad=True)
     q = tensor([3.0], requires_grad=True)
@@ -122,6 +157,10 @@ def test_zero_grad_set_to_none_false_keeps_zeros():
     (lambda p: SGD(p, lr=0.1, nesterov=True), EngineValueError),
     (lambda p: Adam(p, betas=(1.0, 0.9)), EngineValueError),
     (lambda p: Adam(p, eps=-1.0), EngineValueError),
+    (lambda p: RMSprop(p, alpha=-0.5), EngineValueError),
+    (lambda p: RMSprop(p, momentum=-1), EngineValueError),
+    (lambda p: Adagrad(p, lr_decay=-1), EngineValueError),
+    (lambda p: Adagrad(p, initial_accumulator_value=-1), EngineValueError),
     (lambda p: SGD([], lr=0.1), EngineValueError),
     (lambda p: SGD(p[0], lr=0.1), EngineTypeError),
     (lambda p: SGD([1.0], lr=0.1), EngineTypeError),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import GxAssertionError, GxSecurityError, GxSyntaxError, GxTypeError
+from ..attributes import iterable_module
 from ..namespaces import resolve_module
 from ..text import to_str
 from ..values import BREAK, CONTINUE, RET, RETURN, Builtin, GxFunction, type_name
@@ -169,7 +170,7 @@ class Statements:
             it = itf(fr)
             ti = type(it)
             try:
-                if ti not in allowed:
+                if ti not in allowed and not iterable_module(it):    # for m in model
                     raise GxTypeError(f"'{type_name(it)}' object is not iterable")
                 if ti is list:
                     it = tuple(it)      # the body may append: iterate a snapshot
