@@ -36,3 +36,21 @@ def test_warned_once_per_place_in_a_loop():
 def test_ordinary_names_do_not_warn(src):
     code, _, err = run(src)
     assert code == 0 and "hides the built-in" not in err
+
+
+# e is Euler's number, and also the name Python code gives its own variables: it rebinds
+# like any built-in, quietly (names.QUIET_BUILTINS)
+@pytest.mark.parametrize("src,out", [
+    ("print(e)\n", "2.718281828459045"),                 # math.e
+    ("print(log(tensor(e)).item())\n", "1.0"),
+    ("e = 3\nprint(e)\n", "3"),
+    ("for e in range(3):\n    pass\nprint(e)\n", "2"),
+    ("def f(e):\n    return e * 2\nprint(f(4), e)\n", "8 2.718281828459045"),
+    ("def f():\n    e = 5\n    return e\nprint(f(), e)\n", "5 2.718281828459045"),
+    ("e, b = 1, 2\nprint(e + b)\n", "3"),
+    ("import math\nprint(e == math.e == torch.e)\n", "True"),
+])
+def test_e_is_eulers_number_and_an_ordinary_name(src, out):
+    code, stdout, err = run("import torch\n" + src)
+    assert (code, stdout.strip().splitlines()[-1]) == (0, out)
+    assert "hides the built-in" not in err

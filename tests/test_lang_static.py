@@ -17,8 +17,11 @@ from gradcli.lang.parse import parse
     ("import os\nbreak\n", GxSyntaxError, 1, 8, "import of 'os'"),
     ("break\nimport os\n", GxSyntaxError, 1, 1, "'break' outside a loop"),
     ("x = 1\nf() = 2\ny._z = 3\n", GxSyntaxError, 2, 1, "cannot assign to a function call"),
-    ("for f(i) in r:\n    x = lambda\n", GxSyntaxError, 1, 5, "target of a for loop"),
-    ("x = lambda\n", GxSyntaxError, 1, 5, "'lambda' is not supported"),
+    ("for f(i) in r:\n    x = nonlocal\n", GxSyntaxError, 1, 5, "target of a for loop"),
+    ("x = nonlocal\n", GxSyntaxError, 1, 5, "'nonlocal' is not supported"),
+    ("f = lambda a, a: 1\nf(k=1, k=2)\n", GxSyntaxError, 1, 15, "duplicate parameter"),
+    ("f = lambda a=1, b: __c\n", GxSyntaxError, 1, 17, "without a default follows"),
+    ("f = lambda a: a.__dict__\n", GxSecurityError, 1, 16, "'__dict__'"),
 ])
 def test_first_problem_in_source_order_across_rules(src, cls, line, col, words):
     with pytest.raises(cls) as info:

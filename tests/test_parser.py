@@ -44,6 +44,10 @@ def sx(node) -> str:
         return "(cmp " + " ".join(parts) + ")"
     if t is N.IfExp:
         return f"(ifexp {sx(node.test)} {sx(node.body)} {sx(node.orelse)})"
+    if t is N.Lambda:
+        ps = " ".join(p.name if p.default is None else f"{p.name}={sx(p.default)}"
+                      for p in node.params)
+        return f"(lambda ({ps}) {sx(node.body)})"
     if t is N.Call:
         args = [sx(a) for a in node.args] + [f"{k.name}={sx(k.value)}" for k in node.keywords]
         return "(call " + " ".join([sx(node.func)] + args) + ")"
@@ -82,6 +86,8 @@ def sx(node) -> str:
         return f"(with {items} {sx(node.body)})"
     if t is N.Assert:
         return f"(assert {sx(node.test)} {sx(node.msg)})"
+    if t is N.Delete:
+        return "(del " + " ".join(sx(x) for x in node.targets) + ")"
     if t is N.Import:
         return "(import " + " ".join(a.name + (f" as {a.asname}" if a.asname else "")
                                      for a in node.names) + ")"
@@ -143,6 +149,21 @@ EXPRESSIONS = [
     ("(x * y).sum()", "(call (. (* x y) sum))"),
     ("f(\n  1,\n  2\n)", "(call f 1 2)"),
     ("[1,\n 2]", "(list 1 2)"),
+    # bitwise operators: | loosest, then ^, then &, all tighter than comparisons
+    ("a | b ^ c & d", "(| a (^ b (& c d)))"), ("a & b | c", "(| (& a b) c)"),
+    ("(x > 0) & (x < 2)", "(& (cmp x > 0) (cmp x < 2))"),
+    ("x > 0 & x < 2", "(cmp x > (& 0 x) < 2)"), ("a & b + c", "(& a (+ b c))"),
+    ("~x", "(u~ x)"), ("~~x", "(u~ (u~ x))"), ("-~x ** 2", "(u- (u~ (** x 2)))"),
+    ("a ^ b ^ c", "(^ (^ a b) c)"), ("not a | b", "(unot (| a b))"),
+    # the Ellipsis
+    ("...", "Ellipsis"), ("x[...]", "([] x Ellipsis)"), ("x[..., 0]", "([] x (tuple Ellipsis 0))"),
+    ("x[0, ...]", "([] x (tuple 0 Ellipsis))"), ("x[..., None]", "([] x (tuple Ellipsis None))"),
+    ("x[1:, ..., ::2]", "([] x (tuple (slice 1 _ _) Ellipsis (slice _ _ 2)))"),
+    # lambda: the loosest expression, like Python's
+    ("lambda: 0", "(lambda () 0)"), ("lambda x: x ** 2", "(lambda (x) (** x 2))"),
+    ("lambda a, b=2,: a * b", "(lambda (a b=2) (* a b))"),
+    ("lambda x: lambda y: x + y", "(lambda (x) (lambda (y) (+ x y)))"),
+    ("f(lambda t: t.sum(), x)", "(call f (lambda (t) (call (. t sum))) x)"),
 ]
 
 
@@ -162,7 +183,8 @@ def py_sx(node) -> str:
            pyast.USub: "-", pyast.UAdd: "+", pyast.Not: "not", pyast.And: "and", pyast.Or: "or",
            pyast.Lt: "<", pyast.LtE: "<=", pyast.Gt: ">", pyast.GtE: ">=", pyast.Eq: "==",
            pyast.NotEq: "!=", pyast.Is: "is", pyast.IsNot: "is not", pyast.In: "in",
-           pyast.NotIn: "not in"}
+           pyast.NotIn: "not in", pyast.BitAnd: "&", pyast.BitOr: "|", pyast.BitXor: "^",
+           pyast.Invert: "~"}
     t = type(node)
     if node is None:
         return "_"
@@ -185,6 +207,12 @@ def py_sx(node) -> str:
         return "(cmp " + " ".join(parts) + ")"
     if t is pyast.IfExp:
         return f"(ifexp {py_sx(node.test)} {py_sx(node.body)} {py_sx(node.orelse)})"
+    if t is pyast.Lambda:
+        a = node.args
+        defaults = [None] * (len(a.args) - len(a.defaults)) + a.defaults
+        ps = " ".join(p.arg if d is None else f"{p.arg}={py_sx(d)}"
+                      for p, d in zip(a.args, defaults))
+        return f"(lambda ({ps}) {py_sx(node.body)})"
     if t is pyast.Call:
         args = [py_sx(a) for a in node.args] + [f"{k.arg}={py_sx(k.value)}" for k in node.keywords]
         return "(call " + " ".join([py_sx(node.func)] + args) + ")"
@@ -207,6 +235,11 @@ PY_ORACLE = [
     "- - - x", "a + b - c * d / e // f % g", "f(a, b)(c)[d].e(f=g)",
     "(a, b), [c, (d,)]", "1 if 2 else 3 if 4 else 5", "a ** b * c ** -d ** e",
     "not a in b", "a - -b", "x.grad.data.norm() < 1000",
+    "a | b & c ^ d == e", "~a ** b & -c | d ^ e", "(x > 0) & (x < 2) | ~m", "a & b & c | d",
+    "not a & b or c | d", "a ^ b if c | d else e & f", "x[..., 0] & y[0, ...]",
+    "-~+~a", "a @ b & c", "1 | 2 < 3 ^ 4",
+    "lambda x, y=1: x if y else -x", "(lambda: 1)()", "a if b else lambda c: c or d",
+    "lambda x: x[..., 0] | ~x", "f(lambda a=lambda: 2: a, 3)",
 ]
 
 
@@ -230,6 +263,8 @@ STATEMENTS = [
     ("t += 1\n", "[(+= t 1)]"), ("t -= 1\n", "[(-= t 1)]"), ("t *= 2\n", "[(*= t 2)]"),
     ("t /= 2\n", "[(/= t 2)]"), ("t **= 2\n", "[(**= t 2)]"), ("t @= m\n", "[(@= t m)]"),
     ("t //= 2\n", "[(//= t 2)]"), ("t %= 2\n", "[(%= t 2)]"),
+    ("m &= k\n", "[(&= m k)]"), ("m |= k\n", "[(|= m k)]"), ("m ^= k\n", "[(^= m k)]"),
+    ("y[..., 0] = 0\n", "[(= ([] y (tuple Ellipsis 0)) 0)]"), ("y[...] |= m\n", "[(|= ([] y Ellipsis) m)]"),
     ("w.data -= lr * g\n", "[(-= (. w data) (* lr g))]"),
     ("print(a, b)\n", "[(call print a b)]"),
     ("x = 1; y = 2\n", "[(= x 1) (= y 2)]"),
@@ -251,6 +286,8 @@ STATEMENTS = [
     ("with no_grad():\n    y = x * 2\n", "[(with (call no_grad) [(= y (* x 2))])]"),
     ("with torch.no_grad() as g:\n    pass\n", "[(with (call (. torch no_grad)) as g [pass])]"),
     ("assert x\n", "[(assert x _)]"), ("assert x, 'msg'\n", "[(assert x 'msg')]"),
+    ("del x\n", "[(del x)]"), ("del a, b[0], c[1:]\n", "[(del a ([] b 0) ([] c (slice 1 _ _)))]"),
+    ("del a,\n", "[(del a)]"),
     ("import torch\n", "[(import torch)]"),
     ("import torch.autograd\n", "[(import torch.autograd)]"),
     ("import numpy as np\n", "[(import numpy as np)]"),
@@ -353,7 +390,13 @@ SYNTAX_ERRORS = [
     ("x = 1" + "0" * 5000 + "\n", 1, 5, "number literal too long"),
     ("x = 'abc\n", 1, 5, "unterminated string literal"),
     ("x = a ! b\n", 1, 7, "unexpected '!'"),
-    ("x = a & b\n", 1, 7, "'&' is not supported in .gx"),
+    ("x = a && b\n", 1, 8, "unexpected '&'"), ("x = a & \n", 1, 9, "expected an expression"),
+    ("x = ~\n", 1, 6, "expected an expression"), ("... = 1\n", 1, 1, "cannot assign to a literal"),
+    ("x = ....\n", 1, 9, "unexpected end of line"),
+    ("f = lambda x\n", 1, 13, "expected ':'"), ("f = lambda *a: a\n", 1, 12, "unexpected '*'"),
+    ("f = lambda x: return\n", 1, 15, "unexpected 'return'"),
+    ("del x.grad\n", 1, 5, "cannot delete an attribute"), ("del f()\n", 1, 5, "cannot delete a function call"),
+    ("del\n", 1, 4, "expected an expression"),
     ("x = \\ 1\n", 1, 5, "backslash"),
     ("x = 1)\n", 1, 6, "unmatched ')'"),
     ("y = (1 +\n", 1, 5, "'(' opened at 1:5 was never closed"),
@@ -385,13 +428,12 @@ def test_syntax_errors(src, line, col, words):
 
 
 NOT_SUPPORTED = [
-    ("raise SystemExit(0)\n", "'raise'"), ("x = lambda y: y\n", "'lambda'"),
-    ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"), ("del x\n", "'del'"),
+    ("raise SystemExit(0)\n", "'raise'"),
+    ("class A:\n    pass\n", "'class'"), ("global x\n", "'global'"),
     ("try:\n    x\nexcept:\n    y\n", "'try'"), ("yield x\n", "'yield'"),
     ("x = [i for i in y]\n", "comprehensions"), ("x = f(i for i in y)\n", "comprehensions"),
     ("x = br'a'\n", "string prefix 'br'"), ("x = {1: 2}\n", "dict and set literals"),
     ("x = {1}\n", "dict and set literals"), ("x = b'a'\n", "string prefix 'b'"),
-    ("x = ~a\n", "'~' is not supported"), ("x = a | b\n", "'|' is not supported"),
 ]
 
 
@@ -549,6 +591,16 @@ def test_ast_cache_roundtrip(tmp_path, monkeypatch):
     # a changed script gets its own entry
     parse_cached(src + "y = 2\n")
     assert len(list((tmp_path / "gradcli" / "ast").glob("*.ast"))) == 2
+
+
+def test_ast_cache_roundtrips_the_new_syntax(tmp_path, monkeypatch):
+    # Ellipsis constants, lambda, del and the bitwise operators come back from the cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = "x = y[..., 0]\nz = ...\nf = lambda a=...: a\ndel z\nm &= ~k | j ^ i\n"
+    parse_cached(src, "a.gx")
+    again = parse_cached(src, "a.gx")
+    assert again == parse(src, "a.gx") and again.body[1].value.value is Ellipsis
+    assert load_ast(dump_ast(again)) == again
 
 
 def test_ast_cache_damaged_entry_is_reparsed(tmp_path, monkeypatch):

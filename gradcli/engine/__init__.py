@@ -34,8 +34,9 @@ from .modulo import floor_divide, remainder
 from .power import pow, square
 from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
 from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
-from .pointwise import (addcdiv, addcmul, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                        hypot, lerp, xlogy)
+from .pointwise import addcdiv, addcmul, atan2, hypot, lerp, xlogy
+from .bitwise import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not,
+                      logical_or, logical_xor)
 from .node import AccumulateGrad, Node
 from .extrema import all, any
 from .rng import Generator
@@ -76,16 +77,18 @@ __all__ = [
     "EngineValueError", "Generator", "GradWarning", "GradcheckError", "LimitError", "MinMax",
     "Node", "ShapeError", "Tensor", "Variable", "abs", "acos", "acosh", "add", "addcdiv",
     "addcmul", "all", "allclose", "any", "amax", "amin", "anomaly_mode", "arange", "argmax", "argmin",
-    "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
-    "compare", "context", "cos", "cosh", "cumsum", "default_dtype", "det", "diag", "div",
+    "arith", "asin", "asinh", "atan", "atan2", "atanh", "backward", "bernoulli", "bitwise",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "buffers", "cat", "ceil", "clamp",
+    "clamp_max", "clamp_min", "clip", "compare", "context", "cos", "cosh", "cumsum",
+    "default_dtype", "det", "diag", "div",
     "dot", "dtypes", "e", "einsum", "elementwise", "enable_grad", "erf", "erfc", "erfinv",
     "errors", "exp", "exp2", "expand", "expm1", "extrema", "eye", "factory", "flatten",
     "floor", "floor_divide", "frac", "from_numpy", "full", "full_like", "functional",
     "functional_nn", "generator", "get_default_dtype", "getitem", "grad", "gradcheck",
     "gradgradcheck", "hessian", "history", "hvp", "hypot", "indexing", "inf", "initial_seed",
     "inv", "is_grad_enabled", "isclose", "jacobian", "jvp", "lerp", "limits", "linalg",
-    "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logsigmoid", "logsumexp",
+    "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logsigmoid", "logsumexp",
     "manual_seed", "matmul", "max", "maximum", "mean", "methods", "min", "minimum", "mm",
     "modulo", "mul", "nan", "neg", "nnfunc", "no_grad", "node", "norm", "normal", "ones",
     "ones_like", "outer", "permute", "pi", "pointwise", "pow", "power", "prod", "rand",

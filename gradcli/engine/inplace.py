@@ -24,7 +24,7 @@ import numpy as np
 
 from . import arith, compare, elementwise as ew, indexing, modulo, pointwise as pw, power
 from . import reduce as rd, shape as sh
-from ._op import operand, record
+from ._op import lift, operand, record
 from .shape import unbroadcast
 from .context import STATE
 from .errors import AutogradError, EngineValueError, ShapeError
@@ -312,16 +312,55 @@ def _index_put(x, idx, value):
     return record(out[()], IndexPutBackward0, (x._node, vn), (idx, np.shape(vd)), STATE.get())
 
 
+def _whole(x, idx) -> bool:
+    """An index that PyTorch's setitem resolves to x itself (``...``, ``:``, ``0:n``,
+    ``()``): then it writes x with fill_/copy_, not a view of x with CopySlices."""
+    items = idx if type(idx) is tuple else (idx,)
+    if sum(1 for i in items if i is Ellipsis) > 1 or not all(
+            i is Ellipsis or type(i) is slice for i in items):
+        return False
+    dims = [i for i in items if i is not Ellipsis]
+    if len(dims) > x._data.ndim:
+        return False
+    k = items.index(Ellipsis) if Ellipsis in items else len(items)
+    sizes = x._data.shape[:k] + x._data.shape[x._data.ndim - (len(dims) - k):]
+    return all(s.start in (None, 0) and s.step in (None, 1) and (
+        s.stop is None or (type(s.stop) is int and s.stop >= n)) for s, n in zip(dims, sizes))
+
+
+def _fill_or_copy(x, value):
+    """``x[...] = value`` as PyTorch's setitem writes it (copy_to): a number or a 0-d
+    tensor is fill_ (FillBackward3: a number becomes a 0-d tensor), a tensor of x's shape
+    copy_, any other tensor copy_ of it viewed without leading 1s and expanded."""
+    if type(value) is not Variable:
+        if isinstance(value, (bool, int, float)):
+            return _fill(x, lift(value))
+        return _copy(x, value)
+    shape = value._data.shape
+    if shape == x._data.shape:
+        return _copy(x, value)
+    if not shape:
+        return _fill(x, value)
+    if value._node is not None:         # the nodes PyTorch records: View, then Expand
+        k = next((i for i, n in enumerate(shape) if n != 1), len(shape))
+        value = sh.expand(sh._reshaped(value, shape[k:], sh.ViewBackward0, force=True),
+                          x._data.shape)
+    return _copy(x, value)
+
+
 def setitem(x, index, value):
-    """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else."""
+    """``x[index] = value``: a view's ``copy_`` for a basic index, ``index_put_`` else;
+    x's own fill_/copy_ when the index is the whole of x (PyTorch's setitem)."""
     idx = _index(index)
-    if indexing._is_basic(idx):
+    if not indexing._is_basic(idx):
+        apply(x, _index_put, idx, value)
+    elif _whole(x, idx):
+        apply(x, _fill_or_copy, value)
+    else:
         view = indexing.getitem(x, index)
         if view is x:
             view = indexing.getitem(x, (Ellipsis,))
-        apply(view, _copy, value)
-    else:
-        apply(x, _index_put, idx, value)
+        apply(view, _fill_or_copy, value)
 
 
 # --------------------------------------------------------------- the table
@@ -344,7 +383,8 @@ def _comparison(name, op):
     return fn
 
 
-# in-place method name -> the out-of-place op it writes back
+# in-place method name -> the out-of-place op it writes back (bitwise_*_ and logical_*_,
+# with their dtype check first: bitwise.methods)
 OPS = {
     "add_": arith.add_alpha, "sub_": arith.sub_alpha, "mul_": arith.mul, "div_": arith.div, "pow_": power.pow,
     "neg_": arith.neg, "remainder_": modulo.remainder, "floor_divide_": modulo.floor_divide,
@@ -352,8 +392,6 @@ OPS = {
     "clamp_min_": ew.clamp_min, "clamp_max_": ew.clamp_max, "square_": power.square,
     "atan2_": pw.atan2, "arctan2_": pw.atan2, "hypot_": pw.hypot, "xlogy_": pw.xlogy,
     "lerp_": pw.lerp, "addcmul_": pw.addcmul, "addcdiv_": pw.addcdiv, "cumsum_": rd.cumsum,
-    "bitwise_and_": pw.bitwise_and, "bitwise_or_": pw.bitwise_or,
-    "bitwise_xor_": pw.bitwise_xor, "bitwise_not_": pw.bitwise_not,
     "lt_": _comparison("Lt", compare.lt), "le_": _comparison("Le", compare.le),
     "gt_": _comparison("Gt", compare.gt), "ge_": _comparison("Ge", compare.ge),
     "eq_": _comparison("Eq", compare.eq), "ne_": _comparison("Ne", compare.ne),

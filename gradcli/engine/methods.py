@@ -127,22 +127,20 @@ METHODS = {
 }
 for _n in ew.UNARY:
     METHODS[_n] = getattr(ew, _n)
-# PyTorch's other pointwise methods, and & | ^ ~ on bool and integer tensors
+# PyTorch's other pointwise methods
 METHODS.update({
     "square": power.square, "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot,
     "xlogy": pw.xlogy, "lerp": pw.lerp, "addcmul": pw.addcmul, "addcdiv": pw.addcdiv,
-    "__and__": pw.bitwise_and, "__rand__": pw.bitwise_and, "__or__": pw.bitwise_or,
-    "__ror__": pw.bitwise_or, "__xor__": pw.bitwise_xor, "__rxor__": pw.bitwise_xor,
-    "__invert__": pw.bitwise_not, "bitwise_and": pw.bitwise_and, "bitwise_or": pw.bitwise_or,
-    "bitwise_xor": pw.bitwise_xor, "bitwise_not": pw.bitwise_not,
 })
 
 PROPERTIES = {"T": sh.T, "mT": sh.mT}
 
 
 def install():
+    from .bitwise import methods as bitwise_methods      # & | ^ ~, logical_*, in place too
     from .inplace import methods as inplace_methods
     METHODS.update(inplace_methods())
+    METHODS.update(bitwise_methods())
     for name, fn in METHODS.items():
         setattr(Variable, name, fn)
     for name, fn in PROPERTIES.items():

@@ -1,5 +1,5 @@
 """Binary and ternary pointwise ops of PyTorch: atan2, hypot, xlogy, lerp, addcmul,
-addcdiv, and the bitwise operators of bool and integer tensors (no gradient).
+addcdiv (the bitwise operators are in bitwise.py).
 
 Each derivative is one rule in engine ops (``rule.node_class``): the plain walk and
 ``create_graph=True`` run the same formula. Operands broadcast as in PyTorch.
@@ -13,7 +13,7 @@ from .context import STATE
 from .elementwise import log, sqrt, where
 from .errors import EngineTypeError
 from .rule import node_class, record_rule
-from .variable import Variable, _wrap
+from .variable import Variable
 
 
 def _operands(*xs):
@@ -132,36 +132,4 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return record_rule(out, AddcdivBackward0, (a, t1, t2), (t1, t2, value))
 
 
-# ------------------------------------------------------------------ bitwise
-
-def _bitwise(ufunc, symbol):
-    def op(a, b):
-        if b is None or isinstance(b, str):
-            return NotImplemented
-        a, b = lift(a), lift(b)
-        for d in (a._data, b._data):
-            if np.asarray(d).dtype.kind not in "iub":
-                raise EngineTypeError(f"'{symbol}' is defined for bool and integer tensors only, "
-                                      f"not {np.asarray(d).dtype}")
-        broadcast_check(a._data, b._data, STATE.get())
-        return _wrap(ufunc(a._data, b._data)[()])
-    op.__name__ = ufunc.__name__
-    return op
-
-
-bitwise_and = _bitwise(np.bitwise_and, "&")
-bitwise_or = _bitwise(np.bitwise_or, "|")
-bitwise_xor = _bitwise(np.bitwise_xor, "^")
-
-
-def bitwise_not(a):
-    """``~``: logical not of a bool tensor, two's complement not of an integer one."""
-    a = lift(a)
-    d = np.asarray(a._data)
-    if d.dtype.kind not in "iub":
-        raise EngineTypeError(f"'~' is defined for bool and integer tensors only, not {d.dtype}")
-    return _wrap(np.invert(a._data)[()])
-
-
-__all__ = ["atan2", "hypot", "xlogy", "lerp", "addcmul", "addcdiv", "bitwise_and",
-           "bitwise_or", "bitwise_xor", "bitwise_not"]
+__all__ = ["atan2", "hypot", "xlogy", "lerp", "addcmul", "addcdiv"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .errors import GxLimitError, GxSecurityError, GxTypeError, GxValueError, suggest
 from .limits import human, limit_message
-from .names import ELEMENTWISE, LINALG, REDUCTIONS, SHAPE_OPS
+from .names import BITWISE, ELEMENTWISE, LINALG, REDUCTIONS, SHAPE_OPS
 from .runtime import CURRENT_RT, RETAIN_ALL, new_leaf
 from .values import (CPU, BoundMethod, Builtin, Device, DType, GxFunction, History, Namespace,
                      NodeName, check_device, dtype_value, type_name)
@@ -46,7 +46,7 @@ def _tables():
         elif hasattr(Variable, name):
             vt[name] = _attrgetter(name)
     cands = set(VAR_METHODS) | set(ELEMENTWISE) | set(REDUCTIONS) | set(SHAPE_OPS) | set(LINALG)
-    cands |= {"type_as", "allclose", "isclose"}
+    cands |= {"type_as", "allclose", "isclose"} | set(BITWISE) | {n + "_" for n in BITWISE}
     from ..engine.inplace import OPS as INPLACE     # every in-place method: add_, exp_, copy_...
     from ..engine.relayout import META              # and t_, transpose_, squeeze_, unsqueeze_
     cands |= set(INPLACE) | set(META)

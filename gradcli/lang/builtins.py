@@ -18,7 +18,7 @@ from .. import engine as E
 from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
 from .limits import bound_walk
-from .names import AUTOGRAD, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
+from .names import AUTOGRAD, BITWISE, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
 from .namespaces import make_math, make_numpy, make_torch
 from .values import check_device
 from .pynum import bound_int, check_seq_len
@@ -46,13 +46,13 @@ def make_builtins(rt) -> dict:
     """The allowlisted names of one session; also sets ``rt.namespaces`` (what an
     import may bind)."""
     B = {}
-    for name in ELEMENTWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
+    for name in ELEMENTWISE + BITWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
         fn = getattr(E, name, None)
         if fn is not None:
             B[name] = Builtin(name, _like(fn) if name in LIKE else fn)
     for name, fn in REGISTRY.items():
         B[name] = Builtin(name, fn)
-    B["inf"], B["nan"], B["pi"] = math.inf, math.nan, math.pi
+    B["inf"], B["nan"], B["pi"], B["e"] = math.inf, math.nan, math.pi, math.e
     rt.namespaces = {"torch": make_torch(B), "numpy": make_numpy(B), "math": make_math()}
     return B
 

@@ -224,15 +224,9 @@ def suggest(name, candidates, own=()) -> str | None:
     return phrase(name, candidates, own)
 
 
-# names a user of a calculator or of maths notation writes, and the .gx for them
-CALCULATOR_NAMES = {
-    "e": "for Euler's number write exp(1), and exp(x) for e**x",
-}
-
-
 def name_error(name, candidates, pos, filename=None, source=None, own=()) -> "GxNameError":
     """'name 'x' is not defined', with the closest of ``candidates`` suggested."""
-    hint = CALCULATOR_NAMES.get(name) or suggest(name, candidates, own)
+    hint = suggest(name, candidates, own)
     msg = f"name '{name}' is not defined"
     if hint:
         msg += f"; {hint}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .names import ELEMENTWISE, FACTORIES, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
+from .names import BITWISE, ELEMENTWISE, FACTORIES, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
 from .values import Builtin, Namespace, check_device, dtype_value
 
 # math's pure functions and constants (`import math`): numbers in, numbers out
@@ -102,7 +102,7 @@ def _ns(name, members):
 
 
 def make_torch(B) -> Namespace:
-    names = (ELEMENTWISE + REDUCTIONS + SHAPE_OPS + LINALG + FACTORIES + LIKE +
+    names = (ELEMENTWISE + BITWISE + REDUCTIONS + SHAPE_OPS + LINALG + FACTORIES + LIKE +
              ["tensor", "manual_seed", "seed", "no_grad", "enable_grad", "set_grad_enabled",
               "is_grad_enabled", "allclose", "isclose", "FloatTensor", "load", "save",
              "set_printoptions"])

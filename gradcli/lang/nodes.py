@@ -61,12 +61,12 @@ class Name(Node):
 
 @node
 class Constant(Node):
-    value: Union[int, float, str, bool, None]
+    value: Union[int, float, str, bool, None]     # or Ellipsis (`...`)
 
 
 @node
 class BinOp(Node):
-    op: str            # + - * / // % ** @
+    op: str            # + - * / // % ** @ & | ^
     left: "Expr"
     right: "Expr"
     op_line: int = 0   # position of the operator itself (error carets: `1 / 0`
@@ -75,7 +75,7 @@ class BinOp(Node):
 
 @node
 class UnaryOp(Node):
-    op: str            # - + not
+    op: str            # - + ~ not
     operand: "Expr"
 
 
@@ -97,6 +97,12 @@ class IfExp(Node):
     test: "Expr"
     body: "Expr"
     orelse: "Expr"
+
+
+@node
+class Lambda(Node):
+    params: list["Param"]
+    body: "Expr"
 
 
 @node
@@ -142,7 +148,7 @@ class List(Node):
     elts: list["Expr"]
 
 
-Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Call,
+Expr = Union[Name, Constant, BinOp, UnaryOp, BoolOp, Compare, IfExp, Lambda, Call,
              Attribute, Subscript, Slice, Tuple, List]
 
 
@@ -240,6 +246,11 @@ class Assert(Node):
 
 
 @node
+class Delete(Node):
+    targets: list["Expr"]   # Names and Subscripts (the static pass checks)
+
+
+@node
 class Alias(Node):
     name: str               # dotted module or imported name: 'torch', 'torch.autograd'
     asname: "str | None"
@@ -257,7 +268,7 @@ class ImportFrom(Node):
 
 
 Stmt = Union[Assign, AugAssign, ExprStmt, If, While, For, Break, Continue,
-             Pass, FunctionDef, Return, With, Assert, Import, ImportFrom]
+             Pass, FunctionDef, Return, With, Assert, Delete, Import, ImportFrom]
 
 
 @node

@@ -246,9 +246,27 @@ def check_percent_format(fmt, rt, pos):
                                    ).at(pos, rt.filename, rt.source)
 
 
+def _bitwise(op):
+    """& | ^ of Python ints and bools, as Python computes them (an int64 result stays
+    one); floats, strings and lists raise Python's TypeError."""
+    def bitwise(a, b, rt, pos):
+        if op is operator.xor and (type(a) is float or type(b) is float):
+            raise TypeError(f"unsupported operand type(s) for ^: '{type(a).__name__}' and "
+                            f"'{type(b).__name__}' (for a power write '**': x**2)")
+        return op(a, b)
+    bitwise.__name__ = "num_" + op.__name__.strip("_")
+    return bitwise
+
+
+def num_invert(a, rt, pos):
+    """~a of a Python int or bool: -a - 1, as Python (~True == -2)."""
+    return -int(a) - 1
+
+
 SLOW_BINOPS = {
     "+": num_add, "-": num_sub, "*": num_mul, "/": num_truediv, "//": num_floordiv,
-    "%": num_mod, "**": num_pow, "@": num_matmul,
+    "%": num_mod, "**": num_pow, "@": num_matmul, "&": _bitwise(operator.and_),
+    "|": _bitwise(operator.or_), "^": _bitwise(operator.xor),
 }
 
 

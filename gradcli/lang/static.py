@@ -40,7 +40,7 @@ ALLOWED_FROM = {"torch.autograd", "torch", "numpy", "math", "torch.nn", "torch.n
 DEPTH_PER_NESTING = 4
 
 _EXPRESSIONS = frozenset((N.Name, N.Constant, N.BinOp, N.UnaryOp, N.BoolOp, N.Compare,
-                          N.IfExp, N.Call, N.Attribute, N.Slice, N.Subscript, N.Tuple,
+                          N.IfExp, N.Lambda, N.Call, N.Attribute, N.Slice, N.Subscript, N.Tuple,
                           N.List, N.Keyword))
 
 
@@ -138,7 +138,7 @@ def _call(n, in_loop, in_def):                 # f(a, b, k=v): keywords once, la
 _TARGET_WORDS = {
     N.Call: "a function call", N.Constant: "a literal", N.BinOp: "an expression",
     N.UnaryOp: "an expression", N.BoolOp: "an expression", N.Compare: "a comparison",
-    N.IfExp: "a conditional expression", N.Slice: "a slice",
+    N.IfExp: "a conditional expression", N.Slice: "a slice", N.Lambda: "a lambda",
 }
 
 
@@ -174,6 +174,17 @@ def _augassign(n, in_loop, in_def):            # a += value
     return [err] if err else []
 
 
+def _delete(n, in_loop, in_def):               # del a, l[i]
+    errors = []
+    for t in n.targets:
+        if type(t) not in (N.Name, N.Subscript):
+            what = "an attribute" if type(t) is N.Attribute else _TARGET_WORDS.get(
+                type(t), "this expression")
+            errors.append(GxSyntaxError(f"cannot delete {what} (del takes names and list "
+                                        "items)", **_at(t)))
+    return errors
+
+
 def _for(n, in_loop, in_def):                  # for target in iter:
     err = _target(n.target, for_loop=True)
     return [err] if err else []
@@ -190,7 +201,11 @@ def _functiondef(n, in_loop, in_def):          # def name(params): unique, defau
     err = _identifier(n.name, "function name", _span(line, col, line, col + len(n.name)))
     if err:
         errors.append(err)
-    seen, defaults = set(), False
+    return errors + _lambda(n, in_loop, in_def)
+
+
+def _lambda(n, in_loop, in_def):               # lambda params: body (and a def's params)
+    errors, seen, defaults = [], set(), False
     for p in n.params:
         if p.name in seen:
             errors.append(GxSyntaxError(f"duplicate parameter '{p.name}'", **_at(p)))
@@ -282,8 +297,8 @@ def _break(n, in_loop, in_def):                # break / continue: inside a loop
 
 RULES = {
     N.Name: _name, N.Attribute: _attribute, N.Keyword: _keyword, N.Call: _call,
-    N.Assign: _assign, N.AugAssign: _augassign, N.For: _for, N.Param: _param,
-    N.FunctionDef: _functiondef, N.WithItem: _withitem, N.Alias: _alias,
+    N.Assign: _assign, N.AugAssign: _augassign, N.For: _for, N.Delete: _delete, N.Param: _param,
+    N.FunctionDef: _functiondef, N.Lambda: _lambda, N.WithItem: _withitem, N.Alias: _alias,
     N.Import: _import, N.ImportFrom: _importfrom, N.Return: _return, N.Break: _break,
     N.Continue: _break,
 }

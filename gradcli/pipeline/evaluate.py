@@ -25,7 +25,7 @@ from . import plan
 
 SMALL = 4          # a failing chunk of at most this many points is retried point by point
 # numeric names of the built-ins (anything else free in EXPR must come from the points)
-_CONSTANTS = frozenset(("pi", "inf", "nan"))
+_CONSTANTS = frozenset(("pi", "e", "inf", "nan"))
 
 
 class Batch:

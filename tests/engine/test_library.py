@@ -1,5 +1,5 @@
 """The op library beyond the registry's gradchecks: values against the maths (math,
-closed forms), the constants, the bitwise operators, errors a user can cause, and
+closed forms), the constants, errors a user can cause, and
 torch.autograd.functional's products against closed-form Jacobians and Hessians."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 import gradcli.engine as E
 from gradcli.engine import functional_nn as F
-from gradcli.engine.errors import EngineError, EngineTypeError, EngineValueError, ShapeError
+from gradcli.engine.errors import EngineError, EngineValueError, ShapeError
 
 from .registry import HAVE_SCIPY
 
@@ -65,25 +65,6 @@ def test_binary_values_are_maths():
     assert E.addcdiv(E.tensor([1.0]), E.tensor([2.0]), E.tensor([4.0]), value=2).tolist() == [2.0]
     x = E.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert E.square(x).tolist() == [[1.0, 4.0], [9.0, 16.0]]
-
-
-def test_bitwise_operators_on_bool_and_integer_tensors():
-    a, b = E.tensor([True, True, False]), E.tensor([True, False, False])
-    assert (a & b).tolist() == [True, False, False]
-    assert (a | b).tolist() == [True, True, False]
-    assert (a ^ b).tolist() == [False, True, False]
-    assert (~a).tolist() == [False, False, True]
-    i = E.tensor([12, 10, -1])
-    assert (i & 6).tolist() == [4, 2, 6] and (6 | i).tolist() == [14, 14, -1]
-    assert (i ^ 3).tolist() == [15, 9, -4] and (~i).tolist() == [-13, -11, 0]
-    x = E.tensor([1.0, -1.0])
-    assert ((x > 0) | (x < -0.5)).tolist() == [True, True]
-
-
-@pytest.mark.parametrize("expr", [lambda x: x & 1, lambda x: 1 | x, lambda x: ~x])
-def test_bitwise_operators_refuse_floats(expr):
-    with pytest.raises(EngineTypeError, match="bool and integer tensors"):
-        expr(E.tensor([1.5]))
 
 
 def test_ellipsis_indexing():

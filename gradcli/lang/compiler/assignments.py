@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..attributes import get_attr, set_attr
-from ..errors import GxTypeError, GxValueError
+from ..errors import GxNameError, GxTypeError, GxValueError
+from ..names import QUIET_BUILTINS
 from ..pynum import check_seq_len
 from ..runtime import Pos
 from ..values import type_name
@@ -44,7 +45,7 @@ class Assignments:
         tt = type(t)
         if tt is N.Name:
             name = t.id
-            if name in self.B:
+            if name in self.B and name not in QUIET_BUILTINS:
                 return self._st_builtin(t)
 
             def st_name(fr, v):
@@ -129,6 +130,39 @@ class Assignments:
             except Exception as e:
                 raise rt.convert(e, pos)
         return st_item
+
+    # del a, b; del l[i], del l[1:3]
+    def s_Delete(self, s):
+        dels = tuple(self._deleter(t) for t in s.targets)
+
+        def delete(fr):
+            for d in dels:
+                d(fr)
+        return delete
+
+    def _deleter(self, t):
+        rt = self.rt
+        if type(t) is N.Name:
+            name = t.id
+            msg = (f"local variable '{name}' referenced before assignment"
+                   if self.scope.kind == "function" else f"name '{name}' is not defined")
+
+            def del_name(fr):
+                if name not in fr:
+                    raise GxNameError(msg).at(t, rt.filename, rt.source)
+                del fr[name]
+            return del_name
+        of, idx = self.expr(t.value), self.index(t.index)
+
+        def del_item(fr):
+            o, i = of(fr), idx(fr)
+            try:
+                if type(o) is not list:
+                    raise GxTypeError(f"'{type_name(o)}' object does not support item deletion")
+                del o[i]
+            except Exception as e:
+                raise rt.convert(e, t)
+        return del_item
 
     # a += value, x.attr *= value, x[i] -= value  (every binary operator)
     def _st_builtin(self, t):

@@ -10,7 +10,7 @@ from .. import nodes as N
 from ..attributes import get_attr, module_value, subscriptable
 from ..errors import GxError, GxNameError, GxSyntaxError, GxTypeError, name_error
 from ..limits import bound_walk
-from ..pynum import CMPOPS, num_neg
+from ..pynum import CMPOPS, num_invert, num_neg
 from ..runtime import Pos
 from ..values import UP, type_name
 from . import fast
@@ -110,7 +110,7 @@ class Expressions:
             return v
         return load_global
 
-    # a + b, a - b, a * b, a / b, a // b, a % b, a ** b, a @ b
+    # a + b, a - b, a * b, a / b, a // b, a % b, a ** b, a @ b, a & b, a | b, a ^ b
     def e_BinOp(self, e):
         f = fused(self, e, lambda: self.binop_plain(e))
         return f if f is not None else self.binop_plain(e)
@@ -127,7 +127,7 @@ class Expressions:
         spare = type(e.left) in _MAKES_VALUES
         return fast.binop(self.rt, self.V, e.op, lf, rf, pos, spare)
 
-    # -a, +a, not a
+    # -a, +a, ~a, not a
     def e_UnaryOp(self, e):
         f = fused(self, e, lambda: self.unary_plain(e)) if e.op == "-" else None
         return f if f is not None else self.unary_plain(e)
@@ -154,6 +154,19 @@ class Expressions:
                 except Exception as err:
                     raise rt.convert(err, pos)
             return neg
+        if op == "~":
+            def invert(fr):
+                a = f(fr)
+                try:
+                    if type(a) is V:
+                        rt.pos = pos
+                        return ~a
+                    if type(a) is not int and type(a) is not bool:
+                        raise GxTypeError(f"bad operand type for unary ~: '{type_name(a)}'")
+                    return num_invert(a, rt, pos)
+                except Exception as err:
+                    raise rt.convert(err, pos)
+            return invert
 
         def plus(fr):
             a = f(fr)

@@ -23,7 +23,7 @@ _temporary = buffers.temporary
 
 PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
          "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
-         "@": operator.matmul}
+         "@": operator.matmul, "&": operator.and_, "|": operator.or_, "^": operator.xor}
 
 
 # ------------------------------------------------------------ binary operators
@@ -31,7 +31,8 @@ PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.
 # augmented assignment on a tensor is in place, as PyTorch's __iadd__ & co. (``@=``
 # rebinds: PyTorch has no in-place matrix product)
 IPOPS = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
-         "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow}
+         "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow,
+         "&": operator.iand, "|": operator.ior, "^": operator.ixor}
 
 
 def binop_fn(rt, V, op, pos):

@@ -35,6 +35,9 @@ def assigned_names(body) -> set:
                 _target_names(tg, out)
         elif t is N.AugAssign:
             _target_names(s.target, out)
+        elif t is N.Delete:                     # as Python: del x makes x local
+            for tg in s.targets:
+                _target_names(tg, out)
         elif t is N.For:
             _target_names(s.target, out)
             stack.extend(s.body)

@@ -202,24 +202,44 @@ class Statements:
 
     # def name(a, b=default): ...
     def s_FunctionDef(self, s):
-        rt = self.rt
-        params = [p.name for p in s.params]
-        defaults = [(p.name, self.expr(p.default)) for p in s.params if p.default is not None]
-        outer = self.scope
-        inner = Scope("function", set(params) | assigned_names(s.body), outer)
-        self.scope = inner
-        try:
-            body = self.block(s.body)
-        finally:
-            self.scope = outer
+        make = self._function(s.name, s, s.params, assigned_names(s.body),
+                              lambda: self.block(s.body))
         name = s.name
-        nested = outer.kind == "function"
 
         def define(fr):
-            d = {p: f(fr) for p, f in defaults}
-            fr[name] = GxFunction(name, params, d, body, rt, fr if nested else None, s,
-                                  rt.filename)
+            fr[name] = make(fr)
         return define
+
+    # lambda x, y=2: x * y  (a def whose body returns one expression)
+    def e_Lambda(self, e):
+        def compile_body():
+            f = self.expr(e.body)
+
+            def body(fr):
+                fr[RET] = f(fr)
+                return RETURN
+            return body
+        return self._function("<lambda>", e, e.params, set(), compile_body)
+
+    def _function(self, name, node, params, assigned, compile_body):
+        """fn(fr) -> GxFunction: defaults evaluated in the enclosing scope when the def or
+        lambda runs; the body compiled once, with the parameters and ``assigned`` local."""
+        rt = self.rt
+        names = [p.name for p in params]
+        defaults = [(p.name, self.expr(p.default)) for p in params if p.default is not None]
+        outer = self.scope
+        self.scope = Scope("function", set(names) | assigned, outer)
+        try:
+            body = compile_body()
+        finally:
+            self.scope = outer
+        nested = outer.kind == "function"
+
+        def make(fr):
+            d = {p: f(fr) for p, f in defaults}
+            return GxFunction(name, names, d, body, rt, fr if nested else None, node,
+                              rt.filename)
+        return make
 
     # with no_grad(): ..., with a(), b() as g: ...
     def s_With(self, s):

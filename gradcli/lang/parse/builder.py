@@ -95,6 +95,11 @@ class AstBuilder:
         el, ec = _end(msg if msg is not None else test)
         return N.Assert(kw.line, kw.column, el, ec, test, msg)
 
+    def del_stmt(self, children):
+        kw, target = children
+        targets = target.elts if type(target) is N.Tuple else [target]
+        return N.Delete(kw.line, kw.column, target.end_line, target.end_col, targets)
+
     def dotted_name(self, children):
         return children                          # list of NAME tokens
 
@@ -206,6 +211,10 @@ class AstBuilder:
         body, test, orelse = children
         return N.IfExp(body.line, body.col, orelse.end_line, orelse.end_col, test, body, orelse)
 
+    def lambdef(self, children):
+        kw, params, body = children
+        return N.Lambda(kw.line, kw.column, body.end_line, body.end_col, params or [], body)
+
     def or_test(self, children):
         first, last = children[0], children[-1]
         return N.BoolOp(first.line, first.col, last.end_line, last.end_col, "or", children)
@@ -238,6 +247,9 @@ class AstBuilder:
 
     arith_expr = _fold
     term = _fold
+    bitor_expr = _fold
+    bitxor_expr = _fold
+    bitand_expr = _fold
 
     def power(self, children):
         base, op, exp = children
@@ -299,6 +311,10 @@ class AstBuilder:
 
     def string(self, children):
         return fstrings.build(children)
+
+    def ellipsis(self, children):        # ... (Python's Ellipsis, as in x[..., 0])
+        t = children[0]
+        return N.Constant(t.line, t.column, t.end_line, t.end_column, Ellipsis)
 
     _CONSTS = {"True": True, "False": False, "None": None}
 

@@ -145,7 +145,7 @@ _NODE_CLASSES = {name: cls for name, cls in vars(N).items()
                  and cls.__module__ == N.__name__}
 _BY_NUMBER = [_NODE_CLASSES[name] for name in sorted(_NODE_CLASSES)]
 _NUMBER = {cls: i for i, cls in enumerate(_BY_NUMBER)}
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = (str, int, float, bool, type(None), type(Ellipsis))     # marshal has them all
 
 
 _NFIELDS = [len(cls._fields) + 1 for cls in _BY_NUMBER]
@@ -157,7 +157,7 @@ _GETTERS = {cls: __import__("operator").attrgetter(*cls._fields) if len(cls._fie
 
 def dump_ast(tree):
     """The tree as plain data: a node is ``(class number, field values...)``, a list a
-    list, everything else a string, number, bool or None."""
+    list, everything else a string, number, bool, None or Ellipsis."""
     with _no_gc():
         return _dump(tree)
 

@@ -15,15 +15,14 @@ from .words import KEYWORDS, NOT_SUPPORTED
 
 
 _EXPR_START = {"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "TRUE", "FALSE", "NONE",
-               "MINUS", "PLUS", "NOT"}
+               "MINUS", "PLUS", "TILDE", "NOT", "ELLIPSIS"}
 _TOKEN_WORDS = {
     "NAME": "name", "NUMBER": "number", "STRING": "string", "_NEWLINE": "end of line",
     "$END": "end of file", "_INDENT": "indent", "_DEDENT": "unindent",
 }
 _BLOCK_WORDS = ("if", "elif", "else", "while", "for", "def", "with")
 _UNSUPPORTED_CHARS = {
-    "&": "the operator '&'", "|": "the operator '|'", "^": "the operator '^'",
-    "~": "the operator '~'", "{": "dict and set literals ('{...}')",
+    "{": "dict and set literals ('{...}')",
     "}": "dict and set literals ('{...}')", "`": "backquotes",
 }
 
@@ -90,12 +89,9 @@ def translate(exc: UnexpectedInput, text: str, filename: str, parser) -> GxSynta
 
 
 def _unexpected_character(exc, text, make):
-    """A character no terminal matches: '&', '{', '!', a stray backslash or quote..."""
+    """A character no terminal matches: '{', '!', a stray backslash or quote..."""
     line, col = exc.line, exc.column
     ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
-    if ch == "^":           # a calculator's power
-        return make("the operator '^' is not supported in .gx; for a power write '**' "
-                    "(x**2)", line, col)
     if ch in _UNSUPPORTED_CHARS:
         return make(f"{_UNSUPPORTED_CHARS[ch]} is not supported in .gx", line, col)
     if ch == "!":
