@@ -664,3 +664,16 @@ def test_ast_cache_key_covers_the_code_that_builds_the_ast(module, monkeypatch):
     monkeypatch.setattr(P, "_read", edited)
     monkeypatch.setattr(P, "_FINGERPRINT", None)
     assert P._fingerprint() != before
+
+
+def test_small_and_big_entries_are_rebuilt_alike():
+    # a small entry is rebuilt by the generic builder, a big one by the generated ones
+    # (lang/parse/cache.py: generating them costs start-up): same trees, same refusals
+    from gradcli.lang.parse.cache import _build
+    src = "x = y[..., 0]\nf = lambda a=1: a * 2\nfor i in range(3):\n    x = x + -i ** 2\n"
+    data = dump_ast(parse(src))
+    assert _build(data, False) == _build(data, True) == parse(src)
+    for evil in ((999, 1), {"a": 1}, (0,), (0, 1, 2, 3, 4, 5, 6, 7, 8), [1, (None,)], os.system):
+        for big in (False, True):
+            with pytest.raises(ValueError):
+                _build(evil, big)

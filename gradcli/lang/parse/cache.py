@@ -118,7 +118,7 @@ def _checked(entry: bytes, kind: str, digest: str, max_nesting: int):
         if fmt != _FORMAT or fingerprint != _fingerprint() or k != kind or d != digest:
             return None
         with _no_gc():          # 10^5 new nodes: the collector would rescan them
-            tree = _build(payload)
+            tree = _build(payload, len(entry) >= BIG_ENTRY)
             if not (type(tree) is N.Module if kind == "module" else isinstance(tree, N.Node)):
                 return None
             from .. import static
@@ -174,23 +174,57 @@ def _dump(v):
     return (number, *[x if type(x) in _PLAIN_SET else _dump(x) for x in _GETTERS[cls](v)])
 
 
+BIG_ENTRY = 1 << 16        # marshal bytes from which the generated builders pay off
+
+
 def load_ast(data, kind: type = N.Module):
     """The tree of ``dump_ast`` data (or of its marshal bytes); ValueError for anything
     else. ``kind`` is N.Module, or N.Node for any expression node."""
+    big = True
     if isinstance(data, (bytes, bytearray)):
+        big = len(data) >= BIG_ENTRY
         data = _loads(bytes(data))
-    tree = _build(data)
+    tree = _build(data, big)
     if not (type(tree) is kind if kind is N.Module else isinstance(tree, kind)):
         raise ValueError(f"not a {kind.__name__}")
     return tree
 
 
-def _build(v):
+def _build(v, big=True):
     """The tree of plain data; ValueError for anything that is not a node of a known
     class with its number of fields, a list, or a plain value. (The collector is off
-    meanwhile: 10^5 new nodes would make it rescan them again and again.)"""
+    meanwhile: 10^5 new nodes would make it rescan them again and again.) A small entry
+    (a one-line EXPR, a short script) is rebuilt by ``_make_small``: generating the fast
+    builders costs ~10 ms, which only a big tree pays back."""
+    global _make
     with _no_gc():
+        if not big:
+            return _make_small(v)
+        if _make is None:
+            _make = _generate_builders()
         return _make(v)
+
+
+def _make_small(v):
+    """The same checks as the generated builders, by one generic function."""
+    t = type(v)
+    if t is tuple:
+        i = v[0] if v else None
+        if type(i) is not int or not 0 <= i < len(_BY_NUMBER):
+            raise ValueError("not an AST node")
+        cls = _BY_NUMBER[i]
+        names = cls._fields
+        if len(v) != len(names) + 1:
+            raise ValueError("not an AST node")
+        o = object.__new__(cls)
+        for name, x in zip(names, v[1:]):
+            setattr(o, name, x if type(x) in _PLAIN_SET else _make_small(x))
+        return o
+    if t is list:
+        return [x if type(x) in _PLAIN_SET else _make_small(x) for x in v]
+    if t in _PLAIN_SET:
+        return v
+    raise ValueError(f"a {t.__name__} in a cached AST")
 
 
 def _generate_builders():
@@ -232,7 +266,7 @@ def _generate_builders():
     return ns["_make"]
 
 
-_make = _generate_builders()
+_make = None          # the generated builders, made on the first big entry
 
 
 class _no_gc:
