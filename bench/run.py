@@ -55,6 +55,9 @@ def child_env():
             env[k] = str(THREADS)
     env["NO_COLOR"] = "1"
     env.pop("PYTHONPATH", None)
+    # an installed package has its bytecode; without this a shell that sets
+    # PYTHONDONTWRITEBYTECODE makes every W1/W5/W7 run recompile changed modules from source
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
