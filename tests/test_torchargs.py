@@ -138,7 +138,9 @@ def test_out_of_another_shape_is_resized_with_pytorchs_warning():
      "exp(): functions with out=... arguments don't support automatic differentiation, "
      "but one of the arguments requires grad."),
     ("torch.mul(torch.ones(2), 2.5, out=torch.zeros(2, dtype=torch.long))\n",
-     "result type Float can't be cast to the desired output type Long"),
+     "result type Double can't be cast to the desired output type Long"),   # float64 default
+    ("torch.add(torch.ones(2, dtype=torch.long), 1, out=torch.zeros(2, dtype=torch.bool))\n",
+     "result type Long can't be cast to the desired output type Bool"),
     ("torch.exp(torch.ones(2), out=[0.0, 0.0])\n", "argument 'out' must be Tensor"),
     ("a = torch.ones(2)\na.exp(out=torch.zeros(2))\n", "unexpected keyword argument 'out'"),
 ])

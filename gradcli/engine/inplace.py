@@ -85,15 +85,20 @@ def _own_self(node, x):
             node.vers = (0,) + vers[1:]
 
 
+def check_cast(src_dtype, dst_dtype):
+    """PyTorch's rule for writing a result into an existing tensor (in place, ``out=``):
+    within its kind or up to a wider one, never float into integer or integer into bool."""
+    if not np.can_cast(src_dtype, dst_dtype, "same_kind"):
+        raise InplaceError(f"result type {_TORCH.get(str(src_dtype), src_dtype)} can't be cast "
+                           f"to the desired output type {_TORCH.get(str(dst_dtype), dst_dtype)}")
+
+
 def _write(x, src):
     arr = shared_array(x)
     if np.shape(src) != arr.shape:
         raise InplaceError(f"output with shape {list(arr.shape)} doesn't match the broadcast "
                          f"shape {list(np.shape(src))}")
-    sdt = np.result_type(src)
-    if not np.can_cast(sdt, arr.dtype, "same_kind"):
-        raise InplaceError(f"result type {_TORCH.get(str(sdt), sdt)} can't be cast to the "
-                              f"desired output type {_TORCH.get(str(arr.dtype), arr.dtype)}")
+    check_cast(np.result_type(src), arr.dtype)
     if not arr.flags.writeable:
         raise InplaceError(OVERLAP)
     np.copyto(arr, src, casting="unsafe")

@@ -133,17 +133,14 @@ def write_out(name, result, out, warn):
     import numpy as np
 
     from .. import engine as E
+    from ..engine.inplace import check_cast
     from ..engine.variable import Variable
-    from .errors import GxRuntimeError, GxTypeError
+    from .errors import GxTypeError
     if type(out) is not Variable:
         raise GxTypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if type(result) is not Variable:
         result = E.tensor(result)
-    rk, ok = result.dtype.kind, out.dtype.kind
-    if (rk == "f" and ok in "iub") or (rk in "iu" and ok == "b"):
-        cat = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
-        raise GxRuntimeError(f"result type {cat[rk]} can't be cast to the desired output type "
-                             f"{cat[ok]}")
+    check_cast(result.dtype, out.dtype)          # the in-place ops' rule and message
     with E.no_grad():
         if tuple(out.shape) == tuple(result.shape):
             out.copy_(result)

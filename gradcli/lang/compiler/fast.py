@@ -14,7 +14,7 @@ import operator
 
 from ...engine import buffers
 from ..attributes import get_attr, method_for, module_value
-from ..errors import GxError, GxRuntimeError, GxTypeError
+from ..errors import GxRuntimeError, GxTypeError
 from ..pynum import SLOW_BINOPS, check_seq_len
 from ..values import BoundMethod, Builtin, GxFunction, Namespace, NodeName, type_name
 
@@ -241,7 +241,7 @@ def _call_fixed(rt, pos, call, f, args, kw, out):
             raise GxRuntimeError(out_message(f.name))
         return write_out(f.name, call(f, args, kw), out,
                          lambda text: rt.warn(text, "UserWarning", pos))
-    except GxError as err:
+    except Exception as err:          # engine errors too (the cast check is the engine's)
         raise rt.convert(err, pos) from None
 
 
