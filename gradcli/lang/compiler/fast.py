@@ -235,7 +235,7 @@ def _call_fixed(rt, pos, call, f, args, kw, out):
     from ..torchargs import NO_OUT, out_message, requires_grad_anywhere, write_out
     if out is NO_OUT:
         return call(f, args, kw)
-    inputs = [*args, *kw.values()] + ([f.obj] if type(f) is BoundMethod else [])
+    inputs = [*args, *kw.values()]          # out= only on torch.f (methods take none)
     try:
         if requires_grad_anywhere(inputs):
             raise GxRuntimeError(out_message(f.name))
