@@ -241,25 +241,24 @@ def record(out, cls, next_, saved, st, vers=None) -> Variable:
     v._grad = None
     v._vc = None
     if st.grad:
-        for n in next_:
-            if n is not None:
-                node = _new(cls)
-                node.next = next_
-                node.saved = saved
-                node.vers = vers
-                node.shape = out.shape
-                node.dtype = out.dtype     # for history(); one store
-                d = 0
-                for m in next_:
-                    if m is not None and m.depth >= d:
-                        d = m.depth + 1
-                node.depth = d
-                node.tag = st.tag() if st.tag is not None else None
-                node.retain = None
-                v._node = node
-                if st.trace is not None:
-                    st.trace.forward(node, v)
-                return v
+        d = -1                  # the deepest input node's depth; -1: no input requires grad
+        for m in next_:
+            if m is not None and m.depth > d:
+                d = m.depth
+        if d >= 0:
+            node = _new(cls)
+            node.next = next_
+            node.saved = saved
+            node.vers = vers
+            node.shape = out.shape
+            node.dtype = out.dtype     # for history(); one store
+            node.depth = d + 1
+            node.tag = st.tag() if st.tag is not None else None
+            node.retain = None
+            v._node = node
+            if st.trace is not None:
+                st.trace.forward(node, v)
+            return v
     v._node = None
     return v
 

@@ -41,6 +41,8 @@ class AddBackward0(Node):
 
     def fast(self, g):
         na, nb = self.next
+        if type(g) is _f64:         # unbroadcast_raw's first test, inline (scalar loops)
+            return (None if na is None else g, None if nb is None else g)
         return (None if na is None else unbroadcast_raw(g, na.shape),
                 None if nb is None else unbroadcast_raw(g, nb.shape))
 
@@ -51,11 +53,14 @@ def add(a, b):
     ad = a._data
     st = STATE.get()
     tb = type(b)
-    if tb is float or tb is int:
+    if tb is Variable:      # operand(b), inline: the scalar loop's a + b
+        bd, bn = b._data, b._node
+    elif tb is float or tb is int:
         # the common case in scalar loops: a float64 scalar and a number need no checks
         out = ad + b if type(ad) is _f64 else checked_binary(np.add, ad, b, st, AddBackward0)
         return record(out, AddBackward0, (a._node, None), None, st)
-    bd, bn = operand(b)
+    else:
+        bd, bn = operand(b)
     out = ad + bd if type(ad) is _f64 and type(bd) is _f64 else \
         checked_binary(np.add, ad, bd, st, AddBackward0)
     return record(out, AddBackward0, (a._node, bn), None, st)
@@ -94,6 +99,8 @@ class SubBackward0(Node):
 
     def fast(self, g):
         na, nb = self.next
+        if type(g) is _f64:         # unbroadcast_raw's first test, inline (scalar loops)
+            return (None if na is None else g, None if nb is None else -g)
         return (None if na is None else unbroadcast_raw(g, na.shape),
                 None if nb is None else unbroadcast_raw(-g, nb.shape))
 
@@ -104,13 +111,16 @@ def sub(a, b):
     ad = a._data
     st = STATE.get()
     tb = type(b)
-    if tb is float or tb is int:
+    if tb is Variable:      # operand(b), inline: the scalar loop's a - b
+        bd, bn = b._data, b._node
+    elif tb is float or tb is int:
         if type(ad) is _f64:
             return record(ad - b, SubBackward0, (a._node, None), None, st)
         no_bool(ad, b)
         return record(checked_binary(np.subtract, ad, b, st, SubBackward0), SubBackward0,
                       (a._node, None), None, st)
-    bd, bn = operand(b)
+    else:
+        bd, bn = operand(b)
     if type(ad) is _f64 and type(bd) is _f64:
         return record(ad - bd, SubBackward0, (a._node, bn), None, st)
     no_bool(ad, bd)
@@ -177,8 +187,16 @@ class MulBackward0(Node):
             d = g * a._data
             d *= 2
             return unbroadcast_raw(d, na.shape), None
-        ga = None if na is None else unbroadcast_raw(g * _raw(b), na.shape)
-        gb = None if nb is None else unbroadcast_raw(g * _raw(a), nb.shape)
+        ga = gb = None
+        # _raw and unbroadcast_raw's first test, inline (scalar loops)
+        if na is not None:
+            ga = g * (b._data if type(b) is Variable else b)
+            if type(ga) is not _f64:
+                ga = unbroadcast_raw(ga, na.shape)
+        if nb is not None:
+            gb = g * (a._data if type(a) is Variable else a)
+            if type(gb) is not _f64:
+                gb = unbroadcast_raw(gb, nb.shape)
         return ga, gb
 
     def spend(self, g, saved):

@@ -89,17 +89,16 @@ def _count_deps(roots):
     """Number of edges entering each node reachable from ``roots`` (iterative DFS)."""
     deps = {}
     get = deps.get
-    visited = set(roots)
-    stack = list(visited)
+    rootset = set(roots)
+    stack = list(rootset)
     pop, push = stack.pop, stack.append
     while stack:
         for c in pop().next:
             if c is not None:
                 d = get(c)
-                if d is None:
+                if d is None:           # reached for the first time (a root is on the stack)
                     deps[c] = 1
-                    if c not in visited:
-                        visited.add(c)
+                    if c not in rootset:
                         push(c)
                 else:
                     deps[c] = d + 1
@@ -186,7 +185,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                 var = n.retain()
                 if var is not None:
                     accumulate(var, g)
-            if n.saved is FREED:
+            saved = n.saved             # kept to the end of this step, for a NaN report
+            if saved is FREED:
                 raise AutogradError(SECOND_BACKWARD)
             if n.vers is not None:
                 check_versions(n)
@@ -201,7 +201,6 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                     else:
                         # the saved values die here: the rule may write into those nobody
                         # else holds
-                        saved = n.saved
                         n.saved = FREED
                         grads = cls.spend(n, g, saved)
                 else:
@@ -211,8 +210,6 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
             if trace is not None:
                 trace.sent(n, grads)
             if not retain_graph and cls.frees:
-                if saved is None:       # (spend took it already)
-                    saved = n.saved     # kept to the end of this step, for a NaN report
                 n.saved = FREED
         i = -1
         checked = None
@@ -250,7 +247,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                     prev = buf_get(c)
                     if prev is None:
                         buf[c] = cg
-                    elif not graph and sole(prev, 2) and prev.shape == np.shape(cg) \
+                    elif type(prev) is not f64 and not graph and sole(prev, 2) and \
+                            prev.shape == np.shape(cg) \
                             and prev.dtype == np.result_type(prev, cg):
                         prev += cg          # nobody else holds this buffer: add in place
                     else:

@@ -90,8 +90,14 @@ def binop(rt, V, op, lf, rf, pos, spare=False):
     return any_binop
 
 
+# _ENGINE_OPS: with a tensor on the left, ``a + b`` is exactly ``V.__add__(a, b)`` (nothing
+# subclasses V, and its operators never return NotImplemented); with an int or float on the
+# left, exactly ``V.__radd__(b, a)`` (int and float give NotImplemented for a tensor). The
+# closures call those functions directly: the operator's trip through the type slot and a
+# nested interpreter frame is a good part of a scalar op's cost (W2).
 def _add(rt, V, lf, rf, pos, spare):
     slow = SLOW_BINOPS["+"]
+    op, rop = V.__add__, V.__radd__       # (see _ENGINE_OPS)
     if spare:
         from ...engine.arith import add_spare
 
@@ -101,11 +107,14 @@ def _add(rt, V, lf, rf, pos, spare):
         ta = type(a)
         tb = type(b)
         try:
-            if ta is V or tb is V:
+            if ta is V:
                 rt.pos = pos
-                if spare and ta is V and _temporary(a):
+                if spare and _temporary(a):
                     return add_spare(a, b)
-                return a + b
+                return op(a, b)
+            if tb is V:
+                rt.pos = pos
+                return rop(b, a) if ta is float or ta is int else a + b
             if (ta is int or ta is float) and (tb is int or tb is float):
                 r = a + b
                 if -_BIG < r < _BIG:
@@ -118,6 +127,7 @@ def _add(rt, V, lf, rf, pos, spare):
 
 def _sub(rt, V, lf, rf, pos, spare):
     slow = SLOW_BINOPS["-"]
+    op, rop = V.__sub__, V.__rsub__       # (see _ENGINE_OPS)
     if spare:
         from ...engine.arith import sub_spare
 
@@ -127,11 +137,14 @@ def _sub(rt, V, lf, rf, pos, spare):
         ta = type(a)
         tb = type(b)
         try:
-            if ta is V or tb is V:
+            if ta is V:
                 rt.pos = pos
-                if spare and ta is V and _temporary(a):
+                if spare and _temporary(a):
                     return sub_spare(a, b)
-                return a - b
+                return op(a, b)
+            if tb is V:
+                rt.pos = pos
+                return rop(b, a) if ta is float or ta is int else a - b
             if (ta is int or ta is float) and (tb is int or tb is float):
                 r = a - b
                 if -_BIG < r < _BIG:
@@ -144,6 +157,7 @@ def _sub(rt, V, lf, rf, pos, spare):
 
 def _mul(rt, V, lf, rf, pos, spare):
     slow = SLOW_BINOPS["*"]
+    op, rop = V.__mul__, V.__rmul__       # (see _ENGINE_OPS)
 
     def mul(fr):
         a = lf(fr)
@@ -151,9 +165,12 @@ def _mul(rt, V, lf, rf, pos, spare):
         ta = type(a)
         tb = type(b)
         try:
-            if ta is V or tb is V:
+            if ta is V:
                 rt.pos = pos
-                return a * b
+                return op(a, b)
+            if tb is V:
+                rt.pos = pos
+                return rop(b, a) if ta is float or ta is int else a * b
             if (ta is int or ta is float) and (tb is int or tb is float):
                 r = a * b
                 if -_BIG < r < _BIG:
@@ -166,6 +183,7 @@ def _mul(rt, V, lf, rf, pos, spare):
 
 def _div(rt, V, lf, rf, pos, spare):
     slow = SLOW_BINOPS["/"]
+    op, rop = V.__truediv__, V.__rtruediv__       # (see _ENGINE_OPS)
 
     def div(fr):
         a = lf(fr)
@@ -173,9 +191,12 @@ def _div(rt, V, lf, rf, pos, spare):
         ta = type(a)
         tb = type(b)
         try:
-            if ta is V or tb is V:
+            if ta is V:
                 rt.pos = pos
-                return a / b
+                return op(a, b)
+            if tb is V:
+                rt.pos = pos
+                return rop(b, a) if ta is float or ta is int else a / b
             if (ta is int or ta is float) and (tb is int or tb is float) and b:
                 if -_BIG < a < _BIG:
                     r = a / b
