@@ -53,22 +53,26 @@ def _gdiv(g, d):
     return g / d
 
 
+_SCALARS = frozenset({np.float64, np.float32})
+
+
 def _inplace(ufunc, name=None):
-    """``ufunc`` written into a fresh temporary operand when there is one. When no operand
-    is an ndarray (numpy scalars and Python numbers: the scalar loop's backward), there is
-    nothing to write into, and the Python operator ``name`` computes it: numpy's scalar
-    arithmetic, the same IEEE operation and result type as the ufunc without the ~1.5 µs
-    of a ufunc call (tests/engine/test_scalar_path.py)."""
+    """``ufunc`` written into a fresh temporary operand when there is one. When the
+    operands are a float64/float32 numpy scalar and a number or another such scalar (the
+    scalar loop's backward), there is nothing to write into, and the Python operator
+    ``name`` computes it: numpy's scalar arithmetic, the same IEEE operation and result
+    type as the ufunc without the ~1.5 µs of a ufunc call (tests/engine/test_scalar_path.py)."""
     import operator
     pyop = getattr(operator, name) if name else None
-    nd = _nd
+    nd, scalars = _nd, _SCALARS
 
     def op(a, b=None):
         if b is None:
-            if pyop is not None and type(a) is not nd:
+            if pyop is not None and type(a) in scalars:
                 return pyop(a)
             return ufunc(a, out=a) if _fresh(a) else ufunc(a)
-        if pyop is not None and type(a) is not nd and type(b) is not nd:
+        if pyop is not None and (type(b) in scalars or type(a) in scalars) and \
+                type(a) is not nd and type(b) is not nd:
             return pyop(a, b)
         if _fresh(b) and ufunc in (np.subtract,):   # c - d written into d
             return ufunc(a, b, out=b)

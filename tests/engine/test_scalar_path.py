@@ -51,6 +51,13 @@ def test_raw_helpers_on_scalars_are_the_ufunc(name, ufunc, arity, dtype):
                 same_bits(helper(b, a), ufunc(b, a))
 
 
+def test_raw_helpers_on_python_numbers_alone_give_numpy_scalars():
+    """Without a numpy scalar operand the ufunc runs, so the result is still numpy's type."""
+    for name, ufunc, arity in HELPERS:
+        args = (0.5,) if arity == 1 else (1, 0.5)
+        same_bits(getattr(elementwise, name)(*args), ufunc(*args))
+
+
 def test_raw_helpers_still_write_into_fresh_arrays():
     """The shortcut is for scalars only: a fresh array operand still takes the result."""
     d = np.array([0.25, 0.5])
