@@ -20,7 +20,7 @@ from .stream import Records, _encode, _error_record, run_jsonl
 # Columnar points evaluated together at most: a block's arrays (half a MiB each) stay
 # in the caches, below the engine's fusion threshold (no threads: CPU time is what a
 # batch job pays) and below its "big array" memory checks; the per-block cost of the
-# graph is ~0.2 ms, 3% of a block of this EXPR (docs/scaling.md, "Speed").
+# graph is ~0.2 ms per block, a tenth of W7b's EXPR on it (docs/scaling.md, "Speed").
 BLOCK = 1 << 16
 LINE_BLOCK = 1 << 16     # points turned into JSON lines together at most
 CHUNK = 1 << 20          # columnar points under one --timeout
