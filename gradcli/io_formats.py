@@ -58,8 +58,10 @@ def _float_columns(cols: dict, path: str):
     return out
 
 
-def read_columns(path: str, single_name: str | None = None) -> dict:
-    """name -> 1-D float64 array, for a columnar file."""
+def read_columns(path: str, single_name: str | None = None, stream: bool = True):
+    """name -> 1-D float64 array, for a columnar file; a .npy of a plain layout as an
+    ``NpyStream`` (read block by block). ``stream=False``: every column read into
+    memory now (the output will overwrite this very file)."""
     import numpy as np
     k = kind(path)
     try:
@@ -69,10 +71,10 @@ def read_columns(path: str, single_name: str | None = None) -> dict:
             with np.load(path, allow_pickle=False) as z:
                 return _float_columns({name: z[name] for name in z.files}, path)
         if k == "npy":
-            stream = NpyStream.open(path, single_name)
-            if stream is not None:
-                return stream
-            a = np.load(path, allow_pickle=False, mmap_mode="r")
+            reader = NpyStream.open(path, single_name) if stream else None
+            if reader is not None:
+                return reader
+            a = np.load(path, allow_pickle=False, mmap_mode="r" if stream else None)
             if a.dtype.names:
                 return _float_columns({name: a[name] for name in a.dtype.names}, path)
             if single_name is None:

@@ -146,3 +146,17 @@ def test_results_never_share_the_callers_memory():
     assert v.tolist() == a.tolist() and not np.shares_memory(v, a)
     v[0] = 7.0
     assert a[0] == 0.0
+
+
+def test_output_over_its_own_input(tmp_path, small_blocks):
+    """--output naming the --input file: the input is read whole first, not streamed
+    from a file the output is overwriting."""
+    x = np.linspace(-1, 1, 5000)             # more than a file object's read-ahead
+    rec = np.zeros(len(x), dtype=[("x", "f8")])
+    rec["x"] = x
+    path = tmp_path / "p.npy"
+    np.save(path, rec)
+    code, _, err = run("grad", "x*x", "--input", str(path), "--output", str(path))
+    assert code == 0, err
+    got = np.load(path)
+    assert got["value"].tolist() == (x * x).tolist() and got["grad_x"].tolist() == (2 * x).tolist()

@@ -7,6 +7,7 @@ standard output or ``--output FILE`` (.jsonl, or a columnar file).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -126,7 +127,8 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
     else:
         free = [n for n in batch.used if n not in given]
         try:
-            arrays = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None)
+            arrays = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None,
+                                             stream=not _same_file(input_path, output_path))
         except io_formats.FormatError as e:
             raise StageError(str(e)) from None
         cols = Columns(arrays, defaults=given)
@@ -138,6 +140,15 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
         raise StageError(str(e)) from None
     finally:
         cols.close()
+
+
+def _same_file(a, b) -> bool:
+    """``--output`` names the ``--input`` file: the input is then read whole first (a
+    stream would read what the output has just overwritten)."""
+    try:
+        return bool(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _open_in(path):
