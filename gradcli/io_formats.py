@@ -88,7 +88,7 @@ def read_columns(path: str, single_name: str | None = None, stream: bool = True)
                                    for name in table.column_names}, path)
     except OSError as e:
         raise FormatError(f"cannot read {path!r}: {e.strerror or e}") from None
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, EOFError) as e:     # np.load of an empty file: EOFError
         raise FormatError(f"cannot read {path!r}: {e}") from None
     raise FormatError(f"{path!r}: not a columnar file")
 
@@ -286,7 +286,12 @@ class NpyWriter:
     def close(self):
         self.f.close()
 
-    abort = close
+    def abort(self):
+        """Close after a failure (its buffered bytes may not be writable either)."""
+        try:
+            self.f.close()
+        except OSError:
+            pass
 
 
 def allocate(path, names, n):

@@ -160,3 +160,24 @@ def test_output_over_its_own_input(tmp_path, small_blocks):
     assert code == 0, err
     got = np.load(path)
     assert got["value"].tolist() == (x * x).tolist() and got["grad_x"].tolist() == (2 * x).tolist()
+
+
+def test_empty_and_full_files_are_messages(tmp_path):
+    (tmp_path / "empty.npy").write_bytes(b"")
+    code, _, err = run("grad", "x*y", "--input", str(tmp_path / "empty.npy"),
+                       "--output", str(tmp_path / "o.npy"))
+    assert code == 2 and "cannot read" in err and "Interrupted" not in err
+    np.save(tmp_path / "none.npy", np.zeros(0, dtype=[("x", "f8"), ("y", "f8")]))
+    code, _, err = run("grad", "x*y", "--input", str(tmp_path / "none.npy"),
+                       "--output", str(tmp_path / "o.npy"))
+    assert code == 0, err
+    assert np.load(tmp_path / "o.npy").dtype.names == ("value", "grad_x", "grad_y")
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="no /dev/full")
+def test_a_full_device_is_the_outputs_message(tmp_path):
+    full = tmp_path / "full.npy"
+    full.symlink_to("/dev/full")
+    for grid in ("x=0:1:10,y=0:1:10", "x=0:1:1000,y=0:1:300"):   # in the buffer, or beyond
+        code, _, err = run("grad", "x*y", "--grid", grid, "--output", str(full))
+        assert code == 1 and f"cannot write {str(full)!r}" in err and "standard output" not in err
