@@ -3,6 +3,8 @@ engine's own derivative formulas in the unfused walk's order; its NaN/inf report
 expansion into the unfused graph for anyone who looks inside or records a derivative."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import elementwise as _ew
@@ -59,6 +61,7 @@ def make_node(plan, values, full, shape, tags):
     node.tags = tuple(tags)
     node.real = None
     node.then = {id(v): ver for v, ver in zip(saved_inputs, vers)}
+    node.clean = False
     node.depth = _depth(plan, values)
     return node
 
@@ -82,7 +85,7 @@ class FusedNode(Node):
     """A fused chain's node; see the module docstring. ``plan``, ``values`` (the chain's
     inputs), ``full`` (its saved full-size intermediates) and ``tags`` describe the chain
     until ``real``, the replayed unfused root, takes over."""
-    __slots__ = ("plan", "values", "full", "tags", "real", "then")
+    __slots__ = ("plan", "values", "full", "tags", "real", "then", "clean")
     fused = True
 
     @property
@@ -107,18 +110,21 @@ class FusedNode(Node):
             return _delegate(real, g, saved)
         return _backward(self, g, True)
 
-    def walked(self, g, pending, retain):
+    def walked(self, g, pending, retain, watch=False):
         """``fast`` (``spend`` unless ``retain``) as the walk calls it. ``pending``: the
         walk's gradients waiting for their nodes; an input with none there gets all its
-        gradients from this chain, summed here in the unfused walk's order (one array)."""
+        gradients from this chain, summed here in the unfused walk's order (one array).
+        ``watch``: the walk's NaN watch is on; the gradients are checked block by block,
+        and ``clean`` tells the walk that they are all finite (see ``_backward``)."""
         real = self.real
+        self.clean = False
         if real is not None:
             if retain or type(real).spend is None:
                 return _delegate(real, g)
             saved = self.saved             # (the walk releases the node's after this step)
             real.saved = FREED if real.frees else real.saved
             return _delegate(real, g, saved)
-        return _backward(self, g, not retain and type(self).frees, pending)
+        return _backward(self, g, not retain and type(self).frees, pending, watch)
 
     def report(self, anomaly, g, tainted, report):
         """Reports, through the walk's ``report`` (backward.py), every non-finite gradient
@@ -174,7 +180,11 @@ def _flat_g(g, n):
     return np.ascontiguousarray(g).reshape(-1)
 
 
-def _backward(node, g, spend, pending=None):
+def _backward(node, g, spend, pending=None, watch=False):
+    """The chain's gradients, one per delivery (None where another delivery's array
+    takes it), block by block. With ``watch`` (the walk's NaN watch is on), each block of
+    each gradient is checked while it is in cache: ``node.clean`` says afterwards that
+    every one is finite, so the walk need not read them again."""
     plan = node.plan
     code = plan.code
     values = node.values
@@ -196,28 +206,34 @@ def _backward(node, g, spend, pending=None):
         else:
             outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
     outflat = [None if o is None else o.reshape(-1) for o in outs]
+    checked = [o for o in outflat if o is not None] if watch else ()
     add = np.add
+    isfinite = math.isfinite
 
     bprog = _bprogram(plan, values, flat, fullflat)
     leaves = [(i, pos, es[1], target[es[1]]) for i in plan.order
               for pos, es in enumerate(plan.edges[i])
               if es is not None and es[0] == "leaf" and es[1] not in plan.dead]
 
-    def kernel(lo, hi):
-        block = _fz.BLOCK
-        for b in range(lo, hi, block):
-            e = min(b + block, hi)
-            grads = _run_grads(bprog, gf[b:e], b, e)
-            for i, pos, k, t in leaves:
-                cg = grads[i][pos]
-                if t == k:
-                    outflat[k][b:e] = cg
-                else:                 # buf[x] = prev + cg, as the walk adds
-                    acc = outflat[t][b:e]
-                    add(acc, cg, out=acc)
+    def block(k, b, e, scratch):
+        grads = _run_grads(bprog, gf[b:e], b, e)
+        for i, pos, d, t in leaves:
+            cg = grads[i][pos]
+            if t == d:
+                outflat[d][b:e] = cg
+            else:                 # buf[x] = prev + cg, as the walk adds
+                acc = outflat[t][b:e]
+                add(acc, cg, out=acc)
+        for o in checked:         # (the walk's finite(), while the block is in cache)
+            part = o[b:e]
+            if not isfinite(part.sum()) and not np.isfinite(part).all():
+                return False
+        return True
     if spend:
         node.full = None
-    _parallel(kernel, n)
+    node.clean = False
+    ok = _parallel(block, _fz.bounds(n))
+    node.clean = bool(watch) and all(ok)
     return tuple(outs)
 
 
