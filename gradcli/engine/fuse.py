@@ -41,6 +41,7 @@ import os
 import numpy as np
 
 from . import elementwise as _ew
+from . import summation as _summation
 from .context import STATE
 from .variable import Variable, _wrap
 
@@ -52,6 +53,9 @@ THRESHOLD = 1 << 17
 # glibc's 128 KiB mmap threshold: bigger ones would be fresh pages on every block (page
 # faults measured: 47,000 per backward at 10^7 with 64 K-element blocks).
 BLOCK = 16000
+# numpy sums a run of at most this many elements as one unit (8 accumulators), and
+# splits longer ones in two: blocks are never shorter than its units
+_PW_UNIT = 128
 # Blocks per thread at least, before a second thread is worth starting.
 _MIN_BLOCKS = 16
 
@@ -239,7 +243,7 @@ def bounds(n, cut=None):
     ``cut`` splits in two, the first half rounded down to a multiple of 8), so that the
     sums of the blocks, added as that tree adds them (``tree_sum``), are ``np.sum`` bit
     for bit: a chain's sum can be taken block by block, in cache (``evaluate``)."""
-    cut = BLOCK if cut is None else cut
+    cut = max(BLOCK if cut is None else cut, _PW_UNIT)
     out, stack = [], [(0, n)]
     while stack:
         lo, m = stack.pop()
@@ -257,7 +261,7 @@ def tree_sum(n, sums, cut=None):
     """np.sum of n elements from the sums of its ``bounds(n, cut)`` blocks, added in
     numpy's pairwise order (tests/test_fuse.py checks the bits, NaN and signed zeros
     included)."""
-    cut = BLOCK if cut is None else cut
+    cut = max(BLOCK if cut is None else cut, _PW_UNIT)
     it = iter(sums)
 
     def rec(m):
@@ -338,8 +342,10 @@ def evaluate(code, values, tags, check=None, summed=False):
     when the unfused ops must run instead: the NaN watch is on (``check``) and a checked
     value is not finite. ``tags``: each instruction's tag (what the unfused op's node
     would hold), used for the root and for expansion. With ``summed``, returns (result,
-    its np.sum), the sum taken block by block while each block is in cache (the same
-    block sums the NaN watch takes of the result), or None."""
+    its np.sum) or None: the sum taken block by block while each block is in cache (the
+    same block sums the NaN watch takes of the result). Its sum is None when the engine's
+    ``sum`` would not take numpy's order: summation.EXACT_LIMIT elements or fewer, which
+    it adds in PyTorch's order."""
     st = STATE.get()
     plan = _Plan(code, values, st.grad)
     first = next(values[ins[1]] for ins in code
@@ -353,7 +359,8 @@ def evaluate(code, values, tags, check=None, summed=False):
     fullflat = {i: a.reshape(-1) for i, a in full.items()}
     watch = check if check is not None else st.anomaly is not None
     checks = [i for i in sorted(plan.check) if i != root] if watch else ()
-    take_sum = watch or summed          # the root's block sums: its check, and its sum
+    summing = summed and size > _summation.EXACT_LIMIT
+    take_sum = watch or summing         # the root's block sums: its check, and its sum
     prog = _program(code, values, flat, fullflat)
     isfinite = math.isfinite
 
@@ -378,7 +385,9 @@ def evaluate(code, values, tags, check=None, summed=False):
     if plan.req[root]:
         from .fused_node import make_node
         v._node = make_node(plan, values, full, shape, tags)
-    return (v, tree_sum(size, sums)) if summed else v
+    if summed:
+        return v, (tree_sum(size, sums) if summing else None)
+    return v
 
 
 def _forward_block(code, values, flat, fullflat, tmp, b, e):
