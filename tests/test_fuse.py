@@ -501,3 +501,38 @@ def test_blocks_are_shared_however_the_threads_are_scheduled(monkeypatch):
     for v in ("out", "x", "y"):
         a, b = want.variables[v], got.variables[v]
         same(a._data if v == "out" else a.grad.numpy(), b._data if v == "out" else b.grad.numpy())
+
+
+def _special_values(n=4099, seed=5):
+    """Random values of every magnitude, with NaNs of several payloads, infinities,
+    signed zeros and subnormals."""
+    r = np.random.default_rng(seed)
+    a = r.standard_normal(n) * np.exp(r.uniform(-30, 30, n))
+    a[::7] = r.uniform(-1, 1, a[::7].size)
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, -2.5e-310,
+                         1e308, -1e308, 1.0, -1.0])
+    a[:specials.size] = specials
+    a[specials.size] = np.frombuffer(np.int64(0x7FF8000000000123).tobytes(), np.float64)[0]
+    return r.permutation(a)
+
+
+@pytest.mark.parametrize("name", sorted(__import__(
+    "gradcli.engine.fused_node", fromlist=["BLOCK_RULES"]).BLOCK_RULES))
+def test_block_rules_are_the_rules_bit_for_bit(name):
+    """Each rule the fused backward writes into its buffers against the engine's own
+    rule (elementwise.UNARY, run as the unfused walk runs it on numpy arrays)."""
+    from gradcli.engine import elementwise as ew
+    from gradcli.engine.fused_node import BLOCK_RULES
+    fwd, rule = ew.UNARY[name][1], ew.UNARY[name][2]
+    g, x = _special_values(seed=1), _special_values(seed=2)
+    # NaNs of two payloads meeting: which operand comes first decides the result's
+    g[100:160] = np.frombuffer(np.int64(0x7FF8000000000456).tobytes(), np.float64)[0]
+    x[100:160] = np.frombuffer(np.int64(0x7FF8000000000123).tobytes(), np.float64)[0]
+    with np.errstate(all="ignore"):
+        y = fwd(x)
+        for gg in (g, np.broadcast_to(np.float64(1.0), g.shape)):
+            want = rule(ew.RAW, gg, x, y)
+            out = np.empty_like(x)
+            got = BLOCK_RULES[name](gg, x, y, out)
+            assert got is out
+            same(got, want)

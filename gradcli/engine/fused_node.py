@@ -216,7 +216,7 @@ def _backward(node, g, spend, pending=None, watch=False):
               if es is not None and es[0] == "leaf" and es[1] not in plan.dead]
 
     def block(k, b, e, scratch):
-        grads = _run_grads(bprog, gf[b:e], b, e)
+        grads = _run_grads(bprog, gf[b:e], b, e, scratch)
         for i, pos, d, t in leaves:
             cg = grads[i][pos]
             if t == d:
@@ -281,7 +281,9 @@ def _bprogram(plan, values, flat, fullflat):
             row = _ew.UNARY[ins[1]]
             x = src(ins[2]) if row[3] == "x" else None
             y = (fullflat[i], None) if row[3] == "y" else None
-            steps.append((i, _UNARY, x, y, row[2], True, False, False, kids))
+            rule = BLOCK_RULES.get(ins[1])
+            rule = row[2] if rule is None else _BlockRule(rule)
+            steps.append((i, _UNARY, x, y, rule, True, False, False, kids))
         elif op == "neg":
             steps.append((i, _NEG, None, None, None, True, False, False, kids))
         else:
@@ -293,37 +295,52 @@ def _bprogram(plan, values, flat, fullflat):
     return len(code), steps
 
 
-def _run_grads(bprog, g, b, e):
+def _run_grads(bprog, g, b, e, scratch):
     """Every node's gradients (one per edge, None where the edge needs none) for elements
-    [b, e): the engine's own ``fast`` formulas (arith.py, elementwise.UNARY)."""
+    [b, e): the engine's own ``fast`` formulas (arith.py, elementwise.UNARY), the same
+    ufuncs on the same operands in the same order, written into this thread's buffers
+    (``scratch``, reused from block to block: no allocation, the block stays in cache).
+    A function without a BLOCK_RULES entry runs its rule, which allocates its result."""
     count, steps = bprog
     gs = [None] * count
     out = [None] * count
     gs[steps[0][0]] = g
+    n = e - b
     raw = _ew.RAW
+    mul, div, neg = np.multiply, np.true_divide, np.negative
+    get = scratch.get
     for i, kind, A, B, rule, na, nb, swap, kids in steps:
         gi = gs[i]
+        # this step's buffers (at most 3), made on first use and kept by the thread
+        bufs = get(i)
+        if bufs is None or bufs[0].shape[0] < n:
+            bufs = scratch[i] = tuple(np.empty(max(n, _fz.BLOCK)) for _ in range(3))
+        o0, o1 = bufs[0][:n], bufs[1][:n]
         if kind == _ADD:
             r = (gi, gi)
         elif kind == _SUB:
-            r = (gi, -gi if nb else None)
+            r = (gi, neg(gi, out=o1) if nb else None)
         elif kind == _NEG:
-            r = (-gi,)
-        elif kind == _SQUARE:
-            d = gi * A[0][b:e]           # x * x: one product, doubled (MulBackward0.fast)
-            d *= 2
+            r = (neg(gi, out=o0),)
+        elif kind == _SQUARE:           # x * x: one product, doubled (MulBackward0.fast)
+            d = mul(gi, A[0][b:e], out=o0)
+            mul(d, 2, out=d)
             r = (d, None)
         elif kind == _MUL:
-            r = (gi * (B[1] if B[0] is None else B[0][b:e]) if na else None,
-                 gi * (A[1] if A[0] is None else A[0][b:e]) if nb else None)
-        elif kind == _DIV:
+            r = (mul(gi, B[1] if B[0] is None else B[0][b:e], out=o0) if na else None,
+                 mul(gi, A[1] if A[0] is None else A[0][b:e], out=o1) if nb else None)
+        elif kind == _DIV:              # g / b, and -g * a / (b * b)
             bd = B[1] if B[0] is None else B[0][b:e]
-            r = (gi / bd if na else None,
-                 -gi * (A[1] if A[0] is None else A[0][b:e]) / (bd * bd) if nb else None)
+            if nb:
+                t = neg(gi, out=o1)
+                mul(t, A[1] if A[0] is None else A[0][b:e], out=t)
+                div(t, mul(bd, bd, out=bufs[2][:n]), out=t)
+            r = (div(gi, bd, out=o0) if na else None, t if nb else None)
         else:
             x = None if A is None else (A[1] if A[0] is None else A[0][b:e])
             y = None if B is None else B[0][b:e]
-            r = (rule(raw, gi, x, y),)
+            r = (rule(raw, gi, x, y) if type(rule) is not _BlockRule else
+                 rule.fn(gi, x, y, o0),)
         if swap:
             r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
         out[i] = r
@@ -333,8 +350,64 @@ def _run_grads(bprog, g, b, e):
     return out
 
 
+class _BlockRule:
+    """A derivative rule of elementwise.UNARY written into a given buffer ``out``: the
+    rule's own ufuncs, operands and order (tests/test_fuse.py checks every entry against
+    the rule, bit for bit, NaN payloads included)."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def _sin_rule(g, x, y, out):          # gmul(g, cos(x)): cos into a fresh d, then d *= g
+    np.cos(x, out=out)
+    return np.multiply(out, g, out=out)
+
+
+def _cos_rule(g, x, y, out):          # gmul(g, neg(sin(x)))
+    np.sin(x, out=out)
+    np.negative(out, out=out)
+    return np.multiply(out, g, out=out)
+
+
+def _tanh_rule(g, x, y, out):         # gmul(g, rsub(1, y * y))
+    np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
+    return np.multiply(out, g, out=out)
+
+
+def _tan_rule(g, x, y, out):          # gmul(g, add(y * y, 1))
+    np.multiply(y, y, out=out)
+    np.add(out, 1, out=out)
+    return np.multiply(out, g, out=out)
+
+
+def _sqrt_rule(g, x, y, out):         # gdiv(g, y * 2)
+    np.multiply(y, 2, out=out)
+    return np.true_divide(g, out, out=out)
+
+
+def _log1p_rule(g, x, y, out):        # g / (x + 1)
+    np.add(x, 1, out=out)
+    return np.true_divide(g, out, out=out)
+
+
+def _expm1_rule(g, x, y, out):        # g * (y + 1)
+    np.add(y, 1, out=out)
+    return np.multiply(g, out, out=out)
+
+
+BLOCK_RULES = {
+    "exp": lambda g, x, y, out: np.multiply(g, y, out=out),       # g * y
+    "log": lambda g, x, y, out: np.true_divide(g, x, out=out),    # g / x
+    "sin": _sin_rule, "cos": _cos_rule, "tanh": _tanh_rule, "tan": _tan_rule,
+    "sqrt": _sqrt_rule, "log1p": _log1p_rule, "expm1": _expm1_rule,
+}
+
+
 def _grads_block(plan, values, flat, fullflat, g, b, e):
-    return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e)
+    return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e, {})
 
 
 # ---------------------------------------------------------------- expansion
