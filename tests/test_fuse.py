@@ -536,3 +536,8 @@ def test_block_rules_are_the_rules_bit_for_bit(name):
             got = BLOCK_RULES[name](gg, x, y, out)
             assert got is out
             same(got, want)
+
+
+def test_every_fusable_function_has_a_block_rule():
+    from gradcli.engine.fused_node import BLOCK_RULES
+    assert set(fuse.UFUNCS) <= set(BLOCK_RULES)

@@ -49,10 +49,12 @@ from .variable import Variable, _wrap
 # per-block bookkeeping would cost more than it saves (measured in docs/performance.md).
 THRESHOLD = 1 << 17
 # Elements per block at most (blocks are the leaves of numpy's pairwise sum, ``bounds``:
-# between BLOCK/2 and BLOCK elements). A block's temporaries stay in L2, and stay below
-# glibc's 128 KiB mmap threshold: bigger ones would be fresh pages on every block (page
-# faults measured: 47,000 per backward at 10^7 with 64 K-element blocks).
-BLOCK = 16000
+# from about BLOCK/2 to BLOCK elements), fewer for arrays of fewer than 32 such blocks.
+# Every block costs some Python and a dozen numpy calls, each one releasing and taking the
+# GIL; the blocks' buffers are the threads' own, reused (docs/performance.md measures).
+BLOCK = 1 << 16
+# Blocks wanted at least, for the threads to share them evenly
+_SPREAD = 32
 # numpy sums a run of at most this many elements as one unit (8 accumulators), and
 # splits longer ones in two: blocks are never shorter than its units
 _PW_UNIT = 128
@@ -243,7 +245,7 @@ def bounds(n, cut=None):
     ``cut`` splits in two, the first half rounded down to a multiple of 8), so that the
     sums of the blocks, added as that tree adds them (``tree_sum``), are ``np.sum`` bit
     for bit: a chain's sum can be taken block by block, in cache (``evaluate``)."""
-    cut = max(BLOCK if cut is None else cut, _PW_UNIT)
+    cut = _cut(n, cut)
     out, stack = [], [(0, n)]
     while stack:
         lo, m = stack.pop()
@@ -257,11 +259,17 @@ def bounds(n, cut=None):
     return out
 
 
+def _cut(n, cut):
+    if cut is None:
+        cut = min(BLOCK, n // _SPREAD)
+    return max(cut, _PW_UNIT)
+
+
 def tree_sum(n, sums, cut=None):
     """np.sum of n elements from the sums of its ``bounds(n, cut)`` blocks, added in
     numpy's pairwise order (tests/test_fuse.py checks the bits, NaN and signed zeros
     included)."""
-    cut = max(BLOCK if cut is None else cut, _PW_UNIT)
+    cut = _cut(n, cut)
     it = iter(sums)
 
     def rec(m):

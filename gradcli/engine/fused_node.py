@@ -308,39 +308,35 @@ def _run_grads(bprog, g, b, e, scratch):
     n = e - b
     raw = _ew.RAW
     mul, div, neg = np.multiply, np.true_divide, np.negative
-    get = scratch.get
     for i, kind, A, B, rule, na, nb, swap, kids in steps:
         gi = gs[i]
-        # this step's buffers (at most 3), made on first use and kept by the thread
-        bufs = get(i)
-        if bufs is None or bufs[0].shape[0] < n:
-            bufs = scratch[i] = tuple(np.empty(max(n, _fz.BLOCK)) for _ in range(3))
-        o0, o1 = bufs[0][:n], bufs[1][:n]
         if kind == _ADD:
             r = (gi, gi)
         elif kind == _SUB:
-            r = (gi, neg(gi, out=o1) if nb else None)
+            r = (gi, neg(gi, out=_buf(scratch, i, 1, n)) if nb else None)
         elif kind == _NEG:
-            r = (neg(gi, out=o0),)
+            r = (neg(gi, out=_buf(scratch, i, 0, n)),)
         elif kind == _SQUARE:           # x * x: one product, doubled (MulBackward0.fast)
-            d = mul(gi, A[0][b:e], out=o0)
+            d = mul(gi, A[0][b:e], out=_buf(scratch, i, 0, n))
             mul(d, 2, out=d)
             r = (d, None)
         elif kind == _MUL:
-            r = (mul(gi, B[1] if B[0] is None else B[0][b:e], out=o0) if na else None,
-                 mul(gi, A[1] if A[0] is None else A[0][b:e], out=o1) if nb else None)
+            r = (mul(gi, B[1] if B[0] is None else B[0][b:e], out=_buf(scratch, i, 0, n))
+                 if na else None,
+                 mul(gi, A[1] if A[0] is None else A[0][b:e], out=_buf(scratch, i, 1, n))
+                 if nb else None)
         elif kind == _DIV:              # g / b, and -g * a / (b * b)
             bd = B[1] if B[0] is None else B[0][b:e]
             if nb:
-                t = neg(gi, out=o1)
+                t = neg(gi, out=_buf(scratch, i, 1, n))
                 mul(t, A[1] if A[0] is None else A[0][b:e], out=t)
-                div(t, mul(bd, bd, out=bufs[2][:n]), out=t)
-            r = (div(gi, bd, out=o0) if na else None, t if nb else None)
+                div(t, mul(bd, bd, out=_buf(scratch, i, 2, n)), out=t)
+            r = (div(gi, bd, out=_buf(scratch, i, 0, n)) if na else None, t if nb else None)
         else:
             x = None if A is None else (A[1] if A[0] is None else A[0][b:e])
             y = None if B is None else B[0][b:e]
             r = (rule(raw, gi, x, y) if type(rule) is not _BlockRule else
-                 rule.fn(gi, x, y, o0),)
+                 rule.fn(gi, x, y, _buf(scratch, i, 0, n)),)
         if swap:
             r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
         out[i] = r
@@ -348,6 +344,15 @@ def _run_grads(bprog, g, b, e, scratch):
             if k >= 0:
                 gs[k] = cg
     return out
+
+
+def _buf(scratch, i, slot, n):
+    """Buffer ``slot`` of step ``i``, n elements: made on first use, kept by the thread."""
+    key = (i, slot)
+    a = scratch.get(key)
+    if a is None or a.shape[0] < n:
+        a = scratch[key] = np.empty(n)
+    return a[:n] if a.shape[0] != n else a
 
 
 class _BlockRule:
@@ -360,49 +365,81 @@ class _BlockRule:
         self.fn = fn
 
 
-def _sin_rule(g, x, y, out):          # gmul(g, cos(x)): cos into a fresh d, then d *= g
-    np.cos(x, out=out)
+def _then_gmul(out, g):               # gmul(g, d) with d fresh: d *= g (d first)
     return np.multiply(out, g, out=out)
 
 
-def _cos_rule(g, x, y, out):          # gmul(g, neg(sin(x)))
-    np.sin(x, out=out)
-    np.negative(out, out=out)
-    return np.multiply(out, g, out=out)
-
-
-def _tanh_rule(g, x, y, out):         # gmul(g, rsub(1, y * y))
-    np.multiply(y, y, out=out)
-    np.subtract(1, out, out=out)
-    return np.multiply(out, g, out=out)
-
-
-def _tan_rule(g, x, y, out):          # gmul(g, add(y * y, 1))
-    np.multiply(y, y, out=out)
-    np.add(out, 1, out=out)
-    return np.multiply(out, g, out=out)
-
-
-def _sqrt_rule(g, x, y, out):         # gdiv(g, y * 2)
-    np.multiply(y, 2, out=out)
+def _then_gdiv(out, g):               # gdiv(g, d) with d fresh: d = g / d
     return np.true_divide(g, out, out=out)
 
 
-def _log1p_rule(g, x, y, out):        # g / (x + 1)
-    np.add(x, 1, out=out)
-    return np.true_divide(g, out, out=out)
+def _mul_const(c, then):              # rule(g, v * c), v = x or y
+    def rule(g, x, y, out, v):
+        np.multiply(v, c, out=out)
+        return then(out, g)
+    return rule
 
 
-def _expm1_rule(g, x, y, out):        # g * (y + 1)
-    np.add(y, 1, out=out)
-    return np.multiply(g, out, out=out)
+def _uses(v, fn):
+    return (lambda g, x, y, out: fn(g, x, y, out, x)) if v == "x" else \
+        (lambda g, x, y, out: fn(g, x, y, out, y))
+
+
+def _squared(add=None, rsub=False, root=False, then=_then_gdiv, negate=False):
+    """rule(g, f(v * v)): the square into the buffer, then (in this order) + add,
+    1 - it, its sqrt, the gradient divided by (or times) it, negated."""
+    def rule(g, x, y, out, v):
+        np.multiply(v, v, out=out)
+        if add is not None:
+            np.add(out, add, out=out)
+        if rsub:
+            np.subtract(1, out, out=out)
+        if root:
+            np.sqrt(out, out=out)
+        r = then(out, g)
+        return np.negative(r, out=r) if negate else r
+    return rule
+
+
+def _of(fn, then=_then_gmul, negate=False):
+    """rule(g, fn(x)): fn(x) into the buffer, negated, then times g."""
+    def rule(g, x, y, out):
+        fn(x, out=out)
+        if negate:
+            np.negative(out, out=out)
+        return then(out, g)
+    return rule
+
+
+def _zeros_rule(g, x, y, out):        # zeros_like(g)
+    out[...] = 0.0
+    return out
 
 
 BLOCK_RULES = {
     "exp": lambda g, x, y, out: np.multiply(g, y, out=out),       # g * y
     "log": lambda g, x, y, out: np.true_divide(g, x, out=out),    # g / x
-    "sin": _sin_rule, "cos": _cos_rule, "tanh": _tanh_rule, "tan": _tan_rule,
-    "sqrt": _sqrt_rule, "log1p": _log1p_rule, "expm1": _expm1_rule,
+    "log1p": lambda g, x, y, out: np.true_divide(g, np.add(x, 1, out=out), out=out),
+    "expm1": lambda g, x, y, out: np.multiply(g, np.add(y, 1, out=out), out=out),
+    "sqrt": _uses("y", _mul_const(2, _then_gdiv)),                 # gdiv(g, y * 2)
+    "sin": _of(np.cos),                                            # gmul(g, cos(x))
+    "cos": _of(np.sin, negate=True),                               # gmul(g, neg(sin(x)))
+    "sinh": _of(np.cosh),
+    "cosh": _of(np.sinh),
+    "abs": _of(np.sign),
+    "tan": _uses("y", _squared(add=1, then=_then_gmul)),           # gmul(g, add(y*y, 1))
+    "tanh": _uses("y", _squared(rsub=True, then=_then_gmul)),      # gmul(g, rsub(1, y*y))
+    "reciprocal": _uses("y", _squared(then=lambda o, g: _then_gmul(np.negative(o, out=o), g))),
+    "asin": _uses("x", _squared(rsub=True, root=True)),            # gdiv(g, sqrt(1 - x*x))
+    "acos": _uses("x", _squared(rsub=True, root=True, negate=True)),
+    "atan": _uses("x", _squared(add=1)),                           # gdiv(g, add(x*x, 1))
+    "asinh": _uses("x", _squared(add=1, root=True)),
+    "acosh": _uses("x", _squared(add=-1, root=True)),
+    "atanh": _uses("x", _squared(rsub=True)),                      # gdiv(g, rsub(1, x*x))
+    "log2": _uses("x", _mul_const(_ew._LN2, _then_gdiv)),          # gdiv(g, x * ln 2)
+    "log10": _uses("x", _mul_const(_ew._LN10, _then_gdiv)),
+    "exp2": _uses("y", _mul_const(_ew._LN2, _then_gmul)),          # gmul(g, y * ln 2)
+    "sign": _zeros_rule, "floor": _zeros_rule, "ceil": _zeros_rule, "trunc": _zeros_rule,
 }
 
 
