@@ -541,3 +541,31 @@ def test_block_rules_are_the_rules_bit_for_bit(name):
 def test_every_fusable_function_has_a_block_rule():
     from gradcli.engine.fused_node import BLOCK_RULES
     assert set(fuse.UFUNCS) <= set(BLOCK_RULES)
+
+
+def test_a_summed_chains_result_takes_a_gradient_when_nothing_else_holds_it(monkeypatch):
+    """sum(<chain>) leaves its result to the fused node alone: in a freeing walk it takes
+    a gradient (no fresh array); a result the script still holds keeps its values."""
+    real = np.empty
+    made = []
+
+    def spy(shape, *a, **k):
+        if shape == (N,):
+            made.append(shape)
+        return real(shape, *a, **k)
+    monkeypatch.setattr(np, "empty", spy)
+    x, y = inputs()
+    a, _, err = run(_summed_script(SUMMED[0]), True, x=x, y=y)
+    assert err is None and len(made) == 2         # sin(x) and the result; no gradient array
+    made.clear()
+    src = ("x.requires_grad_()\ny.requires_grad_()\nz = exp(sin(x) * y + x * x)\n"
+           "v = z.detach()\nout = sum(z)\nout.backward()\n")
+    b, _, err = run(src, True, x=x, y=y)
+    assert err is None and len(made) == 3         # z is the script's: y's gradient is new
+    monkeypatch.setattr(np, "empty", real)
+    c, _, _ = run(src, False, x=x, y=y)
+    for v in ("z", "v"):
+        same(b.variables[v]._data, c.variables[v]._data)
+    for v in ("x", "y"):
+        same(a.variables[v].grad.numpy(), c.variables[v].grad.numpy())
+        same(b.variables[v].grad.numpy(), c.variables[v].grad.numpy())

@@ -12,6 +12,7 @@ from ._op import finite
 from .context import STATE
 from . import fuse as _fz
 from .fuse import _is_number, _operands, _parallel, _same_input
+from .buffers import sole
 from .node import FREED, Node
 from .variable import Variable, _wrap
 from .versions import Watched
@@ -194,10 +195,15 @@ def _backward(node, g, spend, pending=None, watch=False):
     gf = _flat_g(g, n)
     flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
             type(values[ins[1]]) is Variable else None for ins in code]
-    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
+    root = len(code) - 1
     # the gradients delivered to the inputs; in a walk that frees the saved values, the
-    # chain's own intermediates (nobody else holds them) take them
-    spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
+    # chain's own intermediates (nobody else holds them) take them, and so does its result
+    # when only this node holds it (sum(<chain>): no Variable, no view of it is left); a
+    # block of it is read before that block of a gradient is written
+    spare = [i for i in sorted(node.full) if i != root] if spend else []
+    if spend and root in node.full and _only_here(node, root):
+        spare.insert(0, root)
+    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
     target = _targets(node, pending)
     outs = []
     for k in range(len(plan.deliveries)):
@@ -235,6 +241,13 @@ def _backward(node, g, spend, pending=None, watch=False):
     ok = _parallel(block, _fz.bounds(n))
     node.clean = bool(watch) and all(ok)
     return tuple(outs)
+
+
+def _only_here(node, i):
+    """Nothing but the node (its ``full`` and ``saved``) holds intermediate i's array."""
+    a = node.full[i]
+    held = 2 + sum(1 for v in node.saved if v is a) if type(node.saved) is tuple else 2
+    return sole(a, held)
 
 
 def _targets(node, pending):
