@@ -386,9 +386,9 @@ SUMMED = ["exp(sin(x) * y + x * x)", "x * y - x / 3.0", "log(x) * cos(y) - tan(x
           "x * x * x", "0.5 + x * 2 - y"]
 
 
-def _summed_script(expr):
+def _summed_script(expr, form="sum({})"):
     return ("x.requires_grad_()\ny.requires_grad_()\n"
-            f"out = sum({expr})\nout.backward()\nshown = history(out)\n")
+            f"out = {form.format(expr)}\nout.backward()\nshown = history(out)\n")
 
 
 @pytest.fixture
@@ -407,16 +407,17 @@ def sums_seen(monkeypatch):
 
 @pytest.mark.parametrize("expr", SUMMED)
 @pytest.mark.parametrize("limit", [1000, 10 ** 9])
-def test_a_summed_chain_is_the_unfused_sum(expr, limit, monkeypatch, sums_seen):
+@pytest.mark.parametrize("form", ["sum({})", "({}).sum()"])
+def test_a_summed_chain_is_the_unfused_sum(expr, limit, form, monkeypatch, sums_seen):
     """sum(<chain>): with more than EXACT_LIMIT elements the chain's blocks give the sum
     (numpy's order, as the engine's sum takes there); at or below it the engine's sum
     runs on the fused result (PyTorch's order). Either way: the unfused bits and graph."""
     from gradcli.engine import summation
     monkeypatch.setattr(summation, "EXACT_LIMIT", limit)
     x, y = inputs(3)
-    a, wa, ea = run(_summed_script(expr), True, x=x, y=y)
+    a, wa, ea = run(_summed_script(expr, form), True, x=x, y=y)
     assert sums_seen == ([N] if limit < N else [])
-    b, wb, eb = run(_summed_script(expr), False, x=x, y=y)
+    b, wb, eb = run(_summed_script(expr, form), False, x=x, y=y)
     assert ea is None and eb is None
     assert sums_seen == ([N] if limit < N else [])
     assert a.variables["out"].grad_fn.name == "SumBackward0"
@@ -569,3 +570,17 @@ def test_a_summed_chains_result_takes_a_gradient_when_nothing_else_holds_it(monk
     for v in ("x", "y"):
         same(a.variables[v].grad.numpy(), c.variables[v].grad.numpy())
         same(b.variables[v].grad.numpy(), c.variables[v].grad.numpy())
+
+
+@pytest.mark.parametrize("form", ["sum({})", "({}).sum()"])
+def test_a_summed_chain_without_gradients(form, monkeypatch, sums_seen):
+    from gradcli.engine import summation
+    monkeypatch.setattr(summation, "EXACT_LIMIT", 1000)
+    x, y = inputs(4)
+    src = f"out = {form.format('exp(sin(x) * y + x * x)')}\nr = out.requires_grad\n"
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None and sums_seen == [N]
+    same(a.variables["out"]._data, b.variables["out"]._data)
+    assert a.variables["r"] is b.variables["r"] is False
+    same(a.variables["out"]._data, np.exp(np.sin(x) * y + x * x).sum())
