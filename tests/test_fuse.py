@@ -518,12 +518,12 @@ def _special_values(n=4099, seed=5):
 
 
 @pytest.mark.parametrize("name", sorted(__import__(
-    "gradcli.engine.fused_node", fromlist=["BLOCK_RULES"]).BLOCK_RULES))
+    "gradcli.engine.fused_grads", fromlist=["BLOCK_RULES"]).BLOCK_RULES))
 def test_block_rules_are_the_rules_bit_for_bit(name):
     """Each rule the fused backward writes into its buffers against the engine's own
     rule (elementwise.UNARY, run as the unfused walk runs it on numpy arrays)."""
     from gradcli.engine import elementwise as ew
-    from gradcli.engine.fused_node import BLOCK_RULES
+    from gradcli.engine.fused_grads import BLOCK_RULES
     fwd, rule = ew.UNARY[name][1], ew.UNARY[name][2]
     g, x = _special_values(seed=1), _special_values(seed=2)
     # NaNs of two payloads meeting: which operand comes first decides the result's
@@ -540,7 +540,7 @@ def test_block_rules_are_the_rules_bit_for_bit(name):
 
 
 def test_every_fusable_function_has_a_block_rule():
-    from gradcli.engine.fused_node import BLOCK_RULES
+    from gradcli.engine.fused_grads import BLOCK_RULES
     assert set(fuse.UFUNCS) <= set(BLOCK_RULES)
 
 
