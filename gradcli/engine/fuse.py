@@ -2,9 +2,11 @@
 the bits of the unfused ops.
 
 ``exp(sin(x) * y + x * x)`` on 10^7 elements made by one op at a time reads and writes
-five full-size arrays, on one core. Here the whole chain runs block by block (``BLOCK``
-elements, so that a block's temporaries stay in cache), the blocks shared among threads
-(numpy's ufuncs release the GIL). Each block is computed by the very ufuncs the unfused ops
+five full-size arrays, on one core. Here the whole chain runs block by block (up to
+``BLOCK`` elements, so that a block's temporaries stay in cache), the threads taking the
+blocks in turn (numpy's ufuncs release the GIL). The blocks are the leaves of numpy's
+pairwise summation (``bounds``), so ``sum(<chain>)`` adds the blocks' sums into np.sum's
+very bits (``tree_sum``). Each block is computed by the very ufuncs the unfused ops
 call, in the same order, so values are bit-identical: a ufunc is elementwise, and its
 vector loops give the same result for an element wherever the element sits (tests
 check this, op by op). numexpr was measured and not used: per core it was slower than
