@@ -162,6 +162,20 @@ def test_output_over_its_own_input(tmp_path, small_blocks):
     assert got["value"].tolist() == (x * x).tolist() and got["grad_x"].tolist() == (2 * x).tolist()
 
 
+def test_jsonl_output_over_its_own_input(tmp_path):
+    """The same for JSON lines: every point of the file is answered, none lost to
+    the output's truncation."""
+    import json
+    xs = [i / 7 for i in range(3000)]        # more than a file object's read-ahead
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"x": x}) + "\n" for x in xs))
+    code, _, err = run("grad", "x*x", "--input", str(path), "--output", str(path))
+    assert code == 0, err
+    got = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["value"] for r in got] == [x * x for x in xs]
+    assert [r["grad"]["x"] for r in got] == [2 * x for x in xs]
+
+
 def test_empty_and_full_files_are_messages(tmp_path):
     (tmp_path / "empty.npy").write_bytes(b"")
     code, _, err = run("grad", "x*y", "--input", str(tmp_path / "empty.npy"),

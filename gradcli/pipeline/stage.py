@@ -7,6 +7,7 @@ standard output or ``--output FILE`` (.jsonl, or a columnar file).
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -115,6 +116,9 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
             raise StageError("JSON lines in give JSON lines out: --output must be .jsonl "
                              "(or give --input as .csv, .npy, .npz or .parquet)")
         stream = _open_in(input_path) if input_path else stdin
+        if input_path and _same_file(input_path, output_path):
+            with stream:                # read whole before the output truncates it
+                stream = io.BytesIO(stream.read())
         try:
             with _Sink(output_path, stdout) as sink:
                 return 1 if run_jsonl(batch, records, given, stream, sink.write,
