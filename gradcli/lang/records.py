@@ -23,6 +23,12 @@ class Record:
     FIELDS: tuple = ()
     __hash__ = None                                     # mutable, compared by value
 
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for name, default in cls.FIELDS:        # as a dataclass: Limits.max_source is 131072
+            if default is not REQUIRED and type(default) is not Factory:
+                setattr(cls, name, default)
+
     def __init__(self, *args, **kw):
         fields = self.FIELDS
         if len(args) > len(fields):
