@@ -401,6 +401,22 @@ class LazyCommands(dict):
         return dict.keys(self)
 
 
+def _engine_first(args):
+    """Import the engine (numpy) here, at the bottom of the call stack, when the command
+    line will need it (not for --help, --version, `help`). Imported from inside click's
+    call chain instead, numpy's import recursion goes back and forth across a boundary
+    of CPython 3.11's 16 KiB frame-stack chunks: ~800 mmap/munmap pairs and their page
+    faults, ~5 ms of system time in every `gradcli grad` (W1). tests/test_startup.py
+    counts them."""
+    if any(a in ("-h", "--help", "-V", "--version") for a in args):
+        return
+    words = [a for a in args if not a.startswith("-")]
+    if words and words[0] == "help":
+        return
+    import numpy  # noqa: F401  (first: the shallowest place)
+    from . import engine  # noqa: F401
+
+
 def deferred(decorator):
     """``decorator`` (click.option, click.argument, common_options) recorded on the function
     and applied when ``lazy_command`` builds the command: click makes an Option object per
@@ -451,6 +467,7 @@ class GradcliGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _standard_streams()
+        _engine_first(sys.argv[1:] if args is None else args)
         state = State()
         extra.setdefault("obj", state)
         state = extra["obj"] if isinstance(extra["obj"], State) else state

@@ -140,3 +140,35 @@ def test_engine_lazy_names_resolve_to_their_rooms():
         assert name != module[1:], name        # else importing the room shadows the name
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         E.nope
+
+
+def test_numpy_is_imported_at_the_bottom_of_the_stack():
+    """Imported from deep inside click's call chain, numpy's import recursion crossed a
+    boundary of CPython's frame-stack chunks back and forth (~800 mmap/munmap pairs, a few
+    ms of system time per start-up): GradcliGroup.main imports the engine first. The frame
+    depth of numpy's first import is the deterministic proxy (`python -c 'import numpy'`: 5;
+    from inside the grad command it was 33)."""
+    out = _child("""
+        import sys
+
+        class Spy:
+            depth = None
+
+            def find_spec(self, name, path=None, target=None):
+                if name == "numpy" and Spy.depth is None:
+                    f, n = sys._getframe(), 0
+                    while f is not None:
+                        n, f = n + 1, f.f_back
+                    Spy.depth = n
+                return None
+
+        sys.meta_path.insert(0, Spy())
+        sys.argv = ["gradcli", "grad", "x**2*sin(x)", "x=1.5"]
+        from gradcli.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(Spy.depth)
+    """)
+    assert int(out.split()[-1]) <= 12
