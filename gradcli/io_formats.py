@@ -58,8 +58,10 @@ def _float_columns(cols: dict, path: str):
     return out
 
 
-def read_columns(path: str, single_name: str | None = None) -> dict:
-    """name -> 1-D float64 array, for a columnar file."""
+def read_columns(path: str, single_name: str | None = None, stream: bool = True):
+    """name -> 1-D float64 array, for a columnar file; a .npy of a plain layout as an
+    ``NpyStream`` (read block by block). ``stream=False``: every column read into
+    memory now (the output will overwrite this very file)."""
     import numpy as np
     k = kind(path)
     try:
@@ -69,7 +71,10 @@ def read_columns(path: str, single_name: str | None = None) -> dict:
             with np.load(path, allow_pickle=False) as z:
                 return _float_columns({name: z[name] for name in z.files}, path)
         if k == "npy":
-            a = np.load(path, allow_pickle=False, mmap_mode="r")
+            reader = NpyStream.open(path, single_name) if stream else None
+            if reader is not None:
+                return reader
+            a = np.load(path, allow_pickle=False, mmap_mode="r" if stream else None)
             if a.dtype.names:
                 return _float_columns({name: a[name] for name in a.dtype.names}, path)
             if single_name is None:
@@ -83,9 +88,85 @@ def read_columns(path: str, single_name: str | None = None) -> dict:
                                    for name in table.column_names}, path)
     except OSError as e:
         raise FormatError(f"cannot read {path!r}: {e.strerror or e}") from None
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, EOFError) as e:     # np.load of an empty file: EOFError
         raise FormatError(f"cannot read {path!r}: {e}") from None
     raise FormatError(f"{path!r}: not a columnar file")
+
+
+class NpyStream:
+    """A .npy file of points read block by block, in constant memory: ``names``,
+    ``n`` and ``take(lo, hi) -> {name: 1-D float64 array}``. Each block is read
+    (``readinto``) into one reused buffer of the file's records and its fields copied
+    into reused float64 columns, so a file of 10^7 points costs the memory of one
+    block (the arrays ``take`` returns are overwritten by the next call). Only the
+    plain layouts are streamed: one dimension, numeric fields (or one numeric array);
+    anything else is read whole by np.load, which says what is wrong with it."""
+
+    def __init__(self, f, offset, dtype, n, names):
+        self.f, self.offset, self.dtype, self.n, self.names = f, offset, dtype, n, names
+        self._buf = self._cols = None
+
+    @classmethod
+    def open(cls, path, single_name):
+        """A stream of the file, or None when its layout is not a plain one."""
+        import numpy as np
+        from numpy.lib import format as npf
+        f = open(path, "rb")
+        try:
+            version = npf.read_magic(f)
+            read = {(1, 0): npf.read_array_header_1_0,
+                    (2, 0): npf.read_array_header_2_0}.get(version)
+            if read is None:
+                f.close()
+                return None
+            shape, _, dtype = read(f)
+            offset = f.tell()
+        except ValueError:         # not a .npy header: np.load gives the message
+            f.close()
+            return None
+        fields = dtype.names or ()
+        plain = len(shape) == 1 and (
+            all(dtype.fields[k][0].kind in "biuf" and dtype.fields[k][0].shape == ()
+                for k in fields) if fields else
+            dtype.kind in "biuf" and single_name is not None)
+        n = shape[0] if shape else 0
+        if not plain or os.fstat(f.fileno()).st_size < offset + n * dtype.itemsize:
+            f.close()
+            return None
+        names = list(fields) or [single_name]
+        try:
+            _float_columns({k: np.empty(0) for k in names}, path)     # the names' checks
+        except FormatError:
+            f.close()
+            raise
+        return cls(f, offset, dtype, n, names)
+
+    def take(self, lo, hi):
+        import numpy as np
+        k = hi - lo
+        if self._buf is None or len(self._buf) < k:
+            self._buf = np.empty(k, self.dtype)
+            self._cols = {name: np.empty(k) for name in self.names}
+        buf = self._buf[:k]
+        raw = buf.view(np.uint8)
+        self.f.seek(self.offset + lo * self.dtype.itemsize)
+        got = 0
+        while got < len(raw):
+            m = self.f.readinto(raw[got:])
+            if not m:
+                raise FormatError(f"{self.f.name}: the file ends before its {self.n} points")
+            got += m
+        if not self.dtype.names:
+            return {self.names[0]: buf.astype(np.float64, copy=False)}
+        out = {}
+        for name in self.names:
+            col = self._cols[name][:k]
+            np.copyto(col, buf[name], casting="unsafe")
+            out[name] = col
+        return out
+
+    def close(self):
+        self.f.close()
 
 
 def _read_csv(path):
@@ -134,6 +215,83 @@ def result_names(wrt, order) -> list:
     if order == 2:
         names += [f"hess_{a}_{b}" for a in wrt for b in wrt]
     return names
+
+
+def sink(path, names, n):
+    """Where result columns go, block by block: an object with ``put(lo, cols)``
+    (cols: name -> 1-D array of one block, starting at point ``lo``), ``close()``,
+    which finishes the file, and ``abort()`` when a block failed. A .npy is written
+    as the blocks come (``NpyWriter``: the memory of one block); the other kinds are
+    gathered whole and written by ``close``. Opening may raise OSError (the CLI
+    maps it), or MemoryError when the whole columns do not fit."""
+    if kind(path) == "npy":
+        return NpyWriter(path, names, n)
+    return _WholeSink(path, names, n)
+
+
+class _WholeSink:
+    def __init__(self, path, names, n):
+        self.path = path
+        self.out, self.cols = allocate(path, names, n)
+
+    def put(self, lo, cols):
+        for name, target in self.cols.items():
+            c = cols[name]
+            target[lo:lo + len(c)] = c
+
+    def close(self):
+        write_columns(self.path, self.out)
+
+    def abort(self):
+        pass
+
+
+class NpyWriter:
+    """A structured .npy of ``n`` float64 records written block by block: the header
+    first, then each block's records from one reused buffer. The bytes are those
+    ``np.save`` writes for the whole array (tests/test_batch_stage.py)."""
+
+    def __init__(self, path, names, n):
+        import numpy as np
+        from numpy.lib import format as npf
+        self.names, self.n, self.done = names, n, 0
+        self.dtype = np.dtype([(name, np.float64) for name in names])
+        self._buf = None
+        self.f = open(path, "wb")
+        header = {"descr": npf.dtype_to_descr(self.dtype), "fortran_order": False,
+                  "shape": (n,)}
+        try:
+            try:
+                npf.write_array_header_1_0(self.f, header)
+            except ValueError:           # a header over 64 KiB: version 2.0, as np.save
+                self.f.seek(0)
+                npf.write_array_header_2_0(self.f, header)
+        except BaseException:
+            self.f.close()
+            raise
+
+    def put(self, lo, cols):
+        import numpy as np
+        k = len(cols[self.names[0]])
+        if lo != self.done:
+            raise ValueError("NpyWriter: blocks must come in order")
+        if self._buf is None or len(self._buf) < k:
+            self._buf = np.empty(k, self.dtype)
+        buf = self._buf[:k]
+        for name in self.names:
+            buf[name] = cols[name]
+        self.f.write(buf.view(np.uint8).data)
+        self.done += k
+
+    def close(self):
+        self.f.close()
+
+    def abort(self):
+        """Close after a failure (its buffered bytes may not be writable either)."""
+        try:
+            self.f.close()
+        except OSError:
+            pass
 
 
 def allocate(path, names, n):

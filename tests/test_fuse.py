@@ -348,3 +348,239 @@ def test_fused_gradients_match_pytorch(expr, fn):
     np.testing.assert_allclose(a.variables["z"]._data, tz.detach().numpy(), rtol=1e-13)
     np.testing.assert_allclose(a.variables["x"].grad.numpy(), tx.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(a.variables["y"].grad.numpy(), ty.grad.numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- sum(<chain>) and the blocks
+
+@pytest.mark.parametrize("shape", [(10 ** 6,), (1000, 1007), (3, 5, 30011), (524289,), (4099,)])
+@pytest.mark.parametrize("cut", [64, 128, 4096, 16000])
+@pytest.mark.parametrize("kind", ["wide", "nan", "negzero", "inf", "overflow"])
+def test_block_sums_added_as_the_tree_are_numpys_sum(shape, cut, kind):
+    """The oracle is numpy's own np.sum of the whole array: the blocks (``bounds``) and
+    the order their sums are added in (``tree_sum``) must give its bits, NaN payloads,
+    infinities, signed zeros and overflow included."""
+    r = np.random.default_rng(abs(hash((shape, cut, kind))) % 2 ** 32)
+    n = int(np.prod(shape))
+    a = r.standard_normal(n) * np.exp(r.standard_normal(n) * 10)
+    if kind == "nan":
+        a[r.integers(n)] = np.nan
+    elif kind == "negzero":
+        a[:] = -0.0
+    elif kind == "inf":
+        a[5], a[-3] = np.inf, -np.inf
+    elif kind == "overflow":
+        a = np.minimum(np.abs(a), 1e10) * 1e298
+    spans = fuse.bounds(n, cut)
+    assert spans[0][0] == 0 and spans[-1][1] == n
+    # no block longer than the cut, nor split below numpy's own unit of 128
+    assert all(0 < hi - lo <= max(cut, 128) for lo, hi in spans)
+    assert all(spans[k][1] == spans[k + 1][0] for k in range(len(spans) - 1))
+    with np.errstate(all="ignore"):
+        want = a.reshape(shape).sum()
+        got = fuse.tree_sum(n, [a[lo:hi].sum() for lo, hi in spans], cut)
+    assert type(got) is np.float64
+    assert got.tobytes() == want.tobytes()
+
+
+SUMMED = ["exp(sin(x) * y + x * x)", "x * y - x / 3.0", "log(x) * cos(y) - tan(x)",
+          "x * x * x", "0.5 + x * 2 - y"]
+
+
+def _summed_script(expr, form="sum({})"):
+    return ("x.requires_grad_()\ny.requires_grad_()\n"
+            f"out = {form.format(expr)}\nout.backward()\nshown = history(out)\n")
+
+
+@pytest.fixture
+def sums_seen(monkeypatch):
+    """The calls of reduce.sum_known (a summed chain whose sum the blocks took)."""
+    from gradcli.engine import reduce
+    seen = []
+    real = reduce.sum_known
+
+    def spy(x, total):
+        seen.append(x._data.size)
+        return real(x, total)
+    monkeypatch.setattr(reduce, "sum_known", spy)
+    return seen
+
+
+@pytest.mark.parametrize("expr", SUMMED)
+@pytest.mark.parametrize("limit", [1000, 10 ** 9])
+@pytest.mark.parametrize("form", ["sum({})", "({}).sum()"])
+def test_a_summed_chain_is_the_unfused_sum(expr, limit, form, monkeypatch, sums_seen):
+    """sum(<chain>): with more than EXACT_LIMIT elements the chain's blocks give the sum
+    (numpy's order, as the engine's sum takes there); at or below it the engine's sum
+    runs on the fused result (PyTorch's order). Either way: the unfused bits and graph."""
+    from gradcli.engine import summation
+    monkeypatch.setattr(summation, "EXACT_LIMIT", limit)
+    x, y = inputs(3)
+    a, wa, ea = run(_summed_script(expr, form), True, x=x, y=y)
+    assert sums_seen == ([N] if limit < N else [])
+    b, wb, eb = run(_summed_script(expr, form), False, x=x, y=y)
+    assert ea is None and eb is None
+    assert sums_seen == ([N] if limit < N else [])
+    assert a.variables["out"].grad_fn.name == "SumBackward0"
+    same(a.variables["out"]._data, b.variables["out"]._data)
+    same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+    if "y" in expr:
+        same(a.variables["y"].grad.numpy(), b.variables["y"].grad.numpy())
+    else:
+        assert a.variables["y"].grad is None and b.variables["y"].grad is None
+    assert a.history("out") == b.history("out")
+    assert warn_list(wa) == warn_list(wb) == []
+
+
+def test_a_rebound_sum_is_called(monkeypatch, sums_seen):
+    from gradcli.engine import summation
+    monkeypatch.setattr(summation, "EXACT_LIMIT", 1000)
+    x, y = inputs()
+    src = "def sum(t):\n    return t * 3\nz = sum(exp(sin(x) * y + x * x))\n"
+    a, _, err = run(src, True, x=x, y=y)
+    assert err is None and sums_seen == []
+    same(a.variables["z"]._data, np.exp(np.sin(x) * y + x * x) * 3)
+
+
+@pytest.mark.parametrize("src,x0", [
+    # the terms are finite, their sum overflows: the sum's own report
+    ("out = sum(exp(x * y + 700.0))\nout.backward()\n", 5.0),
+    # a NaN inside the chain: the chain falls back to the ops, then the sum reports
+    ("out = sum(log(x) * y + x)\nout.backward()\n", -1.0),
+])
+@pytest.mark.parametrize("strict", [False, True])
+def test_nonfinite_sums_report_as_unfused(src, x0, strict, monkeypatch):
+    from gradcli.engine import summation
+    monkeypatch.setattr(summation, "EXACT_LIMIT", 1000)
+    x, y = inputs()
+    x[7] = x0
+    full = "x.requires_grad_()\n" + src
+    a, wa, ea = run(full, True, strict=strict, x=x, y=y)
+    b, wb, eb = run(full, False, strict=strict, x=x, y=y)
+    assert ea == eb
+    assert warn_list(wa) == warn_list(wb)
+    assert wa or ea
+    if ea is None:
+        same(a.variables["out"]._data, b.variables["out"]._data)
+        same(a.variables["x"].grad.numpy(), b.variables["x"].grad.numpy())
+
+
+def test_the_walk_does_not_read_checked_gradients_again(monkeypatch):
+    """The fused backward checks its gradients block by block for the NaN watch; the walk
+    then skips its own full pass over them (and still makes it after an unfused chain)."""
+    from gradcli.engine import backward
+    seen = []
+    real = backward.finite
+
+    def spy(d):              # (sum's gradient, one value broadcast, is read once: not counted)
+        if np.size(d) > 1 and 0 not in np.shape(d) and all(np.asarray(d).strides):
+            seen.append(np.size(d))
+        return real(d)
+    monkeypatch.setattr(backward, "finite", spy)
+    x, y = inputs()
+    run(_summed_script(SUMMED[0]), True, x=x, y=y)
+    assert N not in seen
+    run(_summed_script(SUMMED[0]), False, x=x, y=y)
+    assert seen.count(N) >= 2
+
+
+def test_blocks_are_shared_however_the_threads_are_scheduled(monkeypatch):
+    """Threads take blocks from one counter: one that runs late does fewer blocks; the
+    bits cannot depend on who did which."""
+    import threading
+    import time
+    x, y = inputs()
+    src = _summed_script(SUMMED[0])
+    want, _, _ = run(src, True, x=x, y=y)
+    real = fuse._run_block
+
+    def slow_workers(prog, tmp, b, e):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.001)
+        return real(prog, tmp, b, e)
+    monkeypatch.setattr(fuse, "_run_block", slow_workers)
+    got, _, _ = run(src, True, x=x, y=y)
+    for v in ("out", "x", "y"):
+        a, b = want.variables[v], got.variables[v]
+        same(a._data if v == "out" else a.grad.numpy(), b._data if v == "out" else b.grad.numpy())
+
+
+def _special_values(n=4099, seed=5):
+    """Random values of every magnitude, with NaNs of several payloads, infinities,
+    signed zeros and subnormals."""
+    r = np.random.default_rng(seed)
+    a = r.standard_normal(n) * np.exp(r.uniform(-30, 30, n))
+    a[::7] = r.uniform(-1, 1, a[::7].size)
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, -2.5e-310,
+                         1e308, -1e308, 1.0, -1.0])
+    a[:specials.size] = specials
+    a[specials.size] = np.frombuffer(np.int64(0x7FF8000000000123).tobytes(), np.float64)[0]
+    return r.permutation(a)
+
+
+@pytest.mark.parametrize("name", sorted(__import__(
+    "gradcli.engine.fused_grads", fromlist=["BLOCK_RULES"]).BLOCK_RULES))
+def test_block_rules_are_the_rules_bit_for_bit(name):
+    """Each rule the fused backward writes into its buffers against the engine's own
+    rule (elementwise.UNARY, run as the unfused walk runs it on numpy arrays)."""
+    from gradcli.engine import elementwise as ew
+    from gradcli.engine.fused_grads import BLOCK_RULES
+    fwd, rule = ew.UNARY[name][1], ew.UNARY[name][2]
+    g, x = _special_values(seed=1), _special_values(seed=2)
+    # NaNs of two payloads meeting: which operand comes first decides the result's
+    g[100:160] = np.frombuffer(np.int64(0x7FF8000000000456).tobytes(), np.float64)[0]
+    x[100:160] = np.frombuffer(np.int64(0x7FF8000000000123).tobytes(), np.float64)[0]
+    with np.errstate(all="ignore"):
+        y = fwd(x)
+        for gg in (g, np.broadcast_to(np.float64(1.0), g.shape)):
+            want = rule(ew.RAW, gg, x, y)
+            out = np.empty_like(x)
+            got = BLOCK_RULES[name](gg, x, y, out)
+            assert got is out
+            same(got, want)
+
+
+def test_every_fusable_function_has_a_block_rule():
+    from gradcli.engine.fused_grads import BLOCK_RULES
+    assert set(fuse.UFUNCS) <= set(BLOCK_RULES)
+
+
+def test_a_summed_chains_result_takes_a_gradient_when_nothing_else_holds_it(monkeypatch):
+    """sum(<chain>) leaves its result to the fused node alone: in a freeing walk it takes
+    a gradient (no fresh array); a result the script still holds keeps its values."""
+    real = np.empty
+    made = []
+
+    def spy(shape, *a, **k):
+        if shape == (N,):
+            made.append(shape)
+        return real(shape, *a, **k)
+    monkeypatch.setattr(np, "empty", spy)
+    x, y = inputs()
+    a, _, err = run(_summed_script(SUMMED[0]), True, x=x, y=y)
+    assert err is None and len(made) == 2         # sin(x) and the result; no gradient array
+    made.clear()
+    src = ("x.requires_grad_()\ny.requires_grad_()\nz = exp(sin(x) * y + x * x)\n"
+           "v = z.detach()\nout = sum(z)\nout.backward()\n")
+    b, _, err = run(src, True, x=x, y=y)
+    assert err is None and len(made) == 3         # z is the script's: y's gradient is new
+    monkeypatch.setattr(np, "empty", real)
+    c, _, _ = run(src, False, x=x, y=y)
+    for v in ("z", "v"):
+        same(b.variables[v]._data, c.variables[v]._data)
+    for v in ("x", "y"):
+        same(a.variables[v].grad.numpy(), c.variables[v].grad.numpy())
+        same(b.variables[v].grad.numpy(), c.variables[v].grad.numpy())
+
+
+@pytest.mark.parametrize("form", ["sum({})", "({}).sum()"])
+def test_a_summed_chain_without_gradients(form, monkeypatch, sums_seen):
+    from gradcli.engine import summation
+    monkeypatch.setattr(summation, "EXACT_LIMIT", 1000)
+    x, y = inputs(4)
+    src = f"out = {form.format('exp(sin(x) * y + x * x)')}\nr = out.requires_grad\n"
+    a, _, ea = run(src, True, x=x, y=y)
+    b, _, eb = run(src, False, x=x, y=y)
+    assert ea is None and eb is None and sums_seen == [N]
+    same(a.variables["out"]._data, b.variables["out"]._data)
+    assert a.variables["r"] is b.variables["r"] is False
+    same(a.variables["out"]._data, np.exp(np.sin(x) * y + x * x).sum())

@@ -197,7 +197,7 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                 if cls.spend is not None and type(g) is not f64 and \
                         (not retain_graph or cls.fused):
                     if cls.fused:       # it also sees which nodes already wait with a gradient
-                        grads = n.walked(g, buf, retain_graph)
+                        grads = n.walked(g, buf, retain_graph, anomaly is not None)
                     else:
                         # the saved values die here: the rule may write into those nobody
                         # else holds
@@ -238,7 +238,8 @@ def _walk(roots, seeds, deps, needed, targets, retain_graph, graph, anomaly, tra
                             cg = _restore(cg, c, graph)
                             d = cg._data if graph else cg
                         if anomaly is not None and d is not checked and checked is not reported:
-                            if not finite(d):
+                            # (a fused chain checked its gradients block by block: clean)
+                            if not (cls.fused and n.clean) and not finite(d):
                                 if cls.fused and n.real is None:
                                     # a fused chain reports each node it stands for, at once
                                     tainted = n.report(anomaly, g, tainted, _report)

@@ -2,9 +2,11 @@
 the bits of the unfused ops.
 
 ``exp(sin(x) * y + x * x)`` on 10^7 elements made by one op at a time reads and writes
-five full-size arrays, on one core. Here the whole chain runs block by block (``BLOCK``
-elements, so that a block's temporaries stay in cache), the blocks shared among threads
-(numpy's ufuncs release the GIL). Each block is computed by the very ufuncs the unfused ops
+five full-size arrays, on one core. Here the whole chain runs block by block (up to
+``BLOCK`` elements, so that a block's temporaries stay in cache), the threads taking the
+blocks in turn (numpy's ufuncs release the GIL). The blocks are the leaves of numpy's
+pairwise summation (``bounds``), so ``sum(<chain>)`` adds the blocks' sums into np.sum's
+very bits (``tree_sum``). Each block is computed by the very ufuncs the unfused ops
 call, in the same order, so values are bit-identical: a ufunc is elementwise, and its
 vector loops give the same result for an element wherever the element sits (tests
 check this, op by op). numexpr was measured and not used: per core it was slower than
@@ -34,20 +36,30 @@ reports, through ``report``, what the unfused walk would have reported, node by 
 """
 from __future__ import annotations
 
+import itertools
 import math
 import os
 
 import numpy as np
 
 from . import elementwise as _ew
+from . import summation as _summation
 from .context import STATE
 from .variable import Variable, _wrap
 
 # Inputs of fewer elements are not fused: below this the chain is cheap anyway and the
 # per-block bookkeeping would cost more than it saves (measured in docs/performance.md).
 THRESHOLD = 1 << 17
-# Elements per block: 64 KiB of float64, a few such temporaries per thread fit in L2.
-BLOCK = 1 << 13
+# Elements per block at most (blocks are the leaves of numpy's pairwise sum, ``bounds``:
+# from about BLOCK/2 to BLOCK elements), fewer for arrays of fewer than 32 such blocks.
+# Every block costs some Python and a dozen numpy calls, each one releasing and taking the
+# GIL; the blocks' buffers are the threads' own, reused (docs/performance.md measures).
+BLOCK = 1 << 16
+# Blocks wanted at least, for the threads to share them evenly
+_SPREAD = 32
+# numpy sums a run of at most this many elements as one unit (8 accumulators), and
+# splits longer ones in two: blocks are never shorter than its units
+_PW_UNIT = 128
 # Blocks per thread at least, before a second thread is worth starting.
 _MIN_BLOCKS = 16
 
@@ -227,7 +239,51 @@ def accepts(code, values) -> bool:
     return shape is not None
 
 
-# ---------------------------------------------------------------- running blocks in threads
+# ---------------------------------------------------------------- blocks, and threads
+
+def bounds(n, cut=None):
+    """The blocks of n elements, [(lo, hi), ...] in order: the leaves of numpy's pairwise
+    summation over n elements (numpy/_core/src/umath/loops_utils.h.src: a run longer than
+    ``cut`` splits in two, the first half rounded down to a multiple of 8), so that the
+    sums of the blocks, added as that tree adds them (``tree_sum``), are ``np.sum`` bit
+    for bit: a chain's sum can be taken block by block, in cache (``evaluate``)."""
+    cut = _cut(n, cut)
+    out, stack = [], [(0, n)]
+    while stack:
+        lo, m = stack.pop()
+        if m <= cut:
+            out.append((lo, lo + m))
+            continue
+        h = m // 2
+        h -= h % 8
+        stack.append((lo + h, m - h))
+        stack.append((lo, h))
+    return out
+
+
+def _cut(n, cut):
+    if cut is None:
+        cut = min(BLOCK, n // _SPREAD)
+    return max(cut, _PW_UNIT)
+
+
+def tree_sum(n, sums, cut=None):
+    """np.sum of n elements from the sums of its ``bounds(n, cut)`` blocks, added in
+    numpy's pairwise order (tests/test_fuse.py checks the bits, NaN and signed zeros
+    included)."""
+    cut = _cut(n, cut)
+    it = iter(sums)
+
+    def rec(m):
+        if m <= cut:
+            return next(it)
+        h = m // 2
+        h -= h % 8
+        a = rec(h)
+        return a + rec(m - h)
+    with np.errstate(all="ignore"):     # numpy's own sum warns nowhere here either
+        return rec(n)
+
 
 _POOL = []        # [executor, size] once made: a cache of threads, no scope state
 
@@ -243,25 +299,40 @@ def threads() -> int:
         return os.cpu_count() or 1
 
 
-def _parallel(kernel, n):
-    """Runs ``kernel(lo, hi)`` over [0, n) in ranges of whole blocks, one range per
-    thread (this thread takes the last); the numpy error state of the caller applies in
-    every thread. Returns the kernels' results in order."""
-    nblocks = -(-n // BLOCK)
-    t = min(threads(), max(1, nblocks // _MIN_BLOCKS))
-    err = np.geterr()
-    if t == 1:
-        return [kernel(0, n)]
-    per = -(-nblocks // t)
-    bounds = [(min(n, k * per * BLOCK), min(n, (k + 1) * per * BLOCK)) for k in range(t)]
+def _parallel(block, spans):
+    """Runs ``block(k, lo, hi, scratch)`` for every block k of ``spans`` and returns the
+    results by k. The threads (this one too) take the blocks in turn from one counter
+    (atomic under the GIL), so a thread that gets less of the machine does fewer blocks
+    instead of making the others wait; ``scratch`` is the thread's own dict of buffers.
+    The caller's numpy error state applies in every thread."""
+    nb = len(spans)
+    out = [None] * nb
+    take = itertools.count().__next__
 
-    def run(lo, hi):
+    def run():
+        scratch = {}
+        k = take()
+        while k < nb:
+            lo, hi = spans[k]
+            out[k] = block(k, lo, hi, scratch)
+            k = take()
+    t = min(threads(), max(1, nb // _MIN_BLOCKS))
+    if t == 1:
+        run()
+        return out
+    err = np.geterr()
+
+    def worker():
         with np.errstate(**err):
-            return kernel(lo, hi)
+            run()
     pool = _executor(t - 1)
-    futures = [pool.submit(run, lo, hi) for lo, hi in bounds[:-1]]
-    last = kernel(*bounds[-1])
-    return [f.result() for f in futures] + [last]
+    futures = [pool.submit(worker) for _ in range(t - 1)]
+    try:
+        run()
+    finally:
+        for f in futures:
+            f.result()
+    return out
 
 
 def _executor(size):
@@ -276,11 +347,15 @@ def _executor(size):
 
 # ---------------------------------------------------------------- forward
 
-def evaluate(code, values, tags, check=None):
+def evaluate(code, values, tags, check=None, summed=False):
     """The chain's result as a Variable (with a FusedNode when it requires grad), or None
     when the unfused ops must run instead: the NaN watch is on (``check``) and a checked
     value is not finite. ``tags``: each instruction's tag (what the unfused op's node
-    would hold), used for the root and for expansion."""
+    would hold), used for the root and for expansion. With ``summed``, returns (result,
+    its np.sum) or None: the sum taken block by block while each block is in cache (the
+    same block sums the NaN watch takes of the result). Its sum is None when the engine's
+    ``sum`` would not take numpy's order: summation.EXACT_LIMIT elements or fewer, which
+    it adds in PyTorch's order."""
     st = STATE.get()
     plan = _Plan(code, values, st.grad)
     first = next(values[ins[1]] for ins in code
@@ -293,28 +368,35 @@ def evaluate(code, values, tags, check=None):
     full = {i: np.empty(shape) for i in plan.keep | {root}}
     fullflat = {i: a.reshape(-1) for i, a in full.items()}
     watch = check if check is not None else st.anomaly is not None
-    checks = sorted(plan.check) if watch else ()
-
+    checks = [i for i in sorted(plan.check) if i != root] if watch else ()
+    summing = summed and size > _summation.EXACT_LIMIT
+    take_sum = watch or summing         # the root's block sums: its check, and its sum
     prog = _program(code, values, flat, fullflat)
+    isfinite = math.isfinite
 
-    def kernel(lo, hi):
-        tmp = {}
-        ok = True
-        for b in range(lo, hi, BLOCK):
-            e = min(b + BLOCK, hi)
-            vals = _run_block(prog, tmp, b, e)
-            for i in checks:
-                if not _finite_block(vals[i]):
-                    ok = False
-        return ok
+    def block(k, lo, hi, tmp):
+        """This block's sum of the result, or None when a checked value is not finite."""
+        vals = _run_block(prog, tmp, lo, hi)
+        for i in checks:
+            if not _finite_block(vals[i]):
+                return None
+        if not take_sum:
+            return 0.0
+        s = vals[root].sum()
+        if watch and not isfinite(s) and not np.isfinite(vals[root]).all():
+            return None
+        return s
 
-    if not all(_parallel(kernel, size)):
+    sums = _parallel(block, bounds(size))
+    if any(s is None for s in sums):
         return None
     out = full[root]
     v = _wrap(out)
     if plan.req[root]:
         from .fused_node import make_node
         v._node = make_node(plan, values, full, shape, tags)
+    if summed:
+        return v, (tree_sum(size, sums) if summing else None)
     return v
 
 

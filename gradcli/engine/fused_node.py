@@ -3,13 +3,17 @@ engine's own derivative formulas in the unfused walk's order; its NaN/inf report
 expansion into the unfused graph for anyone who looks inside or records a derivative."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import elementwise as _ew
 from ._op import finite
 from .context import STATE
 from . import fuse as _fz
-from .fuse import _is_number, _operands, _parallel, _same_input
+from .fuse import _operands, _parallel
+from .fused_grads import _bprogram, _run_grads
+from .buffers import sole
 from .node import FREED, Node
 from .variable import Variable, _wrap
 from .versions import Watched
@@ -59,6 +63,7 @@ def make_node(plan, values, full, shape, tags):
     node.tags = tuple(tags)
     node.real = None
     node.then = {id(v): ver for v, ver in zip(saved_inputs, vers)}
+    node.clean = False
     node.depth = _depth(plan, values)
     return node
 
@@ -82,7 +87,7 @@ class FusedNode(Node):
     """A fused chain's node; see the module docstring. ``plan``, ``values`` (the chain's
     inputs), ``full`` (its saved full-size intermediates) and ``tags`` describe the chain
     until ``real``, the replayed unfused root, takes over."""
-    __slots__ = ("plan", "values", "full", "tags", "real", "then")
+    __slots__ = ("plan", "values", "full", "tags", "real", "then", "clean")
     fused = True
 
     @property
@@ -107,18 +112,21 @@ class FusedNode(Node):
             return _delegate(real, g, saved)
         return _backward(self, g, True)
 
-    def walked(self, g, pending, retain):
+    def walked(self, g, pending, retain, watch=False):
         """``fast`` (``spend`` unless ``retain``) as the walk calls it. ``pending``: the
         walk's gradients waiting for their nodes; an input with none there gets all its
-        gradients from this chain, summed here in the unfused walk's order (one array)."""
+        gradients from this chain, summed here in the unfused walk's order (one array).
+        ``watch``: the walk's NaN watch is on; the gradients are checked block by block,
+        and ``clean`` tells the walk that they are all finite (see ``_backward``)."""
         real = self.real
+        self.clean = False
         if real is not None:
             if retain or type(real).spend is None:
                 return _delegate(real, g)
             saved = self.saved             # (the walk releases the node's after this step)
             real.saved = FREED if real.frees else real.saved
             return _delegate(real, g, saved)
-        return _backward(self, g, not retain and type(self).frees, pending)
+        return _backward(self, g, not retain and type(self).frees, pending, watch)
 
     def report(self, anomaly, g, tainted, report):
         """Reports, through the walk's ``report`` (backward.py), every non-finite gradient
@@ -174,7 +182,11 @@ def _flat_g(g, n):
     return np.ascontiguousarray(g).reshape(-1)
 
 
-def _backward(node, g, spend, pending=None):
+def _backward(node, g, spend, pending=None, watch=False):
+    """The chain's gradients, one per delivery (None where another delivery's array
+    takes it), block by block. With ``watch`` (the walk's NaN watch is on), each block of
+    each gradient is checked while it is in cache: ``node.clean`` says afterwards that
+    every one is finite, so the walk need not read them again."""
     plan = node.plan
     code = plan.code
     values = node.values
@@ -184,10 +196,15 @@ def _backward(node, g, spend, pending=None):
     gf = _flat_g(g, n)
     flat = [values[ins[1]]._data.reshape(-1) if ins[0] == "in" and
             type(values[ins[1]]) is Variable else None for ins in code]
-    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
+    root = len(code) - 1
     # the gradients delivered to the inputs; in a walk that frees the saved values, the
-    # chain's own intermediates (nobody else holds them) take them
-    spare = [i for i in sorted(node.full) if i != len(code) - 1] if spend else []
+    # chain's own intermediates (nobody else holds them) take them, and so does its result
+    # when only this node holds it (sum(<chain>): no Variable, no view of it is left); a
+    # block of it is read before that block of a gradient is written
+    spare = [i for i in sorted(node.full) if i != root] if spend else []
+    if spend and root in node.full and _only_here(node, root):
+        spare.insert(0, root)
+    fullflat = {i: a.reshape(-1) for i, a in node.full.items()}
     target = _targets(node, pending)
     outs = []
     for k in range(len(plan.deliveries)):
@@ -196,29 +213,42 @@ def _backward(node, g, spend, pending=None):
         else:
             outs.append(node.full[spare.pop()] if spare else np.empty(node.shape))
     outflat = [None if o is None else o.reshape(-1) for o in outs]
+    checked = [o for o in outflat if o is not None] if watch else ()
     add = np.add
+    isfinite = math.isfinite
 
     bprog = _bprogram(plan, values, flat, fullflat)
     leaves = [(i, pos, es[1], target[es[1]]) for i in plan.order
               for pos, es in enumerate(plan.edges[i])
               if es is not None and es[0] == "leaf" and es[1] not in plan.dead]
 
-    def kernel(lo, hi):
-        block = _fz.BLOCK
-        for b in range(lo, hi, block):
-            e = min(b + block, hi)
-            grads = _run_grads(bprog, gf[b:e], b, e)
-            for i, pos, k, t in leaves:
-                cg = grads[i][pos]
-                if t == k:
-                    outflat[k][b:e] = cg
-                else:                 # buf[x] = prev + cg, as the walk adds
-                    acc = outflat[t][b:e]
-                    add(acc, cg, out=acc)
+    def block(k, b, e, scratch):
+        grads = _run_grads(bprog, gf[b:e], b, e, scratch)
+        for i, pos, d, t in leaves:
+            cg = grads[i][pos]
+            if t == d:
+                outflat[d][b:e] = cg
+            else:                 # buf[x] = prev + cg, as the walk adds
+                acc = outflat[t][b:e]
+                add(acc, cg, out=acc)
+        for o in checked:         # (the walk's finite(), while the block is in cache)
+            part = o[b:e]
+            if not isfinite(part.sum()) and not np.isfinite(part).all():
+                return False
+        return True
     if spend:
         node.full = None
-    _parallel(kernel, n)
+    node.clean = False
+    ok = _parallel(block, _fz.bounds(n))
+    node.clean = bool(watch) and all(ok)
     return tuple(outs)
+
+
+def _only_here(node, i):
+    """Nothing but the node (its ``full`` and ``saved``) holds intermediate i's array."""
+    a = node.full[i]
+    held = 2 + sum(1 for v in node.saved if v is a) if type(node.saved) is tuple else 2
+    return sole(a, held)
 
 
 def _targets(node, pending):
@@ -234,91 +264,6 @@ def _targets(node, pending):
             continue
         target[k] = first.setdefault(c, k)
     return target
-
-
-_ADD, _SUB, _NEG, _SQUARE, _MUL, _DIV, _UNARY = range(7)
-
-
-def _bprogram(plan, values, flat, fullflat):
-    """The chain's derivative rules as steps for ``_run_grads``, in the unfused walk's
-    order: (index, kind, operand a, operand b, rule, a needs a gradient, b needs one,
-    a number on the left, the node indices the gradients go to (-1: an input or none))."""
-    code = plan.code
-    req = plan.req
-
-    def src(k):      # (array read by slices, or None; the value otherwise)
-        f = flat[k]
-        if f is None:
-            f = fullflat.get(k)
-        if f is not None:
-            return (f, None)
-        return (None, values[code[k][1]] if code[k][0] == "in" else None)
-
-    steps = []
-    for i in plan.order:
-        ins = code[i]
-        op = ins[0]
-        kids = tuple(es[1] if es is not None and es[0] == "node" else -1
-                     for es in plan.edges[i])
-        swap = len(ins) == 3 and op != "f" and _is_number(code, values, ins[1])
-        if op == "f":
-            row = _ew.UNARY[ins[1]]
-            x = src(ins[2]) if row[3] == "x" else None
-            y = (fullflat[i], None) if row[3] == "y" else None
-            steps.append((i, _UNARY, x, y, row[2], True, False, False, kids))
-        elif op == "neg":
-            steps.append((i, _NEG, None, None, None, True, False, False, kids))
-        else:
-            a, b = ins[1], ins[2]
-            kind = {"+": _ADD, "-": _SUB, "*": _MUL, "/": _DIV}[op]
-            if kind == _MUL and _same_input(code, values, a, b):
-                kind = _SQUARE
-            steps.append((i, kind, src(a), src(b), None, req[a], req[b], swap, kids))
-    return len(code), steps
-
-
-def _run_grads(bprog, g, b, e):
-    """Every node's gradients (one per edge, None where the edge needs none) for elements
-    [b, e): the engine's own ``fast`` formulas (arith.py, elementwise.UNARY)."""
-    count, steps = bprog
-    gs = [None] * count
-    out = [None] * count
-    gs[steps[0][0]] = g
-    raw = _ew.RAW
-    for i, kind, A, B, rule, na, nb, swap, kids in steps:
-        gi = gs[i]
-        if kind == _ADD:
-            r = (gi, gi)
-        elif kind == _SUB:
-            r = (gi, -gi if nb else None)
-        elif kind == _NEG:
-            r = (-gi,)
-        elif kind == _SQUARE:
-            d = gi * A[0][b:e]           # x * x: one product, doubled (MulBackward0.fast)
-            d *= 2
-            r = (d, None)
-        elif kind == _MUL:
-            r = (gi * (B[1] if B[0] is None else B[0][b:e]) if na else None,
-                 gi * (A[1] if A[0] is None else A[0][b:e]) if nb else None)
-        elif kind == _DIV:
-            bd = B[1] if B[0] is None else B[0][b:e]
-            r = (gi / bd if na else None,
-                 -gi * (A[1] if A[0] is None else A[0][b:e]) / (bd * bd) if nb else None)
-        else:
-            x = None if A is None else (A[1] if A[0] is None else A[0][b:e])
-            y = None if B is None else B[0][b:e]
-            r = (rule(raw, gi, x, y),)
-        if swap:
-            r = (r[1], None)          # 2 * x records mul(x, 2): x is the first edge
-        out[i] = r
-        for k, cg in zip(kids, r):
-            if k >= 0:
-                gs[k] = cg
-    return out
-
-
-def _grads_block(plan, values, flat, fullflat, g, b, e):
-    return _run_grads(_bprogram(plan, values, flat, fullflat), g, b, e)
 
 
 # ---------------------------------------------------------------- expansion

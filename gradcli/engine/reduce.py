@@ -62,6 +62,14 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     return record(out, cls, (x._node,), (xd.shape, axes, kd), st)
 
 
+def sum_known(x, total):
+    """``sum(x)`` of a float64 tensor ``x`` of more than summation.EXACT_LIMIT elements
+    whose sum ``total`` is known already: a fused chain (engine/fuse.py) summed its result
+    block by block in numpy's pairwise order, the order ``fsum`` takes at that size. The
+    same value, node and checks as ``sum(x)``, without reading x again."""
+    return record(total, SumBackward0, (x._node,), (x._data.shape, None, False), STATE.get())
+
+
 class MeanBackward0(Node):
     __slots__ = ()
     name = "MeanBackward0"

@@ -102,13 +102,20 @@ class Batch:
     def _run(self, cols):
         from ..engine.variable import Variable
         dtype = np.dtype(self.session.options.dtype or "float64")
-        values = {k: Variable(np.ascontiguousarray(v, dtype=dtype)) for k, v in cols.items()}
+        # leaves that require grad already are used as they are (no copy: the block is
+        # this call's), and the EXPR parsed by precheck is not parsed again per block
+        arrays = [np.ascontiguousarray(v, dtype=dtype) for v in cols.values()]
+        values = {k: Variable(a, requires_grad=True) for k, a in zip(cols, arrays)}
         r = self.session.grad_expr(self.expr, values, wrt=self.wrt_for(tuple(cols)),
-                                   order=self.order, elementwise=True)
+                                   order=self.order, elementwise=True, tree=self.tree)
         n = len(next(iter(cols.values())))
-        value = _column(r.value, n)
-        grads = {k: _column(g, n) for k, g in r.grads.items()}
-        hess = None if r.hessian is None else {k: _column(h, n) for k, h in r.hessian.items()}
+
+        def column(v):      # EXPR 'x' is its leaf: a copy, not the caller's block
+            a = _column(v, n)
+            return a.copy() if any(np.may_share_memory(a, b) for b in arrays) else a
+        value = column(r.value)
+        grads = {k: column(g) for k, g in r.grads.items()}
+        hess = None if r.hessian is None else {k: column(h) for k, h in r.hessian.items()}
         return value, grads, hess
 
     def _batched(self, cols, lo, hi):

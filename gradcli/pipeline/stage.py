@@ -7,6 +7,7 @@ standard output or ``--output FILE`` (.jsonl, or a columnar file).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -14,9 +15,16 @@ import numpy as np
 from .. import io_formats
 from ..lang.errors import GxError
 from .evaluate import Batch
+from .heap import keep_freed_memory
 from .stream import Records, _encode, _error_record, run_jsonl
 
-BLOCK = 1 << 20          # columnar points evaluated together at most
+# Columnar points evaluated together at most: a block's arrays (half a MiB each) stay
+# in the caches, below the engine's fusion threshold (no threads: CPU time is what a
+# batch job pays) and below its "big array" memory checks; the per-block cost of the
+# graph is ~0.2 ms per block, a tenth of W7b's EXPR on it (docs/scaling.md, "Speed").
+BLOCK = 1 << 16
+LINE_BLOCK = 1 << 16     # points turned into JSON lines together at most
+CHUNK = 1 << 20          # columnar points under one --timeout
 
 
 class StageError(Exception):
@@ -53,9 +61,12 @@ class Columns:
     points streams in constant memory; NAME=VALUE defaults fill whole blocks."""
 
     def __init__(self, arrays=None, grid=None, defaults=None):
-        self.arrays = arrays or {}
+        # arrays: {name: 1-D array}, or a stream of them (io_formats.NpyStream)
+        self.stream = arrays if hasattr(arrays, "take") else None
+        self.arrays = {} if self.stream is not None else (arrays or {})
+        streamed = self.stream.names if self.stream is not None else []
         self.defaults = {k: v for k, v in (defaults or {}).items()
-                         if k not in self.arrays and k not in (grid or {})}
+                         if k not in self.arrays and k not in streamed and k not in (grid or {})}
         for v in self.defaults.values():
             if type(v) is not float:
                 raise StageError("NAME=VALUE defaults of a columnar input must be numbers")
@@ -63,10 +74,12 @@ class Columns:
         self.shape = tuple(len(a) for a in self.axes.values())
         if self.axes:
             self.n = int(np.prod(self.shape, dtype=object))
+        elif self.stream is not None:
+            self.n = self.stream.n
         else:
             self.n = len(next(iter(self.arrays.values())))
         # the defaults first, as in a JSON line's values (defaults, then the line's)
-        self.names = list(self.defaults) + list(self.axes) + list(self.arrays)
+        self.names = list(self.defaults) + list(self.axes) + list(self.arrays) + streamed
 
     def take(self, lo, hi):
         out = {k: np.full(hi - lo, v) for k, v in self.defaults.items()}
@@ -74,7 +87,13 @@ class Columns:
             idx = np.unravel_index(np.arange(lo, hi), self.shape)
             out.update((k, a[i]) for (k, a), i in zip(self.axes.items(), idx))
         out.update((k, v[lo:hi]) for k, v in self.arrays.items())
+        if self.stream is not None:
+            out.update(self.stream.take(lo, hi))
         return out
+
+    def close(self):
+        if self.stream is not None:
+            self.stream.close()
 
 
 def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
@@ -108,13 +127,28 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
     else:
         free = [n for n in batch.used if n not in given]
         try:
-            arrays = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None)
+            arrays = io_formats.read_columns(input_path, free[0] if len(free) == 1 else None,
+                                             stream=not _same_file(input_path, output_path))
         except io_formats.FormatError as e:
             raise StageError(str(e)) from None
         cols = Columns(arrays, defaults=given)
-    if out_kind == "jsonl":
-        return _columns_to_lines(batch, records, cols, output_path, stdout)
-    return _columns_to_file(batch, cols, output_path)
+    try:
+        if out_kind == "jsonl":
+            return _columns_to_lines(batch, records, cols, output_path, stdout)
+        return _columns_to_file(batch, cols, output_path)
+    except io_formats.FormatError as e:      # an input file that ends early
+        raise StageError(str(e)) from None
+    finally:
+        cols.close()
+
+
+def _same_file(a, b) -> bool:
+    """``--output`` names the ``--input`` file: the input is then read whole first (a
+    stream would read what the output has just overwritten)."""
+    try:
+        return bool(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _open_in(path):
@@ -150,8 +184,8 @@ def _columns_to_lines(batch, records, cols, output_path, stdout):
     failed = False
     names, n = cols.names, cols.n
     with _Sink(output_path, stdout) as sink:
-        for lo in range(0, n, BLOCK // 16):
-            hi = min(n, lo + BLOCK // 16)
+        for lo in range(0, n, LINE_BLOCK):
+            hi = min(n, lo + LINE_BLOCK)
             part = cols.take(lo, hi)
             rows = batch.columns(part)
             lines = []
@@ -170,31 +204,38 @@ def _columns_to_lines(batch, records, cols, output_path, stdout):
 
 
 def _columns_to_file(batch, cols, output_path):
-    """Columns in, columns out: each block of points is written straight into the
-    output's arrays (for .npy, the fields of the one structured array it saves)."""
+    """Columns in, columns out, a block at a time: each block of points is read,
+    evaluated and handed to the output (a .npy is written as the blocks come, so
+    memory is that of one block; io_formats.sink)."""
     n = cols.n
     wrt = batch.wrt_for(tuple(cols.names))
     names = io_formats.result_names(wrt, batch.order)
     try:
-        out, columns = io_formats.allocate(output_path, names, n)
+        out = io_formats.sink(output_path, names, n)
     except MemoryError:
         raise StageError(f"{n} points do not fit in memory as {output_path!r}; "
-                         "write .jsonl instead (it streams)", 1) from None
-    errors = []
-    for lo in range(0, n, BLOCK):
-        hi = min(n, lo + BLOCK)
-        part = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in cols.take(lo, hi).items()}
-        value, grads, hess, errs = batch.arrays(part)
-        got = io_formats.result_columns(value, grads, hess)
-        for name, target in columns.items():
-            target[lo:hi] = got[name]
-        errors.extend((lo + i, e) for i, e in errs)
-    try:
-        io_formats.write_columns(output_path, out)
-    except io_formats.FormatError as e:
-        raise StageError(str(e)) from None
+                         "write .jsonl or .npy instead (they stream)", 1) from None
     except OSError as e:
         raise StageError(f"cannot write {output_path!r}: {e.strerror or e}", 1) from None
+    errors = []
+    keep_freed_memory()
+    session = batch.session
+    try:
+        for start in range(0, n, CHUNK):
+            # --timeout bounds each chunk (one clock for its blocks: starting a clock
+            # per block would start and stop its watchdog threads 16 times as often)
+            with session.hold_clock(session.watchdog):
+                for lo in range(start, min(n, start + CHUNK), BLOCK):
+                    value, grads, hess, errs = batch.arrays(cols.take(lo, min(n, lo + BLOCK)))
+                    out.put(lo, io_formats.result_columns(value, grads, hess))
+                    errors.extend((lo + i, e) for i, e in errs)
+        out.close()
+    except OSError as e:
+        out.abort()
+        raise StageError(f"cannot write {output_path!r}: {e.strerror or e}", 1) from None
+    except BaseException:
+        out.abort()
+        raise
     for i, e in errors[:20]:
         print(f"gradcli: row {i + 1}: {e.kind}: {e.message}", file=sys.stderr)
     if len(errors) > 20:

@@ -275,14 +275,15 @@ class Session:
 
     # --------------------------------------------------------- grad_expr
     def grad_expr(self, expr, values: dict, wrt=None, order: int = 1,
-                  elementwise: bool = False) -> GradResult:
+                  elementwise: bool = False, tree=None) -> GradResult:
         """Evaluate EXPR with ``values`` as leaves requiring grad; gradients (and the
         Hessian blocks for order 2) with respect to ``wrt`` (default: every value
         whose name appears in EXPR, in the order given). ``elementwise``: the caller
         knows that EXPR does not mix elements (gradcli.pipeline.plan decides it), so
-        the derivatives are the Jacobians' diagonals, by one backward. See gradexpr.py."""
+        the derivatives are the Jacobians' diagonals, by one backward. ``tree``: EXPR
+        already parsed (a batch evaluates one EXPR many times). See gradexpr.py."""
         with self._clocked("<expr>"):
-            return self._ctx.run(grad_expr, self, expr, values, wrt, order, elementwise)
+            return self._ctx.run(grad_expr, self, expr, values, wrt, order, elementwise, tree)
 
     def compile_expression(self, tree, frame: dict):
         """The closure ``fn(frame) -> value`` of a parsed expression, in this session's

@@ -30,13 +30,16 @@ def names_in(tree) -> set:
     return {n.id for n in N.walk(tree) if type(n) is N.Name}
 
 
-def grad_expr(session, expr, values: dict, wrt, order: int, elementwise=False) -> GradResult:
-    """Session.grad_expr, run inside the session's engine context."""
+def grad_expr(session, expr, values: dict, wrt, order: int, elementwise=False,
+              tree=None) -> GradResult:
+    """Session.grad_expr, run inside the session's engine context (``tree``: EXPR
+    parsed by the caller under the session's limits)."""
     if order not in (1, 2):
         raise GxValueError("--order must be 1 or 2")
     lim = session.options.limits
-    tree = parse_expression(expr, "<expr>", max_source=lim.max_source,
-                            max_nesting=lim.max_nesting)
+    if tree is None:
+        tree = parse_expression(expr, "<expr>", max_source=lim.max_source,
+                                max_nesting=lim.max_nesting)
     leaves = {name: _leaf(val, name) for name, val in values.items()}
     wrt = _wrt(wrt, leaves, values, names_in(tree))
     frame, old = session.start_expression(expr, leaves)
@@ -145,8 +148,12 @@ def _hessian_blocks(f, xs, wrt) -> dict:
 
 
 def _leaf(val, name):
-    """A value from the command line as a float leaf requiring grad."""
+    """A value from the command line as a float leaf requiring grad. A float leaf
+    that requires grad already (a batch's block, made for this call) is used as it
+    is: copying it would be one more pass over every input."""
     if type(val) is Variable:
+        if val.requires_grad and val.grad_fn is None and val.dtype.kind == "f":
+            return val
         return val.detach().double() if val.dtype.kind != "f" else \
             Variable(val.detach(), requires_grad=True)
     if isinstance(val, bool) or not isinstance(val, (int, float, list, tuple)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ...engine import fuse as _fuse
 from ...engine.context import STATE
+from ..attributes import method_for
 from ..runtime import Pos
 from ..values import Builtin
 
@@ -51,20 +52,49 @@ def _count(e, B):
 def fused(comp, e, compile_plain):
     """The closure of the chain ``e`` (see the module docstring), or None when ``e`` is
     no chain worth fusing or lies inside one being compiled. ``compile_plain()``
-    compiles ``e`` the ordinary way."""
-    if getattr(comp, "_fusing", False) or _count(e, comp.B) < 2:
+    compiles ``e`` the ordinary way. ``sum(<chain>)`` and ``(<chain>).sum()`` are chains
+    whose sum the engine takes block by block too (``_summed``)."""
+    if getattr(comp, "_fusing", False):
         return None
+    summed = _summed(comp, e)
+    if summed is None and _count(e, comp.B) < 2:
+        return None
+    if summed is not None:
+        plain = compile_plain()           # (its argument is a fused chain of its own)
     comp._fusing = True
     try:
-        plain = compile_plain()
+        if summed is None:
+            plain = compile_plain()
         code, leaves, funcs, poss = [], [], [], []
-        _build(comp, e, code, leaves, funcs, poss)
+        method = summed is _METHOD
+        chain = e if summed is None else e.func.value if method else e.args[0]
+        _build(comp, chain, code, leaves, funcs, poss)
+        sumf = comp.expr(e.func) if summed is not None and not method else None
     finally:
         comp._fusing = False
     if not any(is_name for _, is_name in leaves):
         return plain                      # numbers only: nothing can be a big tensor
     return _closure(comp.rt, comp.V, plain, tuple(code), tuple(leaves), tuple(funcs),
-                    tuple(poss))
+                    tuple(poss), None if summed is None else (sumf, summed, e))
+
+
+_METHOD = object()       # (<chain>).sum()
+
+
+def _summed(comp, e):
+    """The built-in ``sum`` when ``e`` is ``sum(<chain>)`` (one argument, no keyword) and
+    ``sum`` is that built-in when compiled; _METHOD for ``(<chain>).sum()``; else None."""
+    if type(e) is not N.Call or e.keywords:
+        return None
+    f = e.func
+    if type(f) is N.Attribute and f.attr == "sum" and not e.args:
+        return _METHOD if _count(f.value, comp.B) >= 2 else None
+    if type(f) is not N.Name or f.id != "sum" or len(e.args) != 1:
+        return None
+    b = comp.B.get("sum")
+    if type(b) is not Builtin or _count(e.args[0], comp.B) < 2:
+        return None
+    return b
 
 
 def _build(comp, e, code, leaves, funcs, poss):
@@ -93,15 +123,23 @@ def _build(comp, e, code, leaves, funcs, poss):
     return len(code) - 1
 
 
-def _closure(rt, V, plain, code, leaves, funcs, poss):
+def _closure(rt, V, plain, code, leaves, funcs, poss, summed=None):
+    """``summed``: (the closure of the name ``sum`` or None for the method, the built-in
+    it must still be or _METHOD, the call's node) for ``sum(<chain>)`` and
+    ``(<chain>).sum()``; the engine's sum then takes the chain's block sums (engine/fuse.py
+    ``evaluate``) when it sums in numpy's order, or runs as the call would."""
     first = next(f for f, is_name in leaves if is_name)
     leaves = tuple(f for f, _ in leaves)
     big = _fuse.big
     accepts, evaluate, by_op = _fuse.accepts, _fuse.evaluate, _fuse.fusable_function
     root = poss[-1]
+    sumf, sum_builtin, call = summed if summed is not None else (None, None, None)
+    method = sum_builtin is _METHOD
 
     def chain(fr):
         try:
+            if sumf is not None and sumf(fr) is not sum_builtin:
+                return plain(fr)
             v = first(fr)
         except Exception:
             return plain(fr)              # the ordinary closure raises it where it should
@@ -125,8 +163,21 @@ def _closure(rt, V, plain, code, leaves, funcs, poss):
             tags.append(None if p is None or tag is None else tag())
         rt.pos = root
         try:
-            out = evaluate(code, values, tags)
+            out = evaluate(code, values, tags, summed=call is not None)
         except Exception as err:
             raise rt.convert(err, root)
-        return plain(fr) if out is None else out
+        if out is None:
+            return plain(fr)
+        if call is None:
+            return out
+        rt.pos = call                     # sum(v) or v.sum(), as the call runs it
+        try:
+            from ...engine import reduce
+            v, total = out
+            fn = method_for(V, v, "sum") if method else sum_builtin.fn
+            if total is None or method and fn is not reduce.sum:
+                return fn(v)
+            return reduce.sum_known(v, total)
+        except Exception as err:
+            raise rt.convert(err, call)
     return chain
