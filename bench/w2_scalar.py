@@ -88,7 +88,8 @@ def gx_session(marks, variables=None, **limits):
         import dataclasses
         from gradcli.session import Limits
         big = dict(timeout=3600, max_steps=10**9, max_graph=10**9, max_depth=10**6, **limits)
-        names = {f.name for f in dataclasses.fields(Limits)}
+        names = (set(Limits.field_names()) if hasattr(Limits, "field_names")   # a Record now
+                 else {f.name for f in dataclasses.fields(Limits)})
         opts = Options(limits=Limits(**{k: v for k, v in big.items() if k in names}),
                        variables=variables or {})
     except Exception:

@@ -29,7 +29,12 @@ from .clicommon import (  # noqa: F401  (the frame; re-exported for gradcli.cli'
     EXIT_ERROR, EXIT_INTERRUPT, EXIT_OK, EXIT_PIPE, EXIT_USAGE, LIMIT_OPTIONS, Common,
     ExprCommand, GradcliGroup, State, _ClosedStream, _COMMON, _debug_traceback,
     _format_option, _guarded, _hold_for_command, _output_errors, _parse_values, _read_script,
-    _read_vars_file, _silence_stdout, _standard_streams, common_options)
+    _read_vars_file, _silence_stdout, _standard_streams, common_options, deferred, lazy_command)
+
+# the commands are built when run or listed (clicommon.lazy_command): their options are
+# recorded here and made by click then
+option, argument, common_later = deferred(click.option), deferred(click.argument), \
+    deferred(common_options)
 
 
 @click.group(name="gradcli", cls=GradcliGroup, invoke_without_command=True,
@@ -45,19 +50,19 @@ def cli(ctx):
     """
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
-            return ctx.invoke(repl)
-        return ctx.invoke(run, script="-")
+            return ctx.invoke(cli.get_command(ctx, "repl"))
+        return ctx.invoke(cli.get_command(ctx, "run"), script="-")
 
 
-@cli.command()
-@click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--summary", is_flag=True, help="Then a table of the script's tensors.")
-@click.option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
-@click.option("--explain", "explain_var", metavar="NAME",
+@lazy_command(cli)
+@argument("script", type=click.Path(dir_okay=False, allow_dash=True))
+@option("--summary", is_flag=True, help="Then a table of the script's tensors.")
+@option("--graph", "graph_var", metavar="NAME", help="Then the graph history of tensor NAME.")
+@option("--explain", "explain_var", metavar="NAME",
               help="Then the backward pass from NAME step by step (its sum if not a scalar).")
-@click.option("--values", "with_values", is_flag=True,
+@option("--values", "with_values", is_flag=True,
               help="With --graph: every node carries its value and the gradient that reached it.")
-@common_options()
+@common_later()
 def run(script, summary, graph_var, explain_var, with_values, common):
     """Run a .gx SCRIPT (a path, or - for standard input).
 
@@ -87,28 +92,28 @@ def run(script, summary, graph_var, explain_var, with_values, common):
         explain.render(out, explain_value(session, explain_var, recorder, source, filename))
 
 
-@cli.command(cls=ExprCommand)
-@click.argument("expr")
-@click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
-@click.option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
-@click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
+@lazy_command(cli, cls=ExprCommand)
+@argument("expr")
+@argument("values", nargs=-1, metavar="[NAME=VALUE]...")
+@option("--wrt", metavar="X,Y", help="Differentiate only with respect to these names.")
+@option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="2 adds the Hessian; N > 2 gives every derivative of order N.")
-@click.option("--jsonl", is_flag=True,
+@option("--jsonl", is_flag=True,
               help="Read one JSON object of values per line from stdin; write one JSON line each.")
-@click.option("--input", "input_path", type=click.Path(dir_okay=False), metavar="FILE",
+@option("--input", "input_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Read points from FILE (.jsonl, .csv, .npy, .npz, .parquet).")
-@click.option("--output", "output_path", type=click.Path(dir_okay=False), metavar="FILE",
+@option("--output", "output_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write results to FILE (.jsonl, .csv, .npy, .npz, .parquet).")
-@click.option("--grid", metavar="X=A:B:N[,Y=...]", help="Evaluate at every point of a grid.")
-@click.option("--echo", is_flag=True,
+@option("--grid", metavar="X=A:B:N[,Y=...]", help="Evaluate at every point of a grid.")
+@option("--echo", is_flag=True,
               help="Every success record carries its line number and input.")
-@click.option("--elementwise", is_flag=True,
+@option("--elementwise", is_flag=True,
               help="Per-element derivatives of an elementwise EXPR instead of the Jacobian.")
-@click.option("--explain", is_flag=True,
+@option("--explain", is_flag=True,
               help="Then the forward values and the backward pass step by step.")
-@click.option("--formula", is_flag=True,
+@option("--formula", is_flag=True,
               help="Then the derivative as a formula (SymPy) beside the numbers.")
-@common_options()
+@common_later()
 def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, elementwise,
          explain, formula, common):
     """Value and gradient of EXPR at the given NAME=VALUE points.
@@ -151,8 +156,8 @@ def grad(expr, values, wrt, order, jsonl, input_path, output_path, grid, echo, e
     results.render_grad(out, expr, result)
 
 
-@cli.command()
-@common_options()
+@lazy_command(cli)
+@common_later()
 def repl(common):
     """Interactive session: multi-line blocks, history, tab completion.
 
@@ -165,17 +170,17 @@ def repl(common):
     return run_repl(common)
 
 
-@cli.command()
-@click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--var", "var", required=True, metavar="NAME", help="The tensor whose history to export.")
-@click.option("--format", "graph_format", default="tree", show_default=True,
+@lazy_command(cli)
+@argument("script", type=click.Path(dir_okay=False, allow_dash=True))
+@option("--var", "var", required=True, metavar="NAME", help="The tensor whose history to export.")
+@option("--format", "graph_format", default="tree", show_default=True,
               type=click.Choice(["tree", "dot", "mermaid", "json", "svg", "png"]),
               help="tree in the terminal; dot, mermaid, json text; svg, png through Graphviz.")
-@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+@option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of standard output.")
-@click.option("--values", "with_values", is_flag=True,
+@option("--values", "with_values", is_flag=True,
               help="Every node carries its value and the gradient that reached it.")
-@common_options(output_format=False)
+@common_later(output_format=False)
 def graph(script, var, graph_format, out_path, with_values, common):
     """Export the graph history of tensor NAME after running SCRIPT.
 
@@ -207,12 +212,12 @@ def _recording(session):
     return recorder
 
 
-@cli.command(cls=ExprCommand)
-@click.argument("target", metavar="SCRIPT_OR_EXPR")
-@click.argument("values", nargs=-1, metavar="[NAME=VALUE]...")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+@lazy_command(cli, cls=ExprCommand)
+@argument("target", metavar="SCRIPT_OR_EXPR")
+@argument("values", nargs=-1, metavar="[NAME=VALUE]...")
+@option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rows of the table of the worst errors.")
-@common_options()
+@common_later()
 def check(target, values, top, common):
     """Compare analytic gradients with central finite differences.
 
@@ -249,20 +254,20 @@ def check(target, values, top, common):
     return results.render_check(out, result, top)
 
 
-@cli.command(cls=ExprCommand)
-@click.argument("expr")
-@click.option("--var", default="x", show_default=True, metavar="NAME", help="The variable on the x axis.")
-@click.option("--range", "range_", default="-5:5", show_default=True, metavar="A:B",
+@lazy_command(cli, cls=ExprCommand)
+@argument("expr")
+@option("--var", default="x", show_default=True, metavar="NAME", help="The variable on the x axis.")
+@option("--range", "range_", default="-5:5", show_default=True, metavar="A:B",
               callback=_click_parser(parse_range), help="The interval of the variable.")
-@click.option("--points", type=click.IntRange(2, 5000), default=201, show_default=True,
+@option("--points", type=click.IntRange(2, 5000), default=201, show_default=True,
               help="Number of sample points.")
-@click.option("--ylim", default=None, metavar="A:B", callback=_click_parser(parse_range),
+@option("--ylim", default=None, metavar="A:B", callback=_click_parser(parse_range),
               help="The vertical range (default: fitted to the curves).")
-@click.option("--only", type=click.Choice(["f", "df"]), default=None,
+@option("--only", type=click.Choice(["f", "df"]), default=None,
               help="Draw only f or only df/dVAR (default: both).")
-@click.option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+@option("--out", "-o", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a .svg or .png file instead of drawing in the terminal.")
-@common_options()
+@common_later()
 def plot(expr, var, range_, points, ylim, only, out_path, common):
     """Draw EXPR and df/dVAR over a range, in the terminal or to a file.
 
@@ -286,10 +291,11 @@ def plot(expr, var, range_, points, ylim, only, out_path, common):
     return plotting.draw(out, data, out_path)
 
 
-# the commands that explain derivatives (issue 10) live in their own module
+# the commands that explain derivatives (issue 10) live in their own module, imported when
+# one of them runs or the commands are listed (clicommon.LazyCommands; W1 start-up)
 # (not `from . import`: that asks gradcli.__getattr__ first, which imports the engine)
-for _command in importlib.import_module(".cli_explain", __package__).commands(common_options):
-    cli.add_command(_command)
+cli.commands.add_lazy(("diff", "taylor"), lambda: importlib.import_module(
+    ".cli_explain", __package__).commands(common_options))
 cli.add_command(help_command)       # gradcli help TOPIC (clihelp.py)
 
 

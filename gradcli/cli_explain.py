@@ -185,8 +185,7 @@ def grad_explained(out, session, expr, values, wrt, order, explain, formula):
 
 def _fresh(session, leaves):
     from .session import Session
-    from dataclasses import replace
-    return Session(replace(session.options, variables={**session.options.variables, **leaves}))
+    return Session(session.options.replace(variables={**session.options.variables, **leaves}))
 
 
 def grad_high_order(out, session_factory, expr, values, wrt, order):

@@ -351,8 +351,108 @@ class ExprCommand(SectionedCommand):
         return super().parse_args(ctx, args)
 
 
+class LazyCommands(dict):
+    """click's ``Group.commands`` where some commands are made by a module imported only
+    when one of them is asked for (``get``) or the whole table is listed (``--help``, the
+    man page, suggestions): ``gradcli grad`` does not import the explain commands (start-up
+    is a benchmark, W1). Their names hold their place in the listing order meanwhile."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.lazy = {}          # name -> make(): the commands of that name's module
+
+    def add_lazy(self, names, make):
+        for name in names:
+            self.lazy[name] = make
+            dict.__setitem__(self, name, None)
+
+    def _load(self, name=None):
+        for n in ([name] if name is not None else list(self.lazy)):
+            make = self.lazy.pop(n, None)
+            if make is not None:
+                for command in make():
+                    self.lazy.pop(command.name, None)
+                    dict.__setitem__(self, command.name, command)
+
+    def get(self, name, default=None):
+        if name in self.lazy:
+            self._load(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name):
+        if name in self.lazy:
+            self._load(name)
+        return dict.__getitem__(self, name)
+
+    def __iter__(self):
+        self._load()
+        return dict.__iter__(self)
+
+    def items(self):
+        self._load()
+        return dict.items(self)
+
+    def values(self):
+        self._load()
+        return dict.values(self)
+
+    def keys(self):
+        self._load()
+        return dict.keys(self)
+
+
+def _engine_first(args):
+    """Import the engine (numpy) here, at the bottom of the call stack, when the command
+    line will need it (not for --help, --version, `help`). Imported from inside click's
+    call chain instead, numpy's import recursion goes back and forth across a boundary
+    of CPython 3.11's 16 KiB frame-stack chunks: ~800 mmap/munmap pairs and their page
+    faults, ~5 ms of system time in every `gradcli grad` (W1). tests/test_startup.py
+    counts them."""
+    if any(a in ("-h", "--help", "-V", "--version") for a in args):
+        return
+    words = [a for a in args if not a.startswith("-")]
+    if words and words[0] == "help":
+        return
+    import numpy  # noqa: F401  (first: the shallowest place)
+    from . import engine  # noqa: F401
+
+
+def deferred(decorator):
+    """``decorator`` (click.option, click.argument, common_options) recorded on the function
+    and applied when ``lazy_command`` builds the command: click makes an Option object per
+    option and command (~170 at import, ~10 ms), so only the command a process runs is
+    built (W1 start-up)."""
+    def later(*args, **kw):
+        def record(f):
+            f.__dict__.setdefault("_deferred", []).append((decorator, args, kw))
+            return f
+        return record
+    return later
+
+
+def lazy_command(group, name=None, **attrs):
+    """``@group.command(name, **attrs)`` built on first use (``LazyCommands``) from the
+    function's deferred decorators; the module keeps the plain function, and code that
+    needs the command asks the group (``group.get_command(ctx, name)``)."""
+    def register(f):
+        cmd_name = name or f.__name__
+
+        def build():
+            g = f
+            for decorator, args, kw in f.__dict__.get("_deferred", ()):
+                g = decorator(*args, **kw)(g)
+            return [click.command(cmd_name, **{"cls": group.command_class, **attrs})(g)]
+        group.commands.add_lazy((cmd_name,), build)
+        return f
+    return register
+
+
 class GradcliGroup(click.Group):
     command_class = SectionedCommand        # every command's --help: options under headings
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.commands = LazyCommands(self.commands)
 
     # click's main() turns EPIPE into exit 1 (and other OSErrors into tracebacks):
     # the two places its main() calls map them first (the reader went away is 141)
@@ -367,6 +467,7 @@ class GradcliGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _standard_streams()
+        _engine_first(sys.argv[1:] if args is None else args)
         state = State()
         extra.setdefault("obj", state)
         state = extra["obj"] if isinstance(extra["obj"], State) else state

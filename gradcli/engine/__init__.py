@@ -8,6 +8,8 @@ standard library only.
     >>> x.grad.tolist()
     [[4.5, 4.5], [4.5, 4.5]]
 """
+import importlib
+
 from . import methods as _methods  # installs operators and op methods on Variable
 from .arith import add_alpha as add, div, mul, neg, sub_alpha as sub
 from .backward import grad
@@ -20,32 +22,60 @@ from .elementwise import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, clam
                           erf, erfc, erfinv, exp, exp2, expm1, floor, frac, log, log1p, log2, log10,
                           logsigmoid, maximum, minimum, reciprocal, relu, round, rsqrt, sigmoid,
                           sign, sin, sinc, sinh, softplus, sqrt, tan, tanh, trunc, where)
-from .einsum import einsum
 from .errors import (AutogradError, EngineError, EngineRuntimeError, EngineTypeError, EngineValueError,
                      LimitError,
                      ShapeError)
 from .factory import (arange, bernoulli, eye, from_numpy, full, full_like, linspace, normal, ones,
                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                       tensor, zeros, zeros_like)
-from .functional import (GradcheckError, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp,
-                         vhp, vjp)
+from .einsum import einsum
 from .history import history
-from .modulo import floor_divide, remainder
 from .power import pow, square
-from .linalg import det, diag, dot, inv, matmul, mm, outer, solve, trace
-from . import nnfunc as functional_nn  # torch.nn.functional (F.relu, F.mse_loss, ...)
-from .pointwise import addcdiv, addcmul, atan2, hypot, lerp, xlogy
-from .bitwise import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, logical_and, logical_not,
-                      logical_or, logical_xor)
 from .node import AccumulateGrad, Node
 from .extrema import all, any
-from .rng import Generator
 from .reduce import (MinMax, amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max,
                      mean, min, norm, prod, softmax, std, sum, var)
 from .indexing import getitem
 from .shape import (cat, unbroadcast, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze,
                     view)
 from .variable import GradWarning, Tensor, Variable
+
+# Names of the rooms a one-line `gradcli grad` does not need: imported on first use
+# (PEP 562 __getattr__ below), then kept in this module's globals, so the second use
+# costs a plain global read. name -> (module, attribute). A new room that a short
+# script does not need registers its public names here instead of importing above
+# (docs/architecture.md "Start-up"; tests/test_startup.py checks both halves).
+# A lazy name must differ from its room's module name (einsum is eager for that reason):
+# importing a submodule sets the package's attribute of that name to the module.
+_LAZY = {
+    "functional_nn": (".nnfunc", None),          # torch.nn.functional (F.relu, F.mse_loss, ...)
+    "Generator": (".rng", "Generator"),
+    **{n: (".functional", n) for n in ("GradcheckError", "gradcheck", "gradgradcheck", "hessian",
+                                       "hvp", "jacobian", "jvp", "vhp", "vjp")},
+    **{n: (".modulo", n) for n in ("floor_divide", "remainder")},
+    **{n: (".linalg", n) for n in ("det", "diag", "dot", "inv", "matmul", "mm", "outer", "solve",
+                                   "trace")},
+    **{n: (".pointwise", n) for n in ("addcdiv", "addcmul", "atan2", "hypot", "lerp", "xlogy")},
+    **{n: (".bitwise", n) for n in ("bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor",
+                                    "logical_and", "logical_not", "logical_or", "logical_xor")},
+}
+
+
+def __getattr__(name):
+    entry = _LAZY.get(name)
+    if entry is None:
+        if name in __all__ and not name.startswith("_"):        # a submodule (engine.linalg)
+            return importlib.import_module("." + name, __name__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(entry[0], __name__)
+    value = module if entry[1] is None else getattr(module, entry[1])
+    globals()[name] = value          # also undoes the import system's `engine.einsum = <module>`
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
 
 del _methods
 

@@ -7,8 +7,6 @@ graph has one EinsumBackward node per einsum (a documented difference in node na
 """
 from __future__ import annotations
 
-import string
-
 import numpy as np
 
 from ._op import lift
@@ -17,7 +15,7 @@ from .rule import node_class, record_rule
 from .shape import expand, unsqueeze
 from .variable import Variable, _wrap
 
-_LETTERS = string.ascii_letters
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"    # string.ascii_letters
 
 
 def _parse(equation, shapes):

@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import weakref
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,12 +52,35 @@ __all__ = ["format_tensor", "format_body", "torch_dtype_name", "PrintOptions",
            "set_printoptions", "get_printoptions"]
 
 
-@dataclass(frozen=True)
 class PrintOptions:
     """PyTorch's print options that gradcli supports (``torch.set_printoptions``).
-    ``sci_mode`` None chooses the notation per tensor, True/False force it."""
-    precision: int = PRECISION
-    sci_mode: bool | None = None
+    ``sci_mode`` None chooses the notation per tensor, True/False force it. Immutable
+    (contexts share it), compared by value. A plain class, not a frozen dataclass: this
+    module is on every start-up (W1) and a dataclass compiles its methods at import."""
+    __slots__ = ("precision", "sci_mode")
+
+    def __init__(self, precision: int = PRECISION, sci_mode: bool | None = None):
+        object.__setattr__(self, "precision", precision)
+        object.__setattr__(self, "sci_mode", sci_mode)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def _key(self):
+        return (self.precision, self.sci_mode)
+
+    def __eq__(self, other):
+        return self._key() == other._key() if type(other) is PrintOptions else NotImplemented
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"PrintOptions(precision={self.precision!r}, sci_mode={self.sci_mode!r})"
+
+    def replace(self, **changes) -> "PrintOptions":
+        return PrintOptions(**{"precision": self.precision, "sci_mode": self.sci_mode,
+                               **changes})
 
 
 _OPTIONS: ContextVar[PrintOptions] = ContextVar("gradcli_printoptions", default=PrintOptions())
@@ -86,10 +108,10 @@ def set_printoptions(precision=None, sci_mode=None, profile=None) -> None:
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) \
                 or not 0 <= precision <= 30:
             raise ValueError(f"precision must be an integer from 0 to 30, not {shown(precision)}")
-        options = replace(options, precision=int(precision))
+        options = options.replace(precision=int(precision))
     if sci_mode is not None and not isinstance(sci_mode, (bool, np.bool_)):
         raise ValueError(f"sci_mode must be True, False or None, not {shown(sci_mode)}")
-    _OPTIONS.set(replace(options, sci_mode=None if sci_mode is None else bool(sci_mode)))
+    _OPTIONS.set(options.replace(sci_mode=None if sci_mode is None else bool(sci_mode)))
 
 
 def torch_dtype_name(dtype) -> str:

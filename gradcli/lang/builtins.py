@@ -19,7 +19,7 @@ from ..engine.variable import Variable
 from .errors import GxTypeError, GxValueError
 from .limits import bound_walk
 from .names import AUTOGRAD, BITWISE, ELEMENTWISE, LIKE, LINALG, REDUCTIONS, SHAPE_OPS
-from .namespaces import make_math, make_numpy, make_torch
+from .namespaces import lazy_builtin, make_math, make_numpy, make_torch
 from .values import check_device
 from .pynum import bound_int, check_seq_len
 from .runtime import CURRENT_RT, DRY_RUN, RETAIN_ALL, new_leaf
@@ -47,6 +47,9 @@ def make_builtins(rt) -> dict:
     import may bind)."""
     B = {}
     for name in ELEMENTWISE + BITWISE + REDUCTIONS + SHAPE_OPS + LINALG + AUTOGRAD + LIKE:
+        if name in E._LAZY:                  # its room is imported on the first call
+            B[name] = lazy_builtin(name)
+            continue
         fn = getattr(E, name, None)
         if fn is not None:
             B[name] = Builtin(name, _like(fn) if name in LIKE else fn)

@@ -22,33 +22,22 @@ All defaults are safe on a 2-core machine with a few GiB of memory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 from .errors import GxLimitError
+from .records import Record
 
 
-@dataclass
-class Limits:
-    timeout: float | None = 60.0
-    max_steps: int = 10_000_000
-    max_depth: int = 200
-    max_nesting: int = 100
-    max_elements: int = 10_000_000
-    max_memory: int = 4 * 1024 ** 3
-    max_source: int = 128 * 1024
-    max_graph: int = 1_000_000
-    max_list: int = 1_000_000
-    max_flops: float = 5e11
+class Limits(Record):
+    """The run's limits (seconds, counts, bytes); ``Limits.field_names()`` in order."""
+    FIELDS = (("timeout", 60.0), ("max_steps", 10_000_000), ("max_depth", 200),
+              ("max_nesting", 100), ("max_elements", 10_000_000), ("max_memory", 4 * 1024 ** 3),
+              ("max_source", 128 * 1024), ("max_graph", 1_000_000), ("max_list", 1_000_000),
+              ("max_flops", 5e11))
 
     @classmethod
     def option_name(cls, field_name: str) -> str:
         """The CLI option that raises a limit: 'max_steps' -> '--max-steps'."""
         return "--" + field_name.replace("_", "-")
 
-    def replace(self, **kw) -> "Limits":
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(kw)
-        return Limits(**values)
 
 
 def human(n) -> str:

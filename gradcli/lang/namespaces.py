@@ -21,6 +21,22 @@ DTYPE_ALIASES = {"float32": "float32", "float": "float32", "float64": "float64",
                  "int": "int32", "bool": "bool"}
 
 
+def lazy_builtin(name, attr=None) -> Builtin:
+    """The built-in ``name`` for the engine's ``attr`` (default: the same name) when that
+    name sits in a room the engine imports on first use (``engine._LAZY``): the first
+    call imports the room and puts the engine's function in the Builtin, so later calls
+    cost what an eager built-in costs (W2) and a script that never calls it never pays
+    for the import (W1). ``Builtin.fn`` is only read as a function to call until then."""
+    b = Builtin(name, None)
+
+    def first_call(*args, **kw):
+        from .. import engine
+        b.fn = fn = getattr(engine, attr or name)
+        return fn(*args, **kw)
+    b.fn = first_call
+    return b
+
+
 class LazyMembers(dict):
     """The members of a namespace, made on first use: torch.nn and torch.optim import
     the engine's nn/optim/nnfunc modules (~2 ms) only for a script that reaches them
@@ -128,9 +144,7 @@ def make_torch(B) -> Namespace:
         if n in B:
             ag[n] = B[n]
     fun = {n: B[n] for n in ("jacobian", "hessian") if n in B}
-    from .. import engine as E
-    fun.update({n: Builtin(n, getattr(E, n)) for n in ("vjp", "jvp", "vhp", "hvp")
-                if hasattr(E, n)})
+    fun.update({n: lazy_builtin(n) for n in ("vjp", "jvp", "vhp", "hvp")})
     ag["functional"] = _ns("torch.autograd.functional", fun)
     m["autograd"] = _ns("torch.autograd", ag)
     return _ns("torch", m)
@@ -143,13 +157,14 @@ def _operator_functions() -> dict:
     import operator
     from .. import engine as E
     fns = {"add": E.add, "sub": E.sub, "mul": E.mul, "div": E.div, "neg": E.neg,
-           "remainder": E.remainder, "eq": operator.eq, "ne": operator.ne,
+           "eq": operator.eq, "ne": operator.ne,
            "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
     aliases = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div",
                "negative": "neg", "greater": "gt", "greater_equal": "ge", "less": "lt",
                "less_equal": "le", "not_equal": "ne"}
     out = {n: Builtin(n, f) for n, f in fns.items()}
     out.update({a: Builtin(a, fns[n]) for a, n in aliases.items()})
+    out["remainder"] = lazy_builtin("remainder")            # engine/modulo.py, on first use
     return out
 
 

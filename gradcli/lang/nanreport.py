@@ -36,10 +36,25 @@ class NonFiniteLog:
 
 
 def _where(report) -> str:
-    if report.size == 1:
+    return where_text(report.index, report.count, report.size)
+
+
+def where_text(index, count, size) -> str:
+    """' at [3] (2 of 5 elements not finite)', or '' for one element."""
+    if size == 1:
         return ""
-    index = ", ".join(str(i) for i in report.index)
-    return f" at [{index}] ({report.count} of {report.size} elements not finite)"
+    index = ", ".join(str(i) for i in index)
+    return f" at [{index}] ({count} of {size} elements not finite)"
+
+
+def relocated(message: str, details: dict, label: str) -> str:
+    """``message`` with its place in the tensor replaced by ``label`` (' at line 17'):
+    what a pipeline stage says, whose tensors are blocks of its input's points."""
+    old = where_text(details.get("index") or (), details.get("count"), details.get("size"))
+    if old and old in message:
+        return message.replace(old, label, 1)
+    head, sep, rest = message.partition(": ")
+    return f"{head}{label}{sep}{rest}"
 
 
 def _operands(report) -> str:

@@ -308,13 +308,27 @@ def _generate():
                                    for n, d in defaults.items()}
         src.append(f"def __init__{cls.__name__}(self, {', '.join(params)}):\n"
                    + ("\n".join(body) or "    pass") + "\n")
-    namespace = {"_defaults": _defaults}
-    exec("\n".join(src), namespace)
+    _INIT_SOURCE.append("\n".join(src))
     for cls in _CLASSES:
-        cls.__init__ = namespace[f"__init__{cls.__name__}"]
+        cls.__init__ = _first_init
         cls.__eq__ = _eq
         cls.__hash__ = None
         cls.__repr__ = _repr
+
+
+# The generated __init__s are compiled when the first node is made with a constructor
+# (the parser's builder): compiling them costs ~20M instructions, and a start-up whose
+# script comes from the parse cache never calls one (the cache makes nodes without
+# __init__; start-up is a benchmark, W1). Afterwards each class holds its own function.
+_INIT_SOURCE: list = []
+
+
+def _first_init(self, *args, **kw):
+    namespace = {"_defaults": _defaults}
+    exec(_INIT_SOURCE[0], namespace)
+    for cls in _CLASSES:
+        cls.__init__ = namespace[f"__init__{cls.__name__}"]
+    type(self).__init__(self, *args, **kw)
 
 
 _NO_DEFAULT = object()

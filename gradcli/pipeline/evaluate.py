@@ -12,9 +12,8 @@ evaluates columns of points:
 - otherwise every point is evaluated alone, as ``grad`` does for one point.
 
 Either way a point's numbers are bit-identical to evaluating it alone
-(tests/test_batch_exact.py). NaN warnings pass through unchanged: the session
-reports each place once, so the set of warnings is the one the points would give
-one by one.
+(tests/test_batch_exact.py). NaN warnings: the stage says each site once, at the
+input line of its first point (``sitewarnings.py``, told by ``line_of``).
 """
 from __future__ import annotations
 
@@ -38,6 +37,12 @@ class Batch:
         self.tree = precheck(session, expr)
         self.used = set(plan.free_names(self.tree))
         self._reasons = {}
+        # where the points being evaluated sit in the stage's input (sitewarnings.py):
+        # ``lines`` the input line of each point of the cols passed (None: base + 1, ...),
+        # ``_at`` the first of them in the running evaluation and whether it is alone
+        self.lines = None
+        self.base = 0
+        self._at = (0, True)
         if elementwise:       # what mixes elements whatever the names hold: exit 2 now
             found = plan.elementwise_reason(self.tree, lambda name: True)
             if found is not None:
@@ -62,6 +67,12 @@ class Batch:
         if self.wrt is not None:
             return self.wrt
         return [n for n in names if n in self.used] or list(names)
+
+    def line_of(self, index: int) -> int:
+        """The input line (or row) of the point at ``index`` of the running evaluation."""
+        first, alone = self._at
+        k = first if alone else first + index
+        return self.lines[k] if self.lines is not None else self.base + k + 1
 
     # ------------------------------------------------------------ evaluation
     def point(self, values: dict):
@@ -91,6 +102,7 @@ class Batch:
         n = len(next(iter(cols.values()))) if cols else 0
         if n > 1 and self.reason(names) is None:
             try:
+                self._at = (0, False)
                 return (*self._run(cols), [])
             except GxInterrupt:
                 raise
@@ -121,6 +133,7 @@ class Batch:
     def _batched(self, cols, lo, hi):
         part = {k: v[lo:hi] for k, v in cols.items()}
         try:
+            self._at = (lo, False)
             value, grads, hess = self._run(part)
         except GxInterrupt:             # Ctrl-C ends the stage, it is no point's error
             raise
@@ -139,6 +152,7 @@ class Batch:
     def _alone(self, cols, i):
         values = {k: _scalar(v[i]) for k, v in cols.items()}
         try:
+            self._at = (i, True)
             r = self.point(values)
         except GxInterrupt:
             raise

@@ -17,6 +17,7 @@ from .. import io_formats
 from ..lang.errors import GxError
 from .evaluate import Batch
 from .heap import keep_freed_memory
+from .sitewarnings import OncePerSite
 from .stream import Records, _encode, _error_record, run_jsonl
 
 # Columnar points evaluated together at most: a block's arrays (half a MiB each) stay
@@ -111,6 +112,9 @@ def run_stage(session, expr, given, wrt, order, *, jsonl=False, input_path=None,
                                                    else "jsonl")
     except io_formats.FormatError as e:
         raise StageError(str(e)) from None
+    if session.on_warning is not None:      # each site once, at its first point's line/row
+        session.on_warning = OncePerSite(session.on_warning, batch,
+                                         "line" if out_kind == "jsonl" else "row")
     if in_kind == "jsonl":
         if out_kind != "jsonl":
             raise StageError("JSON lines in give JSON lines out: --output must be .jsonl "
@@ -191,6 +195,7 @@ def _columns_to_lines(batch, records, cols, output_path, stdout):
         for lo in range(0, n, LINE_BLOCK):
             hi = min(n, lo + LINE_BLOCK)
             part = cols.take(lo, hi)
+            batch.base = lo
             rows = batch.columns(part)
             lines = []
             for i, r in enumerate(rows):
@@ -230,6 +235,7 @@ def _columns_to_file(batch, cols, output_path):
             # per block would start and stop its watchdog threads 16 times as often)
             with session.hold_clock(session.watchdog):
                 for lo in range(start, min(n, start + CHUNK), BLOCK):
+                    batch.base = lo
                     value, grads, hess, errs = batch.arrays(cols.take(lo, min(n, lo + BLOCK)))
                     out.put(lo, io_formats.result_columns(value, grads, hess))
                     errors.extend((lo + i, e) for i, e in errs)

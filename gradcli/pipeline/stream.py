@@ -183,8 +183,9 @@ def evaluate_lines(batch, records, lines, first, given, want_plain=True):
         else:
             groups.setdefault(None, []).append(i)
     for key, idx in groups.items():
+        batch.lines = [first + i for i in idx]     # where a warning's point sits
         if key is None or not batch.used <= set(key) | _BUILTIN_OK(batch):
-            results = [_alone(batch, decoded[i][0]) for i in idx]
+            results = [_alone(batch, decoded[i][0], k) for k, i in enumerate(idx)]
         else:
             cols = {k: [decoded[i][0][k] for i in idx] for k in key}
             import numpy as np
@@ -224,9 +225,10 @@ def _BUILTIN_OK(batch):
     return ok
 
 
-def _alone(batch, values):
+def _alone(batch, values, k=0):
     from .evaluate import _plain
     try:
+        batch._at = (k, True)
         return _plain(batch.point(values))
     except GxInterrupt:
         raise

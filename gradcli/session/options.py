@@ -1,56 +1,37 @@
-"""What a Session is given and what it gives back: plain dataclasses."""
+"""What a Session is given and what it gives back: plain records (lang/records.py:
+what @dataclass gave, without its cost at every start-up)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..lang.limits import Limits
+from ..lang.records import REQUIRED as _REQUIRED, Factory as _Factory, Record
 
 
-@dataclass
-class Options:
-    dtype: str = "float64"
-    seed: int | None = None
-    strict: bool = False
-    allow_read: tuple = ()
-    allow_write: tuple = ()
-    limits: Limits = field(default_factory=Limits)
-    variables: dict = field(default_factory=dict)
+class Options(Record):
+    FIELDS = (("dtype", "float64"), ("seed", None), ("strict", False), ("allow_read", ()),
+              ("allow_write", ()), ("limits", _Factory(Limits)), ("variables", _Factory(dict)))
 
 
-@dataclass
-class PrintEvent:
+class PrintEvent(Record):
     """One ``print(...)``: ``text`` is what Python's print writes without ``end``;
     ``end`` is the end string (``"\\n"`` unless the script passed ``end=``)."""
-    text: str
-    values: list
-    end: str = "\n"
+    FIELDS = (("text", _REQUIRED), ("values", _REQUIRED), ("end", "\n"))
 
 
-@dataclass
-class GradResult:
-    value: object
-    grads: dict
-    hessian: dict | None
-    wrt: list
-    leaves: dict = field(default_factory=dict)   # name -> the leaf Variable (explain)
+class GradResult(Record):
+    FIELDS = (("value", _REQUIRED), ("grads", _REQUIRED), ("hessian", _REQUIRED),
+              ("wrt", _REQUIRED),
+              ("leaves", _Factory(dict)))       # name -> the leaf Variable (explain)
 
 
-@dataclass
-class CheckRow:
-    name: str
-    index: tuple
-    analytic: float
-    numeric: float
-    abs_err: float
-    rel_err: float
+class CheckRow(Record):
+    FIELDS = (("name", _REQUIRED), ("index", _REQUIRED), ("analytic", _REQUIRED),
+              ("numeric", _REQUIRED), ("abs_err", _REQUIRED), ("rel_err", _REQUIRED))
 
 
-@dataclass
-class CheckResult:
-    rows: list
-    ok: bool
-    target: str | None = None       # the variable that was differentiated
-    leaves: list = field(default_factory=list)
-    checked: int = 0                # gradient entries compared
-    total: int = 0                  # gradient entries in all leaves
-    where: dict = field(default_factory=dict)   # leaf name -> 'file:line:col' it was made at
+class CheckResult(Record):
+    FIELDS = (("rows", _REQUIRED), ("ok", _REQUIRED),
+              ("target", None),                 # the variable that was differentiated
+              ("leaves", _Factory(list)),
+              ("checked", 0),                   # gradient entries compared
+              ("total", 0),                     # gradient entries in all leaves
+              ("where", _Factory(dict)))        # leaf name -> 'file:line:col' it was made at
