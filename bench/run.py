@@ -705,7 +705,9 @@ def render(info, results, extras, loads):
          "counts waiting for a core, which other developers' tests make large and erratic. Wall time is "
          "shown beside it. W3 is judged by **wall time**, since BLAS and PyTorch use threads there.",
          "- W2–W4 (`bench/worker.py`): the side builds its inputs and warms up on a tiny size; the first "
-         "sample measures memory, later ones are timed (forward and backward separately, both clocks). "
+         "sample measures memory, later ones are timed (forward and backward separately, both clocks), "
+         "each after a `gc.collect()` outside the clock, so no sample pays for collecting the "
+         "cyclic garbage an earlier one left (a real run is one per process). "
          "**Extra memory** is the peak RSS "
          "during the first sample minus the RSS just before it: the peak is Linux's `VmHWM` after "
          "resetting it through `/proc/self/clear_refs`, so it counts every allocation (numpy, torch's "

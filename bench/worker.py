@@ -51,6 +51,11 @@ def split(sample):
     return out
 
 
+def _collected(once):
+    gc.collect()
+    return split(once())
+
+
 def main():
     module, side, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     reps = int(params.pop("reps", 1))
@@ -70,7 +75,9 @@ def main():
             extra = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - maxrss0
         # With reps > 1 the first sample only measures memory: the later, warm ones are timed
         # (thread pools started, allocator settled). With reps == 1 it counts for both.
-        timed = [split(once()) for _ in range(reps - 1)] or samples
+        # Each after a full collection outside the clock: what an earlier sample left as
+        # cyclic garbage (a .gx Session, a graph) is not collected inside a later one's clock.
+        timed = [_collected(once) for _ in range(reps - 1)] or samples
         out.update(ok=True, samples=timed, first=samples[0], extra_kib=extra, mem_method=method,
                    rss0_kib=rss0, value=samples[0].get("value"))
     except RecursionError as e:
