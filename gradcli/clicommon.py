@@ -413,8 +413,24 @@ def _engine_first(args):
     words = [a for a in args if not a.startswith("-")]
     if words and words[0] == "help":
         return
+    _short_blas_spin()
     import numpy  # noqa: F401  (first: the shallowest place)
     from . import engine  # noqa: F401
+
+
+# OpenBLAS's worker threads spin for 2**28 cycles (~0.1 s) after they start and after each
+# job before they sleep: in a process that lives ~0.1 s after `import numpy`, that is one
+# core's whole time, a third of `gradcli grad`'s CPU (W1). 2**20 cycles (~0.4 ms) keeps
+# them spinning between the matmuls of a loop (1500 matmuls of 96x96: the same wall time
+# as 2**28; 2**4, OpenBLAS's minimum, made it 40% slower waking them each time) and lets
+# them sleep at start. Only the CLI process sets it, only when the user has not, and
+# before numpy loads OpenBLAS (it reads it once, at load). docs/performance.md.
+BLAS_SPIN = ("OPENBLAS_THREAD_TIMEOUT", "20")
+
+
+def _short_blas_spin():
+    if "numpy" not in sys.modules:
+        os.environ.setdefault(*BLAS_SPIN)
 
 
 def deferred(decorator):

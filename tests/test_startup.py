@@ -172,3 +172,22 @@ def test_numpy_is_imported_at_the_bottom_of_the_stack():
         print(Spy.depth)
     """)
     assert int(out.split()[-1]) <= 12
+
+
+@pytest.mark.parametrize("user", [None, "7"])
+def test_the_cli_shortens_openblas_spin_unless_the_user_set_it(user):
+    """OpenBLAS reads OPENBLAS_THREAD_TIMEOUT once, when numpy loads it: the CLI sets it
+    (2**20 cycles instead of 2**28) before its first numpy import, and never over the
+    user's own value (clicommon.BLAS_SPIN)."""
+    code = ("import os, sys\n"
+            "from gradcli.cli import cli\n"
+            "assert 'numpy' not in sys.modules\n"
+            "cli.main(['grad', 'x*x', 'x=1'], standalone_mode=False)\n"
+            "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if user is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = user
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == (user or "20")
