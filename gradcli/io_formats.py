@@ -109,21 +109,29 @@ class NpyStream:
     @classmethod
     def open(cls, path, single_name):
         """A stream of the file, or None when its layout is not a plain one."""
-        import numpy as np
-        from numpy.lib import format as npf
         f = open(path, "rb")
         try:
-            version = npf.read_magic(f)
+            stream = cls._plain(f, path, single_name)
+        except BaseException:
+            f.close()
+            raise
+        if stream is None:
+            f.close()
+        return stream
+
+    @classmethod
+    def _plain(cls, f, path, single_name):
+        import numpy as np
+        from numpy.lib import format as npf
+        try:
             read = {(1, 0): npf.read_array_header_1_0,
-                    (2, 0): npf.read_array_header_2_0}.get(version)
+                    (2, 0): npf.read_array_header_2_0}.get(npf.read_magic(f))
             if read is None:
-                f.close()
                 return None
             shape, _, dtype = read(f)
-            offset = f.tell()
         except ValueError:         # not a .npy header: np.load gives the message
-            f.close()
             return None
+        offset = f.tell()
         fields = dtype.names or ()
         plain = len(shape) == 1 and (
             all(dtype.fields[k][0].kind in "biuf" and dtype.fields[k][0].shape == ()
@@ -131,14 +139,9 @@ class NpyStream:
             dtype.kind in "biuf" and single_name is not None)
         n = shape[0] if shape else 0
         if not plain or os.fstat(f.fileno()).st_size < offset + n * dtype.itemsize:
-            f.close()
             return None
         names = list(fields) or [single_name]
-        try:
-            _float_columns({k: np.empty(0) for k in names}, path)     # the names' checks
-        except FormatError:
-            f.close()
-            raise
+        _float_columns({k: np.empty(0) for k in names}, path)     # the names' checks
         return cls(f, offset, dtype, n, names)
 
     def take(self, lo, hi):
@@ -249,7 +252,7 @@ class _WholeSink:
 class NpyWriter:
     """A structured .npy of ``n`` float64 records written block by block: the header
     first, then each block's records from one reused buffer. The bytes are those
-    ``np.save`` writes for the whole array (tests/test_batch_stage.py)."""
+    ``np.save`` writes for the whole array (tests/test_batch_files.py)."""
 
     def __init__(self, path, names, n):
         import numpy as np
