@@ -80,7 +80,8 @@ class Batch:
         if self.elementwise and any(type(v) is list for v in values.values()):
             return elementwise_point(self.session, self.tree, self.expr, values, self.wrt,
                                      self.order)
-        return self.session.grad_expr(self.expr, values, wrt=self.wrt, order=self.order)
+        return self.session.grad_expr(self.expr, values, wrt=self.wrt, order=self.order,
+                                      tree=self.tree)
 
     def columns(self, cols: dict):
         """Points given as equal-length 1-D float arrays (names in the points' order).
