@@ -75,8 +75,15 @@ class Batch:
         return self.lines[k] if self.lines is not None else self.base + k + 1
 
     # ------------------------------------------------------------ evaluation
-    def point(self, values: dict):
-        """One point alone (any values: numbers or lists): a GradResult."""
+    @property
+    def alone(self) -> bool:
+        """Whether the running evaluation is one point alone."""
+        return self._at[1]
+
+    def point(self, values: dict, at: int = 0):
+        """One point alone (any values: numbers or lists): a GradResult. ``at``: its
+        index in the cols (or ``lines``) of the caller, for ``line_of``."""
+        self._at = (at, True)
         if self.elementwise and any(type(v) is list for v in values.values()):
             return elementwise_point(self.session, self.tree, self.expr, values, self.wrt,
                                      self.order)
@@ -153,8 +160,7 @@ class Batch:
     def _alone(self, cols, i):
         values = {k: _scalar(v[i]) for k, v in cols.items()}
         try:
-            self._at = (i, True)
-            r = self.point(values)
+            r = self.point(values, i)
         except GxInterrupt:
             raise
         except GxError as e:

@@ -34,10 +34,8 @@ class OncePerSite:
         self.seen.add(key)
         if d is not None:
             index = d.get("index") or (0,)
-            alone = self.batch._at[1]
-            line = self.batch.line_of(index[0])
-            where = f" at {self.word} {line}"
-            if alone and d.get("size") != 1:    # a point of lists: its own index stays
+            where = f" at {self.word} {self.batch.line_of(index[0])}"
+            if self.batch.alone and d.get("size") != 1:    # a point of lists: its own index stays
                 w.message = relocated(w.message, {"size": 1}, where)
             else:
                 w.message = relocated(w.message, d, where)

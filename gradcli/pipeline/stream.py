@@ -228,8 +228,7 @@ def _BUILTIN_OK(batch):
 def _alone(batch, values, k=0):
     from .evaluate import _plain
     try:
-        batch._at = (k, True)
-        return _plain(batch.point(values))
+        return _plain(batch.point(values, k))
     except GxInterrupt:
         raise
     except GxError as e:
